@@ -1,0 +1,56 @@
+"""Serving the emulator over real HTTP with uvicorn: for `wac emulator`, tests and benchmarks."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import uvicorn
+
+from reconciler.emulator.app import create_app
+from reconciler.emulator.knobs import RequestStats
+from reconciler.emulator.settings import EmulatorSettings
+from reconciler.emulator.store import WidgetStore
+
+
+def serve(host: str, port: int, db: str | Path, settings: EmulatorSettings) -> None:
+    """Serve until interrupted; the database file keeps state across restarts."""
+    app, _ = create_app(WidgetStore(db), settings)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+
+
+@dataclass(frozen=True)
+class RunningEmulator:
+    url: str
+    stats: RequestStats
+    store: WidgetStore
+
+
+@contextmanager
+def emulator_thread(
+    db: str | Path = ":memory:", settings: EmulatorSettings | None = None, host: str = "127.0.0.1"
+) -> Iterator[RunningEmulator]:
+    """A loopback server on a free port in a background thread, stopped on exit."""
+    store = WidgetStore(db)
+    app, stats = create_app(store, settings)
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="critical", access_log=False))
+    thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
+    thread.start()
+    while not server.started:
+        if not thread.is_alive():
+            raise RuntimeError(f"the emulator could not start on {host}:{port}")
+        threading.Event().wait(0.01)
+    try:
+        yield RunningEmulator(f"http://{host}:{port}", stats, store)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        store.close()

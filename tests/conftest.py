@@ -1,0 +1,33 @@
+"""Shared fixtures: a real emulator over loopback HTTP, and API helpers speaking to it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from reconciler.emulator.server import RunningEmulator, emulator_thread
+
+ALICE = {"DD-API-KEY": "test-api-key-0001", "DD-APPLICATION-KEY": "alice-app-key-0001"}
+BOB = {"DD-API-KEY": "test-api-key-0001", "DD-APPLICATION-KEY": "bob-app-key-0002"}
+
+
+def widget_body(title: str = "Spend", widget_type: str = "bar_chart", tags: list[str] | None = None,
+                **extra: Any) -> dict[str, Any]:
+    definition = {"title": title, "type": widget_type, "requests": [{"query": "sum:aws.cost{*}"}], **extra}
+    return {"data": {"type": "widgets", "attributes": {"definition": definition, "tags": tags or []}}}
+
+
+@pytest.fixture()
+def emulator() -> Iterator[RunningEmulator]:
+    with emulator_thread() as running:
+        yield running
+
+
+@pytest.fixture()
+def api(emulator: RunningEmulator) -> Iterator[httpx.Client]:
+    """Alice's client on a fresh loopback emulator."""
+    with httpx.Client(base_url=emulator.url, headers=ALICE, timeout=10) as client:
+        yield client

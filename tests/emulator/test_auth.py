@@ -1,0 +1,101 @@
+"""Both keys are required; the application key decides who acts, and `included` says who that is."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+
+from reconciler.emulator.server import RunningEmulator, emulator_thread
+from reconciler.emulator.settings import EmulatorSettings, UserProfile
+from tests.conftest import ALICE, BOB, widget_body
+
+BASE = "/api/v2/widgets/ccm_reports"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"DD-API-KEY": "k"}, {"DD-APPLICATION-KEY": "k"}, {"DD-API-KEY": "", "DD-APPLICATION-KEY": "k"}],
+    ids=["none", "api-key-only", "app-key-only", "empty-api-key"],
+)
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("GET", BASE), ("POST", BASE), ("GET", f"{BASE}/{uuid.uuid4()}"), ("PUT", f"{BASE}/{uuid.uuid4()}"),
+     ("DELETE", f"{BASE}/{uuid.uuid4()}")],
+)
+def test_every_endpoint_requires_both_keys(emulator: RunningEmulator, headers: dict[str, str], method: str,
+                                           path: str) -> None:
+    response = httpx.request(method, emulator.url + path, headers=headers, json=widget_body())
+    assert response.status_code == 403
+    errors = response.json()["errors"]
+    assert isinstance(errors, list) and "DD-APPLICATION-KEY" in errors[0]
+
+
+def test_distinct_app_keys_are_distinct_stable_users(emulator: RunningEmulator) -> None:
+    with httpx.Client(base_url=emulator.url, headers=ALICE) as alice, \
+            httpx.Client(base_url=emulator.url, headers=BOB) as bob:
+        first = alice.post(BASE, json=widget_body()).json()
+        second = alice.post(BASE, json=widget_body()).json()
+        alice_id = first["data"]["relationships"]["created_by"]["data"]["id"]
+        assert second["data"]["relationships"]["created_by"]["data"]["id"] == alice_id
+
+        edited = bob.put(f"{BASE}/{first['data']['id']}", json=widget_body("Bob was here")).json()
+        bob_id = edited["data"]["relationships"]["modified_by"]["data"]["id"]
+        assert bob_id != alice_id
+        assert edited["data"]["relationships"]["created_by"]["data"]["id"] == alice_id
+        handles = {u["id"]: u["attributes"]["handle"] for u in edited["included"]}
+        assert set(handles) == {alice_id, bob_id}
+        assert handles[alice_id] != handles[bob_id]
+        assert all("@" in h for h in handles.values())
+
+
+def test_user_profiles_are_configurable(tmp_path: Path) -> None:
+    settings = EmulatorSettings(users={ALICE["DD-APPLICATION-KEY"]: UserProfile("alice@example.com", "Alice Doe")})
+    with emulator_thread(settings=settings) as running:
+        body = httpx.post(running.url + BASE, headers=ALICE, json=widget_body()).json()
+    assert body["included"][0]["attributes"] == {"handle": "alice@example.com", "name": "Alice Doe"}
+
+
+def test_keys_are_not_stored(tmp_path: Path) -> None:
+    db = tmp_path / "state.sqlite3"
+    with emulator_thread(db=db) as running:
+        httpx.post(running.url + BASE, headers=ALICE, json=widget_body())
+    raw = b"".join(p.read_bytes() for p in tmp_path.iterdir())
+    assert ALICE["DD-APPLICATION-KEY"].encode() not in raw
+    assert ALICE["DD-API-KEY"].encode() not in raw
+
+
+def test_wac_emulator_command_serves_http(tmp_path: Path) -> None:
+    users = tmp_path / "users.json"
+    users.write_text(json.dumps({ALICE["DD-APPLICATION-KEY"]: {"handle": "alice@example.com", "name": "Alice"}}))
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "reconciler", "emulator", "--port", str(port), "--db", str(tmp_path / "e.sqlite3"),
+         "--users", str(users)],
+        stderr=subprocess.PIPE,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(200):
+            try:
+                response = httpx.post(url + BASE, headers=ALICE, json=widget_body())
+                break
+            except httpx.TransportError:
+                assert process.poll() is None, process.stderr.read() if process.stderr else ""
+                import time
+
+                time.sleep(0.05)
+        assert response.status_code == 200
+        assert response.json()["included"][0]["attributes"]["handle"] == "alice@example.com"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
