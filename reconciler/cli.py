@@ -25,7 +25,7 @@ def _load_users(path: Path | None) -> dict[str, UserProfile]:
         return {key: UserProfile(handle=v["handle"], name=v.get("name", v["handle"])) for key, v in raw.items()}
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise click.BadParameter(
-            f"{path}: expected a JSON object mapping application keys to {{\"handle\": ..., \"name\": ...}} ({exc})",
+            f'{path}: expected a JSON object mapping application keys to {{"handle": ..., "name": ...}} ({exc})',
             param_hint="--users",
         ) from None
 
@@ -39,17 +39,29 @@ def _load_users(path: Path | None) -> dict[str, UserProfile]:
 @click.option("--rate-period", default=10.0, show_default=True, type=click.FloatRange(min=0.001))
 @click.option("--error-rate", default=0.0, type=click.FloatRange(0, 1), help="Share of requests answered 503.")
 @click.option(
-    "--lost-write-rate", default=0.0, type=click.FloatRange(0, 1),
+    "--lost-write-rate",
+    default=0.0,
+    type=click.FloatRange(0, 1),
     help="Share of writes committed whose response is then lost (connection dropped).",
 )
 @click.option("--seed", default=0, show_default=True, help="Seed for the fault draws.")
 @click.option(
-    "--users", "users_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    "--users",
+    "users_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="JSON file naming the user behind each application key.",
 )
 def emulator(
-    host: str, port: int, db: str, latency: float, rate_limit: int | None, rate_period: float,
-    error_rate: float, lost_write_rate: float, seed: int, users_file: Path | None,
+    host: str,
+    port: int,
+    db: str,
+    latency: float,
+    rate_limit: int | None,
+    rate_period: float,
+    error_rate: float,
+    lost_write_rate: float,
+    seed: int,
+    users_file: Path | None,
 ) -> None:
     """Serve the local Datadog Widgets v2 emulator over HTTP."""
     from reconciler.emulator.server import serve

@@ -14,8 +14,9 @@ ALICE = {"DD-API-KEY": "test-api-key-0001", "DD-APPLICATION-KEY": "alice-app-key
 BOB = {"DD-API-KEY": "test-api-key-0001", "DD-APPLICATION-KEY": "bob-app-key-0002"}
 
 
-def widget_body(title: str = "Spend", widget_type: str = "bar_chart", tags: list[str] | None = None,
-                **extra: Any) -> dict[str, Any]:
+def widget_body(
+    title: str = "Spend", widget_type: str = "bar_chart", tags: list[str] | None = None, **extra: Any
+) -> dict[str, Any]:
     definition = {"title": title, "type": widget_type, "requests": [{"query": "sum:aws.cost{*}"}], **extra}
     return {"data": {"type": "widgets", "attributes": {"definition": definition, "tags": tags or []}}}
 

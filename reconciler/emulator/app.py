@@ -58,6 +58,8 @@ class WidgetsApi:
         app_key = request.headers.get("dd-application-key", "")
         if not api_key or not app_key:
             raise InvalidRequest(["Forbidden: both DD-API-KEY and DD-APPLICATION-KEY headers are required"], 403)
+        if self.settings.api_keys is not None and api_key not in self.settings.api_keys:
+            raise InvalidRequest(["Forbidden: the API key is not valid"], 403)
         user = user_for_app_key(app_key, self.settings.users)
         self.store.ensure_user(user)
         return user

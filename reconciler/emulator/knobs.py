@@ -9,7 +9,7 @@ import random
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -66,6 +66,13 @@ class _FixedWindow:
         return admitted, headers
 
 
+async def _drop_connection(send: Send) -> NoReturn:
+    # Failing after the response has started is how an ASGI app makes a server close the
+    # connection mid-answer; failing before it would only produce a 500.
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    raise ConnectionDropped("connection dropped by fault injection")
+
+
 class KnobsMiddleware:
     """Wraps the API app; with default settings it only counts requests."""
 
@@ -102,7 +109,7 @@ class KnobsMiddleware:
                 await self._answer(send, fault.status or 503, ["Service Unavailable"], limit_headers)
                 return
             elif fault.kind == "drop":
-                raise ConnectionDropped("connection dropped by fault injection")
+                await _drop_connection(send)
 
         lose_response = fault is not None and fault.kind == "lost_response"
         lost_status = fault.status if fault is not None else None
@@ -111,9 +118,7 @@ class KnobsMiddleware:
             if message["type"] == "http.response.start":
                 if lose_response:
                     if lost_status is None:
-                        # Starting a response and then failing makes servers close the connection.
-                        await send({**message, "headers": []})
-                        raise ConnectionDropped("response lost by fault injection")
+                        await _drop_connection(send)
                     await self._answer(send, lost_status, ["Gateway Timeout"], limit_headers)
                     return
                 self.stats.by_status[message["status"]] += 1

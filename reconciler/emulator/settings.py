@@ -54,3 +54,5 @@ class EmulatorSettings:
     seed: int = 0
     # Keyed by application key; keys not listed get a stable derived identity.
     users: dict[str, UserProfile] = field(default_factory=dict)
+    # When set, only these API keys are accepted; otherwise any non-empty key is.
+    api_keys: frozenset[str] | None = None

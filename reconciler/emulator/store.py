@@ -136,8 +136,14 @@ class WidgetStore:
         with self._lock:
             row = self._db.execute("SELECT handle, name FROM users WHERE id = ?", (user.id,)).fetchone()
             if row is None or (row["handle"], row["name"]) != (user.handle, user.name):
-                self._write([("INSERT OR REPLACE INTO users (id, handle, name) VALUES (?, ?, ?)",
-                              (user.id, user.handle, user.name))])
+                self._write(
+                    [
+                        (
+                            "INSERT OR REPLACE INTO users (id, handle, name) VALUES (?, ?, ?)",
+                            (user.id, user.handle, user.name),
+                        )
+                    ]
+                )
 
     def users(self, ids: set[str]) -> list[User]:
         if not ids:
@@ -160,8 +166,18 @@ class WidgetStore:
                     (
                         "INSERT INTO widgets (id, experience_type, widget_type, title, definition, tags,"
                         " created_at, modified_at, created_by, modified_by) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                        (widget_id, experience_type, definition["type"], definition["title"],
-                         json.dumps(definition), json.dumps(tags), stamp, stamp, user_id, user_id),
+                        (
+                            widget_id,
+                            experience_type,
+                            definition["type"],
+                            definition["title"],
+                            json.dumps(definition),
+                            json.dumps(tags),
+                            stamp,
+                            stamp,
+                            user_id,
+                            user_id,
+                        ),
                     ),
                     *self._tag_rows(widget_id, tags),
                 ]
@@ -180,8 +196,15 @@ class WidgetStore:
                     (
                         "UPDATE widgets SET widget_type = ?, title = ?, definition = ?, tags = ?,"
                         " modified_at = ?, modified_by = ? WHERE id = ?",
-                        (definition["type"], definition["title"], json.dumps(definition), json.dumps(tags),
-                         stamp, user_id, widget_id),
+                        (
+                            definition["type"],
+                            definition["title"],
+                            json.dumps(definition),
+                            json.dumps(tags),
+                            stamp,
+                            user_id,
+                            widget_id,
+                        ),
                     ),
                     ("DELETE FROM widget_tags WHERE widget_id = ?", (widget_id,)),
                     *self._tag_rows(widget_id, tags),

@@ -78,9 +78,7 @@ def _definition_errors(definition: dict[str, Any]) -> list[str]:
     if not isinstance(title, str):
         errors.append("data.attributes.definition.title: required, must be a string")
     elif not 1 <= len(title) <= TITLE_MAX_LENGTH:
-        errors.append(
-            f"data.attributes.definition.title: must be 1 to {TITLE_MAX_LENGTH} characters, got {len(title)}"
-        )
+        errors.append(f"data.attributes.definition.title: must be 1 to {TITLE_MAX_LENGTH} characters, got {len(title)}")
     widget_type = definition.get("type")
     if widget_type not in WIDGET_TYPES:
         errors.append(
@@ -94,14 +92,18 @@ def parse_search(experience_type: str, viewer_id: str, params: Mapping[str, str]
     errors: list[str] = []
     widget_type = params.get("filter[widgetType]") or None
     if widget_type is not None and widget_type not in WIDGET_TYPES:
-        errors.append(f"filter[widgetType]: invalid value '{widget_type}'; allowed values are {', '.join(WIDGET_TYPES)}")
+        errors.append(
+            f"filter[widgetType]: invalid value '{widget_type}'; allowed values are {', '.join(WIDGET_TYPES)}"
+        )
     favorited = params.get("filter[isFavorited]", "false").lower()
     if favorited not in ("true", "false"):
         errors.append(f"filter[isFavorited]: must be true or false, got '{favorited}'")
     sort = params.get("sort") or None
     if sort is not None and sort.lstrip("-") not in (*SORT_COLUMNS, "is_favorited"):
-        errors.append(f"sort: invalid value '{sort}'; allowed values are title, created_at, modified_at,"
-                      " is_favorited, each optionally prefixed with '-'")
+        errors.append(
+            f"sort: invalid value '{sort}'; allowed values are title, created_at, modified_at,"
+            " is_favorited, each optionally prefixed with '-'"
+        )
     page_number = _integer(params, "page[number]", 0, errors)
     page_size = _integer(params, "page[size]", DEFAULT_PAGE_SIZE, errors)
     if page_number < 0:

@@ -25,11 +25,17 @@ BASE = "/api/v2/widgets/ccm_reports"
 )
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("GET", BASE), ("POST", BASE), ("GET", f"{BASE}/{uuid.uuid4()}"), ("PUT", f"{BASE}/{uuid.uuid4()}"),
-     ("DELETE", f"{BASE}/{uuid.uuid4()}")],
+    [
+        ("GET", BASE),
+        ("POST", BASE),
+        ("GET", f"{BASE}/{uuid.uuid4()}"),
+        ("PUT", f"{BASE}/{uuid.uuid4()}"),
+        ("DELETE", f"{BASE}/{uuid.uuid4()}"),
+    ],
 )
-def test_every_endpoint_requires_both_keys(emulator: RunningEmulator, headers: dict[str, str], method: str,
-                                           path: str) -> None:
+def test_every_endpoint_requires_both_keys(
+    emulator: RunningEmulator, headers: dict[str, str], method: str, path: str
+) -> None:
     response = httpx.request(method, emulator.url + path, headers=headers, json=widget_body())
     assert response.status_code == 403
     errors = response.json()["errors"]
@@ -37,8 +43,10 @@ def test_every_endpoint_requires_both_keys(emulator: RunningEmulator, headers: d
 
 
 def test_distinct_app_keys_are_distinct_stable_users(emulator: RunningEmulator) -> None:
-    with httpx.Client(base_url=emulator.url, headers=ALICE) as alice, \
-            httpx.Client(base_url=emulator.url, headers=BOB) as bob:
+    with (
+        httpx.Client(base_url=emulator.url, headers=ALICE) as alice,
+        httpx.Client(base_url=emulator.url, headers=BOB) as bob,
+    ):
         first = alice.post(BASE, json=widget_body()).json()
         second = alice.post(BASE, json=widget_body()).json()
         alice_id = first["data"]["relationships"]["created_by"]["data"]["id"]
@@ -79,8 +87,18 @@ def test_wac_emulator_command_serves_http(tmp_path: Path) -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     process = subprocess.Popen(
-        [sys.executable, "-m", "reconciler", "emulator", "--port", str(port), "--db", str(tmp_path / "e.sqlite3"),
-         "--users", str(users)],
+        [
+            sys.executable,
+            "-m",
+            "reconciler",
+            "emulator",
+            "--port",
+            str(port),
+            "--db",
+            str(tmp_path / "e.sqlite3"),
+            "--users",
+            str(users),
+        ],
         stderr=subprocess.PIPE,
     )
     try:
@@ -99,3 +117,13 @@ def test_wac_emulator_command_serves_http(tmp_path: Path) -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_api_keys_can_be_restricted() -> None:
+    settings = EmulatorSettings(api_keys=frozenset({ALICE["DD-API-KEY"]}))
+    with emulator_thread(settings=settings) as running:
+        assert httpx.get(running.url + BASE, headers=ALICE).status_code == 200
+        wrong = {**ALICE, "DD-API-KEY": "wrong"}
+        response = httpx.get(running.url + BASE, headers=wrong)
+    assert response.status_code == 403
+    assert response.json() == {"errors": ["Forbidden: the API key is not valid"]}

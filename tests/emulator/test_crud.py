@@ -32,8 +32,14 @@ def test_create_returns_documented_shape(api: httpx.Client) -> None:
     creator = data["relationships"]["created_by"]["data"]
     assert creator["type"] == "users" and data["relationships"]["modified_by"]["data"] == creator
     assert body["included"] == [
-        {"id": creator["id"], "type": "users", "attributes": {"handle": body["included"][0]["attributes"]["handle"],
-                                                              "name": body["included"][0]["attributes"]["name"]}}
+        {
+            "id": creator["id"],
+            "type": "users",
+            "attributes": {
+                "handle": body["included"][0]["attributes"]["handle"],
+                "name": body["included"][0]["attributes"]["name"],
+            },
+        }
     ]
 
 
@@ -45,8 +51,11 @@ def test_get_returns_what_was_created(api: httpx.Client) -> None:
 
 
 def test_unknown_definition_fields_are_stored_verbatim(api: httpx.Client) -> None:
-    extra = {"time": {"type": "live", "unit": "day", "value": 30}, "custom_links": [{"label": "x", "link": "y"}],
-             "nested": {"deep": [1, 2.5, None, True, "s"]}}
+    extra = {
+        "time": {"type": "live", "unit": "day", "value": 30},
+        "custom_links": [{"label": "x", "link": "y"}],
+        "nested": {"deep": [1, 2.5, None, True, "s"]},
+    }
     created = create(api, **extra)
     fetched = api.get(f"{BASE}/{created['id']}").json()["data"]["attributes"]["definition"]
     for key, value in extra.items():
