@@ -9,12 +9,45 @@ import click
 
 from reconciler import __version__
 from reconciler.emulator.settings import EmulatorSettings, FaultRule, RateLimit, UserProfile
+from reconciler.loading import load_manifests
+from reconciler.manifest import manifest_json_schema
+from reconciler.problems import format_problems
+
+DEFAULT_PATHS = ("widgets",)
+paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="wac")
 def main() -> None:
     """widgets-as-code: Datadog saved widgets from YAML in git — validate, plan, apply, drift."""
+
+
+@main.command()
+@paths_argument
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["text", "github", "json"]),
+    default="text",
+    show_default=True,
+    help="text: file:line:col: message; github: Actions annotations; json: a list of objects.",
+)
+def validate(paths: tuple[Path, ...], output: str) -> None:
+    """Check manifests offline; every problem in every file, at once. Exit 1 if any."""
+    result = load_manifests(paths or DEFAULT_PATHS)
+    if output == "json" or result.problems:
+        click.echo(format_problems(result.problems, output))  # type: ignore[arg-type]
+    if result.problems:
+        click.echo(f"{len(result.problems)} problem(s) found; nothing was sent to the API.", err=True)
+        raise SystemExit(1)
+    click.echo(f"{len(result.manifests)} manifest(s) valid.", err=True)
+
+
+@main.command()
+def schema() -> None:
+    """Print the manifests' JSON Schema (for editors: see the README)."""
+    click.echo(json.dumps(manifest_json_schema(), indent=2))
 
 
 def _load_users(path: Path | None) -> dict[str, UserProfile]:

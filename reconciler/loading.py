@@ -1,0 +1,111 @@
+"""Finding and reading manifest files from disk; the only part of validation that touches files."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from reconciler.problems import Problem
+from reconciler.validation import LoadedManifest, duplicate_id_problems, validate_document
+from reconciler.yaml_documents import parse_documents
+
+MAX_FILE_BYTES: Final = 1024 * 1024
+SUFFIXES: Final = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    manifests: tuple[LoadedManifest, ...]
+    problems: tuple[Problem, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def load_manifests(paths: Iterable[str | Path]) -> LoadResult:
+    """Every manifest under `paths` (directories recursively, hidden folders skipped), or all problems."""
+    files, problems = discover(paths)
+    manifests: list[LoadedManifest] = []
+    for file in files:
+        file_manifests, file_problems = load_file(file)
+        manifests.extend(file_manifests)
+        problems.extend(file_problems)
+    problems.extend(duplicate_id_problems(manifests))
+    return LoadResult(tuple(manifests), tuple(sorted(problems)))
+
+
+def discover(paths: Iterable[str | Path]) -> tuple[list[str], list[Problem]]:
+    files: list[str] = []
+    problems: list[Problem] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(_walk(path))
+            if not found:
+                problems.append(
+                    Problem(_shown(path), 1, 1, "no manifests here: the directory has no *.yaml or *.yml files")
+                )
+            files.extend(found)
+        elif path.is_file():
+            files.append(_shown(path))
+        else:
+            problems.append(Problem(_shown(path), 1, 1, "no such file or directory"))
+    return list(dict.fromkeys(files)), problems
+
+
+def _walk(root: Path) -> Iterable[str]:
+    for folder, subfolders, names in os.walk(root):
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+        for name in names:
+            if name.endswith(SUFFIXES) and not name.startswith("."):
+                yield _shown(Path(folder) / name)
+
+
+def _shown(path: Path) -> str:
+    """Paths as the user wrote them, relative when inside the working directory (GitHub needs that)."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def load_file(file: str) -> tuple[list[LoadedManifest], list[Problem]]:
+    try:
+        size = os.path.getsize(file)
+        if size > MAX_FILE_BYTES:
+            return [], [
+                Problem(
+                    file,
+                    1,
+                    1,
+                    f"file is {size:,} bytes; manifest files are limited to"
+                    f" {MAX_FILE_BYTES:,} bytes (split it into several files)",
+                )
+            ]
+        raw = Path(file).read_bytes()
+    except OSError as exc:
+        return [], [Problem(file, 1, 1, f"cannot read the file: {exc.strerror or exc}")]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return [], [
+            Problem(file, line, column, f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x}); save it as UTF-8")
+        ]
+    documents, located = parse_documents(text)
+    problems = [Problem(file, p.line, p.column, p.message) for p in located]
+    manifests: list[LoadedManifest] = []
+    for document in documents:
+        result = validate_document(file, document)
+        if isinstance(result, LoadedManifest):
+            manifests.append(result)
+        else:
+            problems.extend(result)
+    if not documents and not problems:
+        problems.append(Problem(file, 1, 1, "the file holds no manifest"))
+    return manifests, problems

@@ -1,0 +1,73 @@
+"""Datadog's tag rules and the two ownership tags the reconciler adds to every widget it manages."""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+OWNER_PREFIX: Final = "wac-owner:"
+ID_PREFIX: Final = "wac-id:"
+RESERVED_PREFIXES: Final = (OWNER_PREFIX, ID_PREFIX)
+TAG_MAX_LENGTH: Final = 200
+
+# Datadog converts tags to lowercase; requiring lowercase in manifests avoids an endless diff.
+_TAG = re.compile(r"^[a-z][a-z0-9_\-:./]*$")
+MANIFEST_ID = re.compile(r"^[a-z0-9][a-z0-9_\-./]*$")
+MANIFEST_ID_MAX_LENGTH: Final = TAG_MAX_LENGTH - len(ID_PREFIX)
+OWNER_MAX_LENGTH: Final = TAG_MAX_LENGTH - len(OWNER_PREFIX)
+
+
+def tag_problem(tag: str) -> str | None:
+    """Why `tag` is not a valid user tag, in a sentence, or None when it is."""
+    if tag.startswith(RESERVED_PREFIXES):
+        return f"tag '{tag}' uses a reserved prefix ({', '.join(RESERVED_PREFIXES)}); the reconciler sets those itself"
+    if len(tag) > TAG_MAX_LENGTH:
+        return f"tag '{tag[:40]}…' is {len(tag)} characters; at most {TAG_MAX_LENGTH} are allowed"
+    if tag.endswith(":"):
+        return f"tag '{tag}' ends with ':'; a tag's value may not be empty"
+    if not _TAG.match(tag):
+        return (
+            f"tag '{tag}' is not a valid Datadog tag: it must start with a lowercase letter and contain only"
+            " lowercase letters, digits, '_', '-', ':', '.' and '/'"
+        )
+    return None
+
+
+def id_problem(manifest_id: str) -> str | None:
+    """Why `manifest_id` cannot be a manifest id, or None when it can."""
+    if len(manifest_id) > MANIFEST_ID_MAX_LENGTH:
+        return f"id is {len(manifest_id)} characters; at most {MANIFEST_ID_MAX_LENGTH} are allowed"
+    if not MANIFEST_ID.match(manifest_id):
+        return (
+            f"id '{manifest_id}' is not allowed: use lowercase letters, digits, '_', '-', '.' and '/',"
+            " starting with a letter or digit"
+        )
+    return None
+
+
+def owner_problem(owner: str) -> str | None:
+    if len(owner) > OWNER_MAX_LENGTH or not MANIFEST_ID.match(owner):
+        return (
+            f"owner '{owner}' is not allowed: use at most {OWNER_MAX_LENGTH} lowercase letters, digits,"
+            " '_', '-', '.' and '/', starting with a letter or digit"
+        )
+    return None
+
+
+def owner_tag(owner: str) -> str:
+    return OWNER_PREFIX + owner
+
+
+def id_tag(manifest_id: str) -> str:
+    return ID_PREFIX + manifest_id
+
+
+def ownership_of(tags: list[str] | tuple[str, ...]) -> tuple[str | None, str | None]:
+    """The (owner, id) a remote widget's tags claim, each None when absent."""
+    owner = manifest_id = None
+    for tag in tags:
+        if tag.startswith(OWNER_PREFIX):
+            owner = tag[len(OWNER_PREFIX) :]
+        elif tag.startswith(ID_PREFIX):
+            manifest_id = tag[len(ID_PREFIX) :]
+    return owner, manifest_id

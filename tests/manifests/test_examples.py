@@ -1,0 +1,69 @@
+"""The example manifests in widgets/ are valid, cover every widget type, and match the JSON Schema."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+from reconciler.cli import main
+from reconciler.loading import load_manifests
+from reconciler.manifest import manifest_json_schema
+from reconciler.vocabulary import EXPERIENCE_TYPES, WIDGET_TYPES
+from reconciler.yaml_documents import parse_documents
+
+WIDGETS = Path(__file__).resolve().parents[2] / "widgets"
+
+
+def example_documents() -> list[dict]:
+    documents = []
+    for path in sorted(WIDGETS.rglob("*.yaml")):
+        parsed, problems = parse_documents(path.read_text())
+        assert problems == []
+        documents += [d.data for d in parsed]
+    return documents
+
+
+def test_examples_are_valid() -> None:
+    result = load_manifests([WIDGETS])
+    assert result.problems == ()
+    assert {m.manifest.definition.type for m in result.manifests} == set(WIDGET_TYPES)
+    assert {m.manifest.experience_type for m in result.manifests} == set(EXPERIENCE_TYPES)
+
+
+def test_committed_schema_is_current() -> None:
+    committed = json.loads((WIDGETS / "manifest.schema.json").read_text())
+    assert committed == manifest_json_schema(), "run: wac schema > widgets/manifest.schema.json"
+
+
+def test_wac_schema_prints_the_schema() -> None:
+    result = CliRunner().invoke(main, ["schema"])
+    assert result.exit_code == 0
+    assert json.loads(result.output) == manifest_json_schema()
+
+
+@pytest.mark.parametrize("document", example_documents(), ids=lambda d: d["id"])
+def test_schema_accepts_every_example(document: dict) -> None:
+    jsonschema.validate(document, manifest_json_schema())
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda d: d["definition"].pop("style"),
+        lambda d: d["definition"].update(type="pie"),
+        lambda d: d["definition"].update(title="x" * 101),
+        lambda d: d.update(experience_type="dashboards"),
+        lambda d: d.update(unknown=1),
+        lambda d: d.pop("id"),
+    ],
+    ids=["geomap-without-style", "unknown-type", "long-title", "bad-experience-type", "unknown-field", "no-id"],
+)
+def test_schema_rejects_what_validation_rejects(change: object) -> None:
+    geomap = next(d for d in example_documents() if d["definition"]["type"] == "geomap")
+    change(geomap)  # type: ignore[operator]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(geomap, manifest_json_schema())

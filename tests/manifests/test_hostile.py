@@ -1,0 +1,69 @@
+"""Hostile YAML is refused quickly and never executed or expanded."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from tests.manifests.helpers import VALID, problems_of, write
+
+
+def test_python_tags_are_refused_never_executed(tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+    write(tmp_path, "w.yaml", f"id: !!python/object/apply:os.system ['touch {marker}']\n")
+    (problem,) = problems_of(tmp_path)
+    assert problem == (
+        "w.yaml:1:5: the tag '!!python/object/apply:os.system' is not allowed; manifests are plain"
+        " YAML, and tags are never executed"
+    )
+    assert not marker.exists()
+
+
+def test_custom_tags_are_refused(tmp_path: Path) -> None:
+    write(tmp_path, "w.yaml", VALID.replace("title: Spend", "title: !secret spend"))
+    assert problems_of(tmp_path) == [
+        "w.yaml:6:10: the tag '!secret' is not allowed; manifests are plain YAML, and tags are never executed"
+    ]
+
+
+def test_alias_bomb_is_refused_quickly(tmp_path: Path) -> None:
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, 10):
+        prev, name = chr(ord("a") + i - 1), chr(ord("a") + i)
+        lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
+    write(tmp_path, "w.yaml", "\n".join(lines) + "\n")
+    started = time.process_time()
+    (problem,) = problems_of(tmp_path)
+    assert time.process_time() - started < 5, "refused before expanding a billion values"
+    assert "expands to more than 100,000 values" in problem
+
+
+def test_huge_file_is_refused_without_parsing(tmp_path: Path) -> None:
+    (tmp_path / "w.yaml").write_text(VALID + "# " + "x" * (1024 * 1024) + "\n")
+    (problem,) = problems_of(tmp_path)
+    assert problem.startswith("w.yaml:1:1: file is 1,048,") and "limited to 1,048,576 bytes" in problem
+
+
+def test_deep_flow_nesting_is_refused_before_parsing(tmp_path: Path) -> None:
+    # Deep enough to crash libyaml's recursive composer if it were parsed.
+    (tmp_path / "w.yaml").write_text("a: " + "[" * 200_000 + "]" * 200_000 + "\n")
+    (problem,) = problems_of(tmp_path)
+    assert problem == "w.yaml:1:68: values are nested more than 64 levels deep; that is not allowed"
+
+
+def test_deep_block_nesting_is_refused(tmp_path: Path) -> None:
+    text = "".join(" " * i + f"k{i}:\n" for i in range(300)) + " " * 300 + "v\n"
+    (tmp_path / "w.yaml").write_text(text)
+    (problem,) = problems_of(tmp_path)
+    assert problem.endswith("values are nested more than 64 levels deep; that is not allowed")
+
+
+def test_binary_garbage_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "w.yaml").write_bytes(bytes(range(256)) * 4)
+    (problem,) = problems_of(tmp_path)
+    assert problem == "w.yaml:2:118: the file is not UTF-8 text (byte 0x80); save it as UTF-8"
+
+
+def test_non_string_keys_are_refused(tmp_path: Path) -> None:
+    write(tmp_path, "w.yaml", VALID + "  1: one\n")
+    assert problems_of(tmp_path) == ["w.yaml:9:3: mapping keys must be plain text"]
