@@ -1,24 +1,31 @@
 """YAML text to plain data, keeping the node tree so problems can be located; safe and bounded.
 
-Composing nodes with ruamel's C parser (when present) and building plain data ourselves is
-several times faster than the round-trip loader, refuses every non-standard tag instead of
-constructing it, catches duplicate keys, and bounds what aliases and nesting can expand to.
+Nodes come from libyaml 0.2.5 (through PyYAML's C binding) when it accepts the text, and
+from ruamel.yaml's YAML 1.2 parser otherwise, which then also words any syntax error.
+Measured on 10,000 manifests (benchmarks/bench_load.py), ruamel's own C binding bundles an
+older libyaml that refuses `tags: [team:finops]`, and its pure parser is about ten times
+slower. Plain data is then built here, with YAML 1.2 core-schema scalars whichever parser
+ran: every non-standard tag is refused instead of constructed, duplicate keys are caught,
+and what aliases and nesting can expand to is bounded.
 """
 
 from __future__ import annotations
 
 import io
+import math
 import re
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
+import yaml as libyaml
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 MAX_NODES_PER_DOCUMENT: Final = 100_000
 MAX_DEPTH: Final = 64
 
+# The base loader resolves nothing implicitly: plain scalars are resolved below, by YAML 1.2.
+_FAST_LOADER: Final = getattr(libyaml, "CBaseLoader", None)
 _STR = "tag:yaml.org,2002:str"
 _MERGE = "tag:yaml.org,2002:merge"
 _SCALAR_TAGS: Final = {
@@ -30,6 +37,21 @@ _SCALAR_TAGS: Final = {
     "tag:yaml.org,2002:timestamp",
 }
 _FLOW_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+class Mark(Protocol):
+    line: int
+    column: int
+
+
+class Node(Protocol):
+    """What PyYAML's and ruamel's nodes share: `id` is "scalar", "sequence" or "mapping"."""
+
+    id: str
+    tag: str | None
+    value: Any
+    style: str | None
+    start_mark: Mark
 
 
 @dataclass(frozen=True)
@@ -54,19 +76,14 @@ class _Refused(Exception):
         self.located = Located(node.start_mark.line + 1, node.start_mark.column + 1, message)
 
 
-_CONSTRUCTOR: Final = YAML(typ="safe", pure=True).constructor
-
-
 def _compose(text: str) -> list[Node]:
-    """The documents' node trees: libyaml's fast C parser first, ruamel's own when it refuses.
-
-    libyaml speaks YAML 1.1 and refuses some valid 1.2 text (`[team:finops]`); ruamel's
-    parser accepts it, so it decides, and its error is the one reported.
-    """
-    try:
-        return list(YAML(typ="safe").compose_all(io.StringIO(text)))
-    except YAMLError:
-        return list(YAML(typ="safe", pure=True).compose_all(io.StringIO(text)))
+    """The documents' node trees: libyaml first, ruamel's YAML 1.2 parser when libyaml refuses."""
+    if _FAST_LOADER is not None:
+        try:
+            return list(libyaml.compose_all(text, Loader=_FAST_LOADER))
+        except libyaml.YAMLError:
+            pass
+    return list(YAML(typ="safe", pure=True).compose_all(io.StringIO(text)))
 
 
 def parse_documents(text: str) -> tuple[list[Document], list[Located]]:
@@ -83,7 +100,7 @@ def parse_documents(text: str) -> tuple[list[Document], list[Located]]:
     documents: list[Document] = []
     problems: list[Located] = []
     for root in roots:
-        if root is None or (isinstance(root, ScalarNode) and (root.tag or "").endswith(":null")):
+        if root is None or (root.id == "scalar" and not root.style and _plain_scalar(root.value) is None):
             continue
         builder = _Builder()
         try:
@@ -123,9 +140,9 @@ class _Builder:
             )
         if depth > MAX_DEPTH:
             raise _Refused(node, f"values are nested more than {MAX_DEPTH} levels deep; that is not allowed")
-        if isinstance(node, MappingNode):
+        if node.id == "mapping":
             return self._mapping(node, depth)
-        if isinstance(node, SequenceNode):
+        if node.id == "sequence":
             self._plain_tag(node, "tag:yaml.org,2002:seq")
             return [self.build(item, depth + 1) for item in node.value]
         return self._scalar(node)
@@ -134,12 +151,12 @@ class _Builder:
         if node.tag != expected:
             raise _Refused(node, _tag_refusal(node.tag or ""))
 
-    def _mapping(self, node: MappingNode, depth: int) -> dict[str, Any]:
+    def _mapping(self, node: Node, depth: int) -> dict[str, Any]:
         self._plain_tag(node, "tag:yaml.org,2002:map")
         result: dict[str, Any] = {}
         first_seen: dict[str, int] = {}
         for key_node, value_node in node.value:
-            if key_node.tag == _MERGE:
+            if key_node.tag == _MERGE or (key_node.id == "scalar" and not key_node.style and key_node.value == "<<"):
                 merged = self.build(value_node, depth + 1)
                 sources = merged if isinstance(merged, list) else [merged]
                 if not all(isinstance(s, dict) for s in sources):
@@ -148,7 +165,7 @@ class _Builder:
                     for key, value in source.items():
                         result.setdefault(key, value)
                 continue
-            if not isinstance(key_node, ScalarNode) or key_node.tag != _STR:
+            if key_node.id != "scalar" or self._scalar(key_node) != key_node.value:
                 raise _Refused(key_node, "mapping keys must be plain text")
             key = key_node.value
             line = key_node.start_mark.line + 1
@@ -169,15 +186,50 @@ class _Builder:
         tag = node.tag or ""
         if tag not in _SCALAR_TAGS:
             raise _Refused(node, _tag_refusal(tag))
+        if not node.style:
+            # Plain: the parsers disagree on implicit tags (YAML 1.1 or 1.2), so resolve here.
+            value = _plain_scalar(node.value)
+            if isinstance(value, float) and not math.isfinite(value):
+                raise _Refused(node, f"'{node.value}' cannot be sent to the API: JSON has no infinity or NaN")
+            return value
         if tag == _STR or tag.endswith(":timestamp"):
             return node.value
-        if tag.endswith(":null"):
-            return None
-        if tag.endswith(":bool"):
-            return node.value.lower() == "true"
-        if tag.endswith(":int"):
-            return _CONSTRUCTOR.construct_yaml_int(node)
-        return _CONSTRUCTOR.construct_yaml_float(node)
+        # A quoted scalar with an explicit standard tag, like `!!int "3"`.
+        value = _plain_scalar(node.value)
+        wanted = {"null": type(None), "bool": bool, "int": int, "float": float}[tag.rsplit(":", 1)[1]]
+        if type(value) is not wanted:
+            raise _Refused(node, f"'{node.value}' is not a valid {tag.replace('tag:yaml.org,2002:', '!!')}")
+        return value
+
+
+_INT = re.compile(r"^[-+]?[0-9]+$")
+_OCT = re.compile(r"^0o[0-7]+$")
+_HEX = re.compile(r"^0x[0-9a-fA-F]+$")
+_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+
+
+def _plain_scalar(text: str) -> Any:
+    """A plain scalar under the YAML 1.2 core schema (`yes` and `on` are text, as in ruamel)."""
+    if text in ("", "~", "null", "Null", "NULL"):
+        return None
+    if text in ("true", "True", "TRUE"):
+        return True
+    if text in ("false", "False", "FALSE"):
+        return False
+    if _INT.match(text):
+        return int(text)
+    if _OCT.match(text):
+        return int(text[2:], 8)
+    if _HEX.match(text):
+        return int(text[2:], 16)
+    if _FLOAT.match(text):
+        return float(text)
+    lowered = text.lower()
+    if lowered in (".inf", "+.inf", "-.inf"):
+        return -math.inf if lowered.startswith("-") else math.inf
+    if lowered == ".nan":
+        return math.nan
+    return text
 
 
 def _tag_refusal(tag: str) -> str:
@@ -195,13 +247,13 @@ def locate(root: Node, path: tuple[str | int, ...], *, want_key: bool) -> tuple[
     mark = root.start_mark
     for index, segment in enumerate(path):
         last = index == len(path) - 1
-        if isinstance(node, MappingNode) and isinstance(segment, str):
-            entry = next(((k, v) for k, v in node.value if isinstance(k, ScalarNode) and k.value == segment), None)
+        if node.id == "mapping" and isinstance(segment, str):
+            entry = next(((k, v) for k, v in node.value if k.id == "scalar" and k.value == segment), None)
             if entry is None:
                 break
             key_node, node = entry
             mark = key_node.start_mark if (last and want_key) else node.start_mark
-        elif isinstance(node, SequenceNode) and isinstance(segment, int) and 0 <= segment < len(node.value):
+        elif node.id == "sequence" and isinstance(segment, int) and 0 <= segment < len(node.value):
             node = node.value[segment]
             mark = node.start_mark
         else:

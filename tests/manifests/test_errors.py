@@ -232,3 +232,23 @@ def test_anchors_and_merge_keys_work(tmp_path: Path) -> None:
         {"q": "sum:aws.cost{*}", "aggregator": "sum"},
         {"q": "sum:aws.cost{*}", "aggregator": "avg"},
     ]
+
+
+def test_scalars_follow_yaml_1_2(tmp_path: Path) -> None:
+    from reconciler.loading import load_manifests
+
+    extra = "  flags: [yes, on, NO, 0o17, 017, 0x1f, 1e3, ~, True, '5', !!int '6', 2024-01-01, a:b]\n"
+    write(tmp_path, "w.yaml", VALID + extra)
+    (loaded,) = load_manifests([tmp_path]).manifests
+    flags = loaded.manifest.definition_dict()["flags"]
+    assert flags == ["yes", "on", "NO", 15, 17, 31, 1000.0, None, True, "5", 6, "2024-01-01", "a:b"]
+
+
+def test_infinity_cannot_be_sent_as_json(tmp_path: Path) -> None:
+    write(tmp_path, "w.yaml", VALID + "  max: .inf\n")
+    assert problems_of(tmp_path) == ["w.yaml:9:8: '.inf' cannot be sent to the API: JSON has no infinity or NaN"]
+
+
+def test_a_wrongly_tagged_scalar_is_refused(tmp_path: Path) -> None:
+    write(tmp_path, "w.yaml", VALID + "  limit: !!int 'ten'\n")
+    assert problems_of(tmp_path) == ["w.yaml:9:10: 'ten' is not a valid !!int"]
