@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -12,6 +18,8 @@ from reconciler.emulator.settings import EmulatorSettings, FaultRule, RateLimit,
 from reconciler.loading import load_manifests
 from reconciler.manifest import manifest_json_schema
 from reconciler.problems import format_problems
+from reconciler.render.markdown import render_markdown
+from reconciler.render.text import render_text
 
 DEFAULT_PATHS = ("widgets",)
 paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
@@ -113,3 +121,259 @@ def emulator(
     )
     click.echo(f"Widgets API emulator on http://{host}:{port} (state in {db}); Ctrl-C to stop.", err=True)
     serve(host, port, db, settings)
+
+
+T = TypeVar("T")
+
+EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
+
+site_option = click.option(
+    "--site",
+    envvar="DD_SITE",
+    default="datadoghq.com",
+    show_default=True,
+    help="A Datadog site (datadoghq.com, datadoghq.eu, …), an emulator URL, or `local` (embedded emulator).",
+)
+owner_option = click.option(
+    "--owner",
+    help="Ownership tag value; else $WAC_OWNER, else `owner:` in .wac.yaml, else `default`.",
+)
+target_option = click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="ID",
+    help="Only these manifest ids (repeatable).",
+)
+parallelism_option = click.option(
+    "--parallelism",
+    default=16,
+    show_default=True,
+    type=click.IntRange(1, 256),
+    help="Requests in flight at most.",
+)
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(click.style("Error: ", fg="red", bold=True) + message, err=True)
+    raise SystemExit(EXIT_ERROR)
+
+
+def _colour() -> bool:
+    return "NO_COLOR" not in os.environ and sys.stdout.isatty()
+
+
+class _Run:
+    """What every remote command needs: site, owner, keys; and one place that keeps keys out of errors."""
+
+    def __init__(self, site_name: str, owner: str | None, parallelism: int = 16) -> None:
+        from reconciler.api.sites import SiteError, resolve_site
+        from reconciler.session import SettingsError, credentials_for, resolve_owner
+
+        try:
+            self.site = resolve_site(site_name)
+            self.owner = resolve_owner(owner)
+            self.credentials = credentials_for(self.site)
+        except (SiteError, SettingsError) as exc:
+            _fail(str(exc))
+        self.parallelism = parallelism
+
+    def run(self, work: Callable[[Any], Coroutine[Any, Any, T]]) -> T:
+        from reconciler.api.client import ApiError
+        from reconciler.reconcile import StalePlanError
+        from reconciler.session import open_client
+
+        async def main() -> T:
+            async with open_client(self.site, self.credentials, self.parallelism) as client:
+                return await work(client)
+
+        try:
+            return asyncio.run(main())
+        except (ApiError, StalePlanError) as exc:
+            _fail(self.credentials.redact(str(exc)))
+        except OSError as exc:
+            _fail(self.credentials.redact(f"cannot reach {self.site.name}: {exc}"))
+
+
+def _desired(paths: tuple[Path, ...]) -> list[Any]:
+    from reconciler.state import desired_from
+
+    result = load_manifests(paths or DEFAULT_PATHS)
+    if result.problems:
+        click.echo(format_problems(result.problems, "text"), err=True)
+        _fail(f"{len(result.problems)} problem(s) in the manifests; nothing was sent to the API (see wac validate).")
+    return [desired_from(m) for m in result.manifests]
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write via a temporary file and a rename, so a reader never sees half a plan."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+@main.command()
+@paths_argument
+@site_option
+@owner_option
+@click.option("--format", "output", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), help="Also save the JSON plan.")
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes (0 none, 1 error).")
+@target_option
+def plan(
+    paths: tuple[Path, ...],
+    site: str,
+    owner: str | None,
+    output: str,
+    out_file: Path | None,
+    detailed_exitcode: bool,
+    targets: tuple[str, ...],
+) -> None:
+    """Show what apply would change, widget by widget and field by field."""
+    from reconciler.plan_file import plan_to_json
+    from reconciler.reconcile import plan_run
+
+    desired = _desired(paths)
+    run = _Run(site, owner)
+    result = run.run(lambda client: plan_run(client, run.owner, desired, targets))
+    if output == "json":
+        click.echo(plan_to_json(result, run.site.name), nl=False)
+    elif output == "markdown":
+        click.echo(render_markdown(result, run.site.name))
+    else:
+        click.echo(render_text(result, _colour()), color=_colour())
+    if out_file is not None:
+        _write_atomically(out_file, plan_to_json(result, run.site.name))
+        click.echo(f"Plan saved to {out_file}; apply exactly it with: wac apply --plan {out_file}", err=True)
+    if detailed_exitcode and result.has_changes:
+        raise SystemExit(EXIT_CHANGES)
+
+
+@main.command()
+@paths_argument
+@site_option
+@owner_option
+@click.option(
+    "--plan",
+    "plan_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Apply exactly this saved plan (refused if the remote changed since).",
+)
+@click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--dry-run", is_flag=True, help="Show the plan and write nothing.")
+@click.option("--allow-mass-delete", is_flag=True, help="Allow a plan that deletes everything or over the limit.")
+@click.option(
+    "--delete-limit",
+    default=10,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Most deletes an apply makes without --allow-mass-delete.",
+)
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when changes were applied.")
+@parallelism_option
+@target_option
+def apply(
+    paths: tuple[Path, ...],
+    site: str,
+    owner: str | None,
+    plan_file: Path | None,
+    auto_approve: bool,
+    dry_run: bool,
+    allow_mass_delete: bool,
+    delete_limit: int,
+    detailed_exitcode: bool,
+    parallelism: int,
+    targets: tuple[str, ...],
+) -> None:
+    """Make the remote widgets match the manifests (or a saved plan)."""
+    from reconciler.guards import mass_delete_refusal
+    from reconciler.plan_file import PlanFileError, plan_from_json
+    from reconciler.planning import Action
+    from reconciler.reconcile import apply_run, check_saved_plan, plan_run
+
+    if plan_file is not None:
+        if paths or targets:
+            _fail("--plan applies a saved plan as it is; do not pass manifest paths or --target with it")
+        try:
+            saved, saved_site = plan_from_json(plan_file.read_text(encoding="utf-8"), str(plan_file))
+        except (PlanFileError, OSError, UnicodeDecodeError) as exc:
+            _fail(str(exc))
+        run = _Run(site, owner or saved.owner, parallelism)
+        if saved_site != run.site.name or saved.owner != run.owner:
+            _fail(
+                f"{plan_file} was made for site '{saved_site}' and owner '{saved.owner}', not site"
+                f" '{run.site.name}' and owner '{run.owner}'"
+            )
+        run.run(lambda client: check_saved_plan(client, saved))
+        the_plan = saved
+    else:
+        desired = _desired(paths)
+        run = _Run(site, owner, parallelism)
+        the_plan = run.run(lambda client: plan_run(client, run.owner, desired, targets))
+
+    click.echo(render_text(the_plan, _colour()), color=_colour())
+    if not the_plan.has_changes:
+        click.echo("Nothing to apply.")
+        return
+    refusal = None if allow_mass_delete else mass_delete_refusal(the_plan, delete_limit)
+    if refusal:
+        _fail(refusal)
+    if dry_run:
+        click.echo("Dry run: nothing was written.")
+        if detailed_exitcode:
+            raise SystemExit(EXIT_CHANGES)
+        return
+    if not auto_approve:
+        if not sys.stdin.isatty():
+            _fail("not applying without confirmation: no terminal to ask on; pass --auto-approve")
+        click.confirm(f"Apply {len(the_plan.changes)} change(s) to site '{run.site.name}'?", abort=True)
+
+    from reconciler.render.progress import ApplyProgress
+
+    with ApplyProgress(len(the_plan.changes)) as progress:
+        report = run.run(lambda client: apply_run(client, the_plan, progress.advance))
+    created, updated, deleted = (report.count(a) for a in (Action.CREATE, Action.UPDATE, Action.DELETE))
+    for failure in report.failed:
+        change = failure.change
+        click.echo(
+            click.style("failed: ", fg="red") + f"{change.action.value} {change.experience_type}/"
+            f"{change.manifest_id}: {run.credentials.redact(failure.detail)}",
+            err=True,
+        )
+    click.echo(f"Apply complete: {created} created, {updated} updated, {deleted} deleted, {len(report.failed)} failed.")
+    if report.failed:
+        raise SystemExit(EXIT_ERROR)
+    if detailed_exitcode:
+        raise SystemExit(EXIT_CHANGES)
+
+
+@main.command()
+@paths_argument
+@site_option
+@owner_option
+@click.option("--format", "output", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
+@click.option("--unmanaged", is_flag=True, help="Also report widgets no owner manages.")
+def drift(paths: tuple[Path, ...], site: str, owner: str | None, output: str, unmanaged: bool) -> None:
+    """Report what changed outside git (who, when, which fields); exit 2 on drift."""
+    from reconciler.drift import drift_from, render_drift_json, render_drift_markdown, render_drift_text
+    from reconciler.reconcile import plan_run, unmanaged_widgets
+
+    desired = _desired(paths)
+    run = _Run(site, owner)
+
+    async def work(client: Any) -> Any:
+        result = await plan_run(client, run.owner, desired)
+        strays = await unmanaged_widgets(client) if unmanaged else []
+        return drift_from(result, strays)
+
+    report = run.run(work)
+    renderer = {"json": render_drift_json, "markdown": render_drift_markdown}.get(output, render_drift_text)
+    click.echo(renderer(report))
+    if report.drifted:
+        raise SystemExit(EXIT_CHANGES)

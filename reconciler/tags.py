@@ -7,7 +7,10 @@ from typing import Final
 
 OWNER_PREFIX: Final = "wac-owner:"
 ID_PREFIX: Final = "wac-id:"
-RESERVED_PREFIXES: Final = (OWNER_PREFIX, ID_PREFIX)
+# The digest of what was last applied, like kubectl's last-applied annotation: it tells a
+# manifest change from an out-of-band edit without any state outside the widget.
+APPLIED_PREFIX: Final = "wac-applied:"
+RESERVED_PREFIXES: Final = (OWNER_PREFIX, ID_PREFIX, APPLIED_PREFIX)
 TAG_MAX_LENGTH: Final = 200
 
 # Datadog converts tags to lowercase; requiring lowercase in manifests avoids an endless diff.
@@ -62,12 +65,14 @@ def id_tag(manifest_id: str) -> str:
     return ID_PREFIX + manifest_id
 
 
-def ownership_of(tags: list[str] | tuple[str, ...]) -> tuple[str | None, str | None]:
-    """The (owner, id) a remote widget's tags claim, each None when absent."""
-    owner = manifest_id = None
-    for tag in tags:
-        if tag.startswith(OWNER_PREFIX):
-            owner = tag[len(OWNER_PREFIX) :]
-        elif tag.startswith(ID_PREFIX):
-            manifest_id = tag[len(ID_PREFIX) :]
-    return owner, manifest_id
+def applied_tag(digest: str) -> str:
+    return APPLIED_PREFIX + digest
+
+
+def is_reserved(tag: str) -> bool:
+    return tag.startswith(RESERVED_PREFIXES)
+
+
+def reserved_value(tags: list[str] | tuple[str, ...], prefix: str) -> str | None:
+    """The value of the first tag with `prefix`, or None."""
+    return next((tag[len(prefix) :] for tag in tags if tag.startswith(prefix)), None)

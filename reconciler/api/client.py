@@ -1,0 +1,185 @@
+"""An async client for the Widgets v2 API: bounded concurrency, rate limits honoured, safe retries."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any, Self
+
+import httpx
+
+from reconciler import __version__
+from reconciler.api.ratelimit import RateGate
+from reconciler.api.sites import Site
+
+API_ROOT = "/api/v2/widgets"
+
+
+class ApiError(Exception):
+    """An answer the reconciler cannot use; the message never holds a key."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class OutcomeUnknown(ApiError):
+    """A create was sent but its answer was lost: the widget may or may not exist."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 8
+    base_delay: float = 0.1
+    max_delay: float = 10.0
+    timeout: float = 30.0
+
+
+@dataclass
+class CallStats:
+    """What this client sent, for summaries, tests and benchmarks."""
+
+    by_method: Counter[str] = field(default_factory=Counter)
+    retries: int = 0
+    rate_limited: int = 0
+
+    @property
+    def requests(self) -> int:
+        return sum(self.by_method.values())
+
+
+# Errors raised before a request could reach the server: repeating it is always safe.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+class WidgetsClient:
+    """One connection pool per run; every request goes through `_send`'s policy."""
+
+    def __init__(
+        self,
+        site: Site,
+        api_key: str,
+        app_key: str,
+        *,
+        parallelism: int = 16,
+        policy: RetryPolicy | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        seed: int | None = None,
+    ) -> None:
+        self.policy = policy or RetryPolicy()
+        self.stats = CallStats()
+        self._gate = RateGate()
+        self._slots = asyncio.Semaphore(parallelism)
+        self._random = random.Random(seed)
+        headers = {
+            "DD-API-KEY": api_key,
+            "DD-APPLICATION-KEY": app_key,
+            "Accept": "application/json",
+            "User-Agent": f"widgets-as-code/{__version__}",
+        }
+        limits = httpx.Limits(max_connections=parallelism, max_keepalive_connections=parallelism)
+        self._http = httpx.AsyncClient(
+            base_url=site.base_url, headers=headers, timeout=self.policy.timeout, transport=transport, limits=limits
+        )
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        await self._http.aclose()
+
+    async def search(self, experience_type: str, params: dict[str, str | int]) -> dict[str, Any]:
+        response = await self._send("GET", f"{API_ROOT}/{experience_type}", params=params, idempotent=True)
+        return self._json(response, "search")
+
+    async def create(self, experience_type: str, body: dict[str, Any]) -> dict[str, Any]:
+        response = await self._send("POST", f"{API_ROOT}/{experience_type}", json=body, idempotent=False)
+        return self._json(response, "create")
+
+    async def replace(self, experience_type: str, uuid: str, body: dict[str, Any]) -> dict[str, Any]:
+        # A full replacement is idempotent: sending it twice leaves the same widget.
+        response = await self._send("PUT", f"{API_ROOT}/{experience_type}/{uuid}", json=body, idempotent=True)
+        return self._json(response, "update")
+
+    async def delete(self, experience_type: str, uuid: str) -> bool:
+        """True when deleted now, False when it was already gone (a retried delete lands here)."""
+        response = await self._send("DELETE", f"{API_ROOT}/{experience_type}/{uuid}", idempotent=True)
+        if response.status_code == 404:
+            return False
+        self._json(response, "delete")
+        return True
+
+    def _json(self, response: httpx.Response, what: str) -> dict[str, Any]:
+        if response.status_code == 204:
+            return {}
+        if response.is_success:
+            body = response.json()
+            if isinstance(body, dict):
+                return body
+        raise ApiError(f"{what} failed: HTTP {response.status_code}: {_errors(response)}", response.status_code)
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        idempotent: bool,
+        params: dict[str, str | int] | None = None,
+        json: dict[str, Any] | None = None,
+    ) -> httpx.Response:
+        last_problem = "no attempt made"
+        failures = refusals = 0
+        # Refusals (429) are waited out and do not count as failures, within a generous bound.
+        while failures < self.policy.attempts and refusals < 50 * self.policy.attempts:
+            if failures or refusals:
+                self.stats.retries += 1
+            async with self._slots:
+                await self._gate.acquire()
+                self.stats.by_method[method] += 1
+                try:
+                    response = await self._http.request(method, path, params=params, json=json)
+                except _NOT_SENT as exc:
+                    last_problem = f"could not connect ({type(exc).__name__})"
+                except (httpx.TimeoutException, httpx.TransportError) as exc:
+                    last_problem = f"no answer ({type(exc).__name__})"
+                    if not idempotent:
+                        raise OutcomeUnknown(f"{method} {path}: {last_problem}; the write may have happened") from None
+                else:
+                    self._gate.observe(response.headers)
+                    if response.status_code == 429:
+                        self.stats.rate_limited += 1
+                        refusals += 1
+                        wait = self._gate.refused(response.headers)
+                        await asyncio.sleep(wait + self._random.uniform(0, 0.1))
+                        last_problem = "rate limited (HTTP 429)"
+                        continue
+                    if response.status_code < 500:
+                        return response
+                    last_problem = f"HTTP {response.status_code}: {_errors(response)}"
+                    if not idempotent:
+                        raise OutcomeUnknown(
+                            f"{method} {path}: {last_problem}; the write may have happened", response.status_code
+                        )
+            failures += 1
+            await asyncio.sleep(self._backoff(failures))
+        raise ApiError(f"{method} {path}: gave up after {failures + refusals} attempts: {last_problem}")
+
+    def _backoff(self, attempt: int) -> float:
+        # Full jitter: spread retries so a crowd of clients does not return in step.
+        return self._random.uniform(0, min(self.policy.max_delay, self.policy.base_delay * 2**attempt))
+
+
+def _errors(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.reason_phrase or "no details"
+    errors = body.get("errors") if isinstance(body, dict) else None
+    if isinstance(errors, list):
+        return "; ".join(str(e) for e in errors)
+    return response.reason_phrase or "no details"

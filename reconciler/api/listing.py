@@ -1,0 +1,93 @@
+"""Reading the owner's widgets: search filtered on the owner tag, every page, checked for completeness."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import Iterable
+from typing import Any
+
+from reconciler.api.client import WidgetsClient
+from reconciler.planning import Listing
+from reconciler.state import RemoteWidget, User, remote_from, user_from
+from reconciler.tags import id_tag, owner_tag
+from reconciler.vocabulary import PAGE_SIZE_MAX
+
+
+async def list_owned(client: WidgetsClient, owner: str, experience_types: Iterable[str]) -> Listing:
+    """Every widget tagged for `owner`, all experience types concurrently, each with a completeness verdict."""
+    results = await asyncio.gather(*(_list_type(client, t, [owner_tag(owner)], owner) for t in experience_types))
+    widgets: list[RemoteWidget] = []
+    incomplete: dict[str, str] = {}
+    for experience_type, (found, problem) in zip(experience_types, results, strict=True):
+        widgets.extend(found)
+        if problem:
+            incomplete[experience_type] = problem
+    return Listing(tuple(widgets), incomplete)
+
+
+async def list_all(client: WidgetsClient, experience_type: str) -> tuple[list[RemoteWidget], str | None]:
+    """Every widget of the experience type, managed or not (for drift's unmanaged report and export)."""
+    return await _list_type(client, experience_type, [], None)
+
+
+async def find_by_manifest_id(
+    client: WidgetsClient, owner: str, experience_type: str, manifest_id: str
+) -> list[RemoteWidget]:
+    """The owner's widgets carrying this wac-id: how a create whose answer was lost is looked up."""
+    found, _ = await _list_type(client, experience_type, [owner_tag(owner), id_tag(manifest_id)], owner)
+    return [w for w in found if w.manifest_id == manifest_id]
+
+
+async def _list_type(
+    client: WidgetsClient, experience_type: str, tags: list[str], owner: str | None
+) -> tuple[list[RemoteWidget], str | None]:
+    def params(page: int) -> dict[str, str | int]:
+        query: dict[str, str | int] = {"page[size]": PAGE_SIZE_MAX, "page[number]": page}
+        if tags:
+            query["filter[tags]"] = "[" + ",".join(tags) + "]"
+        return query
+
+    first = await client.search(experience_type, params(0))
+    total = _total(first)
+    pages = [first]
+    if total is not None and total > PAGE_SIZE_MAX:
+        count = math.ceil(total / PAGE_SIZE_MAX)
+        pages += await asyncio.gather(*(client.search(experience_type, params(n)) for n in range(1, count)))
+    by_uuid: dict[str, RemoteWidget] = {}
+    for page in pages:
+        users = _users(page)
+        for item in page.get("data") or []:
+            widget = remote_from(experience_type, item, users)
+            by_uuid[widget.uuid] = widget
+    widgets = list(by_uuid.values())
+    problem = _completeness_problem(pages, total, len(widgets))
+    if owner is not None:
+        # The server filtered on the tag; nothing is touched unless the tag is really there.
+        widgets = [w for w in widgets if w.owner == owner]
+    return widgets, problem
+
+
+def _total(page: dict[str, Any]) -> int | None:
+    value = (page.get("meta") or {}).get("filtered_total")
+    return value if isinstance(value, int) else None
+
+
+def _completeness_problem(pages: list[dict[str, Any]], total: int | None, seen: int) -> str | None:
+    if total is None:
+        return "the API did not say how many widgets match (meta.filtered_total is missing)"
+    totals = {_total(p) for p in pages}
+    if totals != {total}:
+        return "the number of widgets changed while the pages were read"
+    if seen != total:
+        return f"the listing returned {seen} widgets but the API counts {total}"
+    return None
+
+
+def _users(page: dict[str, Any]) -> dict[str, User]:
+    users = {}
+    for item in page.get("included") or []:
+        user = user_from(item)
+        if user is not None and item.get("type") == "users":
+            users[user.id] = user
+    return users

@@ -1,0 +1,69 @@
+"""Where requests go: a Datadog site, the URL of a running emulator, or the in-process emulator."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+from urllib.parse import urlsplit
+
+DATADOG_SITES: Final = {
+    "datadoghq.com": "https://api.datadoghq.com",
+    "us3.datadoghq.com": "https://api.us3.datadoghq.com",
+    "us5.datadoghq.com": "https://api.us5.datadoghq.com",
+    "datadoghq.eu": "https://api.datadoghq.eu",
+    "ap1.datadoghq.com": "https://api.ap1.datadoghq.com",
+    "ap2.datadoghq.com": "https://api.ap2.datadoghq.com",
+    "ddog-gov.com": "https://api.ddog-gov.com",
+    "us2.ddog-gov.com": "https://api.us2.ddog-gov.com",
+}
+LOCAL: Final = "local"
+LOCAL_STATE: Final = Path(".wac") / "local.sqlite3"
+
+
+class SiteError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Site:
+    """A resolved site: `base_url` for HTTP, or `local_db` for the in-process emulator."""
+
+    name: str
+    base_url: str
+    local_db: Path | None = None
+
+    @property
+    def is_local(self) -> bool:
+        return self.local_db is not None
+
+
+def resolve_site(value: str, local_db: Path = LOCAL_STATE) -> Site:
+    name = value.strip()
+    if name == LOCAL:
+        return Site(LOCAL, "http://local.wac", local_db)
+    if name in DATADOG_SITES:
+        return Site(name, DATADOG_SITES[name])
+    if name.startswith(("app.", "api.")) and name[4:] in DATADOG_SITES:
+        return Site(name[4:], DATADOG_SITES[name[4:]])
+    if "://" in name:
+        parts = urlsplit(name)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise SiteError(f"site '{value}' is not an http(s) URL")
+        if parts.scheme == "http" and not _is_loopback(parts.hostname):
+            raise SiteError(
+                f"site '{value}' uses plain http to a non-loopback host; use https so keys are not sent in the clear"
+            )
+        return Site(name, name.rstrip("/"))
+    allowed = ", ".join([LOCAL, *DATADOG_SITES])
+    raise SiteError(f"unknown site '{value}'; use one of {allowed}, or an http(s) URL of an emulator")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -1,0 +1,286 @@
+"""The planner: manifests and remote widgets in, a list of typed changes out. Pure; no I/O."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from reconciler.diffing import FieldChange, field_changes
+from reconciler.normalise import canonical_json, parse_path, without_ignored
+from reconciler.state import DesiredWidget, RemoteWidget, User, WidgetKey
+
+PLAN_FORMAT_VERSION = 1
+
+
+class Action(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+
+
+class Reason(StrEnum):
+    NEW = "new manifest"
+    MANIFEST_CHANGED = "manifest changed"
+    DRIFT = "changed outside git"
+    BOTH_CHANGED = "manifest changed, and changed outside git"
+    UNRECORDED = "differs from the manifest"
+    REMOVED = "manifest removed"
+    DUPLICATE = "duplicate of the kept widget"
+
+
+@dataclass(frozen=True)
+class Editor:
+    """Who last changed a remote widget, and when."""
+
+    handle: str
+    name: str
+    at: str
+
+
+@dataclass(frozen=True)
+class Change:
+    """One write the apply will make, with the before and after a reviewer reads."""
+
+    action: Action
+    reason: Reason
+    experience_type: str
+    manifest_id: str
+    title: str
+    uuid: str | None = None
+    # The full body the API receives (definition and tags); None for a delete.
+    definition: dict[str, Any] | None = None
+    tags: tuple[str, ...] = ()
+    fields: tuple[FieldChange, ...] = ()
+    editor: Editor | None = None
+    remote_modified_at: str | None = None
+    source: str | None = None
+
+    @property
+    def key(self) -> WidgetKey:
+        return (self.experience_type, self.manifest_id)
+
+
+@dataclass(frozen=True)
+class Plan:
+    owner: str
+    changes: tuple[Change, ...]
+    unchanged: int
+    managed: int
+    # Why deletes were held back, one sentence per experience type whose listing was incomplete.
+    withheld_deletes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    # Digest of the (uuid, modified_at) of every managed widget seen: a saved plan is refused
+    # when the remote no longer matches it.
+    remote_fingerprint: str = ""
+    targets: tuple[str, ...] = ()
+
+    def count(self, action: Action) -> int:
+        return sum(1 for change in self.changes if change.action == action)
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.changes)
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The owner's remote widgets, and per experience type whether the listing is provably complete."""
+
+    widgets: tuple[RemoteWidget, ...]
+    incomplete: dict[str, str] = field(default_factory=dict)
+
+
+def plan_changes(
+    desired: Iterable[DesiredWidget],
+    listing: Listing,
+    owner: str,
+    targets: Sequence[str] = (),
+) -> Plan:
+    """Everything needed to make the owner's remote widgets equal the manifests."""
+    wanted = {w.key: w for w in desired}
+    remote_by_key: dict[WidgetKey, list[RemoteWidget]] = defaultdict(list)
+    warnings: list[str] = []
+    managed = [w for w in listing.widgets if w.owner == owner]
+    for widget in managed:
+        if widget.manifest_id is None:
+            warnings.append(
+                f"{widget.experience_type} widget {widget.uuid} ('{widget.title}') has the owner tag but no"
+                " wac-id tag; it is left alone"
+            )
+            continue
+        remote_by_key[(widget.experience_type, widget.manifest_id)].append(widget)
+
+    chosen = set(targets)
+    changes: list[Change] = []
+    unchanged = 0
+    for key in sorted(set(wanted) | set(remote_by_key)):
+        if chosen and key[1] not in chosen:
+            continue
+        keeper, extras = _keeper(remote_by_key.get(key, []), wanted.get(key))
+        changes.extend(_delete(extra, Reason.DUPLICATE) for extra in extras)
+        if key in wanted:
+            change = _reconcile(wanted[key], keeper, owner)
+            if change is None:
+                unchanged += 1
+            else:
+                changes.append(change)
+        elif keeper is not None:
+            changes.append(_delete(keeper, Reason.REMOVED))
+
+    withheld = tuple(
+        f"{experience_type}: {why}; nothing is deleted until a complete listing is seen"
+        for experience_type, why in sorted(listing.incomplete.items())
+    )
+    if withheld:
+        changes = [c for c in changes if not (c.action == Action.DELETE and c.experience_type in listing.incomplete)]
+    return Plan(
+        owner=owner,
+        changes=tuple(sorted(changes, key=_order)),
+        unchanged=unchanged,
+        managed=len(managed),
+        withheld_deletes=withheld,
+        warnings=tuple(warnings),
+        remote_fingerprint=fingerprint(managed),
+        targets=tuple(sorted(chosen)),
+    )
+
+
+def fingerprint(widgets: Iterable[RemoteWidget]) -> str:
+    payload = canonical_json(sorted((w.uuid, w.modified_at) for w in widgets))
+    return hashlib.sha256(payload.encode()).hexdigest()[:24]
+
+
+def _order(change: Change) -> tuple[int, str, str, str]:
+    # Creates and updates before deletes: a failure half-way never leaves less than before.
+    rank = {Action.CREATE: 0, Action.UPDATE: 1, Action.DELETE: 2}[change.action]
+    return (rank, change.experience_type, change.manifest_id, change.uuid or "")
+
+
+def _keeper(
+    candidates: list[RemoteWidget], desired: DesiredWidget | None
+) -> tuple[RemoteWidget | None, list[RemoteWidget]]:
+    """Of several widgets with one wac-id, keep one already matching the manifest, else the oldest."""
+    if not candidates:
+        return None, []
+    target = desired.digest() if desired else None
+
+    def rank(widget: RemoteWidget) -> tuple[bool, str, str]:
+        matches = target is not None and widget.digest(desired.ignore if desired else ()) == target
+        return (not matches, widget.created_at, widget.uuid)
+
+    ordered = sorted(candidates, key=rank)
+    return ordered[0], ordered[1:]
+
+
+def _reconcile(desired: DesiredWidget, remote: RemoteWidget | None, owner: str) -> Change | None:
+    tags = tuple(desired.tags_for(owner))
+    if remote is None:
+        return Change(
+            action=Action.CREATE,
+            reason=Reason.NEW,
+            experience_type=desired.experience_type,
+            manifest_id=desired.manifest_id,
+            title=desired.title,
+            definition=desired.definition,
+            tags=tags,
+            fields=field_changes({}, _comparable(desired.definition, desired.user_tags, ())),
+            source=desired.source,
+        )
+    want = desired.digest()
+    have = remote.digest(desired.ignore)
+    if want == have:
+        return None
+    before = _comparable(remote.definition, remote.user_tags, desired.ignore)
+    after = _comparable(desired.definition, desired.user_tags, desired.ignore)
+    return Change(
+        action=Action.UPDATE,
+        reason=_why(want, have, remote.applied_digest),
+        experience_type=desired.experience_type,
+        manifest_id=desired.manifest_id,
+        title=desired.title,
+        uuid=remote.uuid,
+        definition=keep_ignored_remote_values(desired.definition, remote.definition, desired.ignore),
+        tags=tags,
+        fields=field_changes(before, after),
+        editor=_editor(remote.modified_by, remote.modified_at),
+        remote_modified_at=remote.modified_at,
+        source=desired.source,
+    )
+
+
+def _why(want: str, have: str, applied: str | None) -> Reason:
+    if applied is None:
+        return Reason.UNRECORDED
+    if applied == have:
+        return Reason.MANIFEST_CHANGED
+    if applied == want:
+        return Reason.DRIFT
+    return Reason.BOTH_CHANGED
+
+
+def _delete(remote: RemoteWidget, reason: Reason) -> Change:
+    return Change(
+        action=Action.DELETE,
+        reason=reason,
+        experience_type=remote.experience_type,
+        manifest_id=remote.manifest_id or "",
+        title=remote.title,
+        uuid=remote.uuid,
+        fields=field_changes(_comparable(remote.definition, remote.user_tags, ()), {}),
+        editor=_editor(remote.modified_by, remote.modified_at),
+        remote_modified_at=remote.modified_at,
+    )
+
+
+def _editor(user: User | None, at: str) -> Editor | None:
+    return Editor(handle=user.handle, name=user.name, at=at) if user else None
+
+
+def _comparable(definition: dict[str, Any], user_tags: Sequence[str], ignore: Sequence[str]) -> dict[str, Any]:
+    return {"definition": without_ignored(definition, ignore), "tags": sorted(set(user_tags))}
+
+
+def keep_ignored_remote_values(
+    desired: dict[str, Any], remote: dict[str, Any], ignore: Sequence[str]
+) -> dict[str, Any]:
+    """The body for a full-replacement PUT: the manifest, with the remote's values at ignored paths."""
+    if not ignore:
+        return desired
+    import copy
+
+    result = copy.deepcopy(desired)
+    for raw in ignore:
+        path = parse_path(raw)
+        found, value = _lookup(remote, path)
+        _assign(result, path, value, found)
+    return result
+
+
+def _lookup(node: Any, path: list[str | int]) -> tuple[bool, Any]:
+    for segment in path:
+        if (isinstance(segment, str) and isinstance(node, dict) and segment in node) or (
+            isinstance(segment, int) and isinstance(node, list) and segment < len(node)
+        ):
+            node = node[segment]
+        else:
+            return False, None
+    return True, node
+
+
+def _assign(node: Any, path: list[str | int], value: Any, found: bool) -> None:
+    for segment in path[:-1]:
+        ok, node = _lookup(node, [segment])
+        if not ok:
+            return
+    last = path[-1]
+    if isinstance(node, dict) and isinstance(last, str):
+        if found:
+            node[last] = value
+        else:
+            node.pop(last, None)
+    elif isinstance(node, list) and isinstance(last, int) and last < len(node) and found:
+        node[last] = value

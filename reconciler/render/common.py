@@ -1,0 +1,54 @@
+"""Wording shared by the renderers."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from reconciler.diffing import FieldChange, FieldKind
+from reconciler.planning import Action, Change, Plan, Reason
+
+SYMBOLS = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-"}
+FIELD_SYMBOLS = {FieldKind.ADDED: "+", FieldKind.REMOVED: "-", FieldKind.CHANGED: "~"}
+
+
+def summary_line(plan: Plan) -> str:
+    if not plan.has_changes:
+        return f"No changes. {plan.unchanged} widget(s) of owner '{plan.owner}' match the manifests."
+    return (
+        f"Plan for owner '{plan.owner}': {plan.count(Action.CREATE)} to create, {plan.count(Action.UPDATE)} to update,"
+        f" {plan.count(Action.DELETE)} to delete, {plan.unchanged} unchanged."
+    )
+
+
+def headline(change: Change) -> str:
+    where = f"{change.experience_type}/{change.manifest_id or '(no id)'}"
+    return f'{SYMBOLS[change.action]} {change.action.value} {where} "{change.title}"'
+
+
+def why(change: Change) -> str:
+    text = change.reason.value
+    if change.reason in (Reason.DRIFT, Reason.BOTH_CHANGED, Reason.UNRECORDED) and change.editor:
+        text += f": last changed by {person(change)} at {change.editor.at}"
+    return text
+
+
+def person(change: Change) -> str:
+    assert change.editor is not None
+    editor = change.editor
+    if editor.name and editor.name != editor.handle:
+        return f"{editor.name} <{editor.handle}>"
+    return editor.handle or "an unknown user"
+
+
+def value(raw: Any, limit: int = 200) -> str:
+    text = json.dumps(raw, ensure_ascii=False, sort_keys=True)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def field_line(field: FieldChange) -> str:
+    symbol = FIELD_SYMBOLS[field.kind]
+    if field.kind == FieldKind.CHANGED:
+        return f"{symbol} {field.path}: {value(field.before)} → {value(field.after)}"
+    shown = field.after if field.kind == FieldKind.ADDED else field.before
+    return f"{symbol} {field.path}: {value(shown)}"

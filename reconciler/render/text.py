@@ -1,0 +1,32 @@
+"""The plan in a terminal, Terraform-style: + create, ~ update, - delete, coloured when it helps."""
+
+from __future__ import annotations
+
+import click
+
+from reconciler.planning import Action, Plan
+from reconciler.render.common import field_line, headline, summary_line, why
+
+COLOURS = {Action.CREATE: "green", Action.UPDATE: "yellow", Action.DELETE: "red"}
+
+
+def render_text(plan: Plan, colour: bool) -> str:
+    def paint(text: str, fg: str, bold: bool = False) -> str:
+        return click.style(text, fg=fg, bold=bold) if colour else text
+
+    lines: list[str] = []
+    for change in plan.changes:
+        lines.append(paint(headline(change), COLOURS[change.action], bold=True))
+        details = [why(change)]
+        if change.uuid:
+            details.append(f"uuid {change.uuid}")
+        if change.source:
+            details.append(change.source)
+        lines.append("    " + " · ".join(details))
+        if change.action == Action.UPDATE:
+            lines.extend("      " + paint(field_line(f), COLOURS[Action.UPDATE]) for f in change.fields)
+        lines.append("")
+    for note in (*plan.withheld_deletes, *plan.warnings):
+        lines.append(paint(f"! {note}", "magenta"))
+    lines.append(paint(summary_line(plan), "cyan", bold=True))
+    return "\n".join(lines)

@@ -1,0 +1,90 @@
+"""Where a run's settings come from (flags, environment, config file), and the client they open."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+import yaml
+
+from reconciler.api.client import RetryPolicy, WidgetsClient
+from reconciler.api.sites import Site
+from reconciler.tags import owner_problem
+
+CONFIG_FILE: Final = Path(".wac.yaml")
+DEFAULT_OWNER: Final = "default"
+LOCAL_KEYS: Final = ("local-api-key", "local-app-key")
+
+
+class SettingsError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Credentials:
+    api_key: str = field(repr=False)
+    app_key: str = field(repr=False)
+
+    def redact(self, text: str) -> str:
+        """The text with every key replaced: the last guard before anything is printed."""
+        for secret in (self.api_key, self.app_key):
+            if secret and len(secret) >= 4:
+                text = text.replace(secret, "***")
+        return text
+
+
+def resolve_owner(flag: str | None, environ: Mapping[str, str] = os.environ, config: Path = CONFIG_FILE) -> str:
+    owner = flag or environ.get("WAC_OWNER") or _config_owner(config) or DEFAULT_OWNER
+    problem = owner_problem(owner)
+    if problem:
+        raise SettingsError(problem)
+    return owner
+
+
+def _config_owner(config: Path) -> str | None:
+    if not config.is_file():
+        return None
+    try:
+        data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise SettingsError(f"{config}: cannot read the config file ({type(exc).__name__})") from None
+    if data is None:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("owner", ""), str):
+        raise SettingsError(f"{config}: expected a mapping like `owner: my-team`")
+    owner = data.get("owner")
+    return str(owner) if owner else None
+
+
+def credentials_for(site: Site, environ: Mapping[str, str] = os.environ) -> Credentials:
+    api_key = environ.get("DD_API_KEY", "")
+    app_key = environ.get("DD_APP_KEY") or environ.get("DD_APPLICATION_KEY", "")
+    if site.is_local:
+        return Credentials(api_key or LOCAL_KEYS[0], app_key or LOCAL_KEYS[1])
+    missing = [name for name, value in (("DD_API_KEY", api_key), ("DD_APP_KEY", app_key)) if not value]
+    if missing:
+        raise SettingsError(
+            f"{' and '.join(missing)} not set: site '{site.name}' needs both keys in the environment"
+            " (or use --site local to try the embedded emulator)"
+        )
+    return Credentials(api_key, app_key)
+
+
+def open_client(
+    site: Site, credentials: Credentials, parallelism: int = 16, policy: RetryPolicy | None = None
+) -> WidgetsClient:
+    """A client for the site; `local` drives the emulator in this process over its SQLite state."""
+    transport = None
+    if site.local_db is not None:
+        from reconciler.emulator.app import create_app
+        from reconciler.emulator.store import WidgetStore
+        from reconciler.emulator.transport import InProcessTransport
+
+        app, _ = create_app(WidgetStore(site.local_db))
+        transport = InProcessTransport(app=app)
+    return WidgetsClient(
+        site, credentials.api_key, credentials.app_key, parallelism=parallelism, policy=policy, transport=transport
+    )
