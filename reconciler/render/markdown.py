@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Final
 
+from reconciler.diffing import FieldChange, FieldKind
 from reconciler.planning import Action, Change, Plan
-from reconciler.render.common import field_line, headline, summary_line, why
+from reconciler.render.common import field_line, headline, summary_line, value, why
 
 # GitHub refuses comments over 65,536 characters; the rest is head room for the footer.
 COMMENT_LIMIT: Final = 65_536
@@ -54,9 +55,17 @@ def _details(change: Change) -> str:
     elif change.source:
         lines.append(f"`{change.source}`")
     lines += ["", "```diff"]
-    lines += [_fence_safe(field_line(f)) for f in change.fields]
+    for field in change.fields:
+        lines += [_fence_safe(line) for line in _diff_lines(field)]
     lines += ["```", "", "</details>", ""]
     return "\n".join(lines) + "\n"
+
+
+def _diff_lines(field: FieldChange) -> list[str]:
+    # GitHub colours `diff` blocks by the first character: - red, + green.
+    if field.kind == FieldKind.CHANGED:
+        return [f"- {field.path}: {value(field.before)}", f"+ {field.path}: {value(field.after)}"]
+    return [field_line(field)]
 
 
 def _escape(text: str) -> str:

@@ -1,0 +1,110 @@
+"""Driving `wac` as a user would, against a loopback emulator, and reading remote state back over HTTP."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from click.testing import CliRunner, Result
+
+from reconciler.cli import main
+from tests.conftest import ALICE
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "widgets"
+TYPES = ("ccm_reports", "logs_reports", "csv_reports", "product_analytics")
+
+
+@dataclass
+class Workspace:
+    """A widgets repository in a temporary folder, pointed at one emulator."""
+
+    root: Path
+    url: str
+    env: dict[str, str]
+
+    @property
+    def widgets(self) -> Path:
+        return self.root / "widgets"
+
+    def wac(self, *args: str, env: dict[str, str] | None = None) -> Result:
+        runner = CliRunner()
+        with _cwd(self.root):
+            return runner.invoke(main, list(args), env={**self.env, **(env or {})}, catch_exceptions=False)
+
+    def remote(self, experience_type: str | None = None, headers: dict[str, str] = ALICE) -> list[dict[str, Any]]:
+        """Every live widget, read straight from the API."""
+        found = []
+        for kind in [experience_type] if experience_type else TYPES:
+            page = 0
+            while True:
+                body = httpx.get(
+                    f"{self.url}/api/v2/widgets/{kind}",
+                    headers=headers,
+                    params={"page[size]": 100, "page[number]": page},
+                ).json()
+                found += [{**w, "experience_type": kind} for w in body["data"]]
+                if len(body["data"]) < 100:
+                    break
+                page += 1
+        return found
+
+    def managed(self, owner: str = "default") -> dict[str, list[dict[str, Any]]]:
+        """Remote widgets of `owner` grouped by wac-id."""
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for widget in self.remote():
+            tags = widget["attributes"]["tags"]
+            if f"wac-owner:{owner}" in tags:
+                manifest_id = next(t[7:] for t in tags if t.startswith("wac-id:"))
+                groups.setdefault(manifest_id, []).append(widget)
+        return groups
+
+
+class _cwd:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __enter__(self) -> None:
+        import os
+
+        self.previous = Path.cwd()
+        os.chdir(self.path)
+
+    def __exit__(self, *_: object) -> None:
+        import os
+
+        os.chdir(self.previous)
+
+
+def make_workspace(tmp_path: Path, url: str, copy_examples: bool = True) -> Workspace:
+    root = tmp_path / "repo"
+    root.mkdir()
+    if copy_examples:
+        shutil.copytree(EXAMPLES, root / "widgets")
+    env = {
+        "DD_SITE": url,
+        "DD_API_KEY": ALICE["DD-API-KEY"],
+        "DD_APP_KEY": ALICE["DD-APPLICATION-KEY"],
+        "WAC_OWNER": "",
+        "NO_COLOR": "1",
+    }
+    return Workspace(root, url, env)
+
+
+def create_directly(
+    url: str, experience_type: str, title: str, tags: list[str], headers: dict[str, str] = ALICE
+) -> dict[str, Any]:
+    body = {
+        "data": {
+            "type": "widgets",
+            "attributes": {
+                "definition": {"title": title, "type": "bar_chart", "requests": [{"q": "sum:x{*}"}]},
+                "tags": tags,
+            },
+        }
+    }
+    response = httpx.post(f"{url}/api/v2/widgets/{experience_type}", headers=headers, json=body)
+    assert response.status_code == 200, response.text
+    return response.json()["data"]
