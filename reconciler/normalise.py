@@ -29,20 +29,28 @@ def without_ignored(definition: dict[str, Any], ignore: Iterable[str]) -> dict[s
     return result
 
 
-def _remove(node: Any, path: list[str | int]) -> None:
-    for segment in path[:-1]:
-        if (isinstance(segment, str) and isinstance(node, dict) and segment in node) or (
-            isinstance(segment, int) and isinstance(node, list) and segment < len(node)
+def lookup(node: Any, path: list[str | int]) -> tuple[bool, Any]:
+    """(True, value) at `path` inside `node`, or (False, None) when the path does not exist."""
+    for segment in path:
+        if (isinstance(node, dict) and isinstance(segment, str) and segment in node) or (
+            isinstance(node, list) and isinstance(segment, int) and segment < len(node)
         ):
             node = node[segment]
         else:
-            return
+            return False, None
+    return True, node
+
+
+def _remove(node: Any, path: list[str | int]) -> None:
+    found, parent = lookup(node, path[:-1])
     last = path[-1]
-    if isinstance(node, dict) and isinstance(last, str):
-        node.pop(last, None)
-    elif isinstance(node, list) and isinstance(last, int) and last < len(node):
+    if not found:
+        return
+    if isinstance(parent, dict) and isinstance(last, str):
+        parent.pop(last, None)
+    elif isinstance(parent, list) and isinstance(last, int) and last < len(parent):
         # Keep positions stable for other ignored indices: blank rather than remove.
-        node[last] = None
+        parent[last] = None
 
 
 def canonical_json(value: Any) -> str:

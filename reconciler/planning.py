@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -10,7 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from reconciler.diffing import FieldChange, field_changes
-from reconciler.normalise import canonical_json, parse_path, without_ignored
+from reconciler.normalise import canonical_json, lookup, parse_path, without_ignored
 from reconciler.state import DesiredWidget, RemoteWidget, User, WidgetKey
 
 PLAN_FORMAT_VERSION = 1
@@ -250,37 +251,23 @@ def keep_ignored_remote_values(
     """The body for a full-replacement PUT: the manifest, with the remote's values at ignored paths."""
     if not ignore:
         return desired
-    import copy
-
     result = copy.deepcopy(desired)
     for raw in ignore:
         path = parse_path(raw)
-        found, value = _lookup(remote, path)
+        found, value = lookup(remote, path)
         _assign(result, path, value, found)
     return result
 
 
-def _lookup(node: Any, path: list[str | int]) -> tuple[bool, Any]:
-    for segment in path:
-        if (isinstance(segment, str) and isinstance(node, dict) and segment in node) or (
-            isinstance(segment, int) and isinstance(node, list) and segment < len(node)
-        ):
-            node = node[segment]
-        else:
-            return False, None
-    return True, node
-
-
 def _assign(node: Any, path: list[str | int], value: Any, found: bool) -> None:
-    for segment in path[:-1]:
-        ok, node = _lookup(node, [segment])
-        if not ok:
-            return
+    located, parent = lookup(node, path[:-1])
     last = path[-1]
-    if isinstance(node, dict) and isinstance(last, str):
+    if not located:
+        return
+    if isinstance(parent, dict) and isinstance(last, str):
         if found:
-            node[last] = value
+            parent[last] = value
         else:
-            node.pop(last, None)
-    elif isinstance(node, list) and isinstance(last, int) and last < len(node) and found:
-        node[last] = value
+            parent.pop(last, None)
+    elif isinstance(parent, list) and isinstance(last, int) and last < len(parent) and found:
+        parent[last] = value

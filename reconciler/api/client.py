@@ -144,8 +144,10 @@ class WidgetsClient:
                 try:
                     response = await self._http.request(method, path, params=params, json=json)
                 except _NOT_SENT as exc:
+                    self._gate.observe({})
                     last_problem = f"could not connect ({type(exc).__name__})"
                 except (httpx.TimeoutException, httpx.TransportError) as exc:
+                    self._gate.observe({})
                     last_problem = f"no answer ({type(exc).__name__})"
                     if not idempotent:
                         raise OutcomeUnknown(f"{method} {path}: {last_problem}; the write may have happened") from None

@@ -40,11 +40,9 @@ class Workspace:
         for kind in [experience_type] if experience_type else TYPES:
             page = 0
             while True:
-                body = httpx.get(
-                    f"{self.url}/api/v2/widgets/{kind}",
-                    headers=headers,
-                    params={"page[size]": 100, "page[number]": page},
-                ).json()
+                body = _get_through_faults(
+                    f"{self.url}/api/v2/widgets/{kind}", headers, {"page[size]": 100, "page[number]": page}
+                )
                 found += [{**w, "experience_type": kind} for w in body["data"]]
                 if len(body["data"]) < 100:
                     break
@@ -60,6 +58,18 @@ class Workspace:
                 manifest_id = next(t[7:] for t in tags if t.startswith("wac-id:"))
                 groups.setdefault(manifest_id, []).append(widget)
         return groups
+
+
+def _get_through_faults(url: str, headers: dict[str, str], params: dict[str, int]) -> dict[str, Any]:
+    """A read that outlasts the emulator's injected faults, so tests see the true state."""
+    for _ in range(50):
+        try:
+            response = httpx.get(url, headers=headers, params=params)
+        except httpx.TransportError:
+            continue
+        if response.status_code == 200:
+            return response.json()  # type: ignore[no-any-return]
+    raise AssertionError(f"could not read {url} through the injected faults")
 
 
 class _cwd:

@@ -89,7 +89,7 @@ def test_the_whole_lifecycle(repo: Workspace) -> None:
     assert drifted.exit_code == 2
     assert "changed outside git by Bob Builder <bob@example.com> at 20" in drifted.output
     assert 'definition.title: "Error rate (Bob\'s version)" → "Checkout error rate (5 min)"' in drifted.output
-    report = json.loads(repo.wac("drift", "--format", "json").output)
+    report = json.loads(repo.wac("drift", "--format", "json").stdout)
     assert [e["changed_by"]["handle"] for e in report["edited"]] == ["bob@example.com"]
     assert "changed outside git: last changed by Bob Builder" in repo.wac("plan").output
 

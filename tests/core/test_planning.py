@@ -1,0 +1,167 @@
+"""The planner on plain data: what makes a diff, what never does, and why each update happens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reconciler.guards import mass_delete_refusal
+from reconciler.planning import Action, Listing, Reason, plan_changes
+from reconciler.state import DesiredWidget, RemoteWidget, User
+
+OWNER = "team"
+BOB = User("u-bob", "bob@example.com", "Bob")
+
+
+def desired(
+    manifest_id: str = "spend",
+    title: str = "Spend",
+    tags: tuple[str, ...] = ("team:finops",),
+    ignore: tuple[str, ...] = (),
+    **extra: Any,
+) -> DesiredWidget:
+    definition = {"type": "bar_chart", "title": title, "requests": [{"q": "a"}, {"q": "b"}], **extra}
+    return DesiredWidget("ccm_reports", manifest_id, definition, tags, ignore, "w.yaml:1")
+
+
+def remote(
+    source: DesiredWidget,
+    uuid: str = "u1",
+    applied: DesiredWidget | None = None,
+    owner: str = OWNER,
+    created_at: str = "2026-01-01T00:00:00Z",
+    **changes: Any,
+) -> RemoteWidget:
+    tags = source.tags_for(owner)
+    if applied is not None:
+        tags = [t for t in tags if not t.startswith("wac-applied:")] + [f"wac-applied:{applied.digest()}"]
+    definition = {**source.definition, **changes}
+    return RemoteWidget(
+        uuid, "ccm_reports", definition, tuple(reversed(tags)), created_at, "2026-02-01T00:00:00Z", BOB, BOB
+    )
+
+
+def plan_of(want: list[DesiredWidget], have: list[RemoteWidget], **kwargs: Any) -> Any:
+    return plan_changes(want, Listing(tuple(have)), OWNER, **kwargs)
+
+
+def test_in_sync_is_no_change_whatever_the_tag_order() -> None:
+    want = desired()
+    plan = plan_of([want], [remote(want)])
+    assert plan.changes == () and plan.unchanged == 1
+
+
+def test_server_fields_never_make_a_diff() -> None:
+    want = desired()
+    have = remote(want)
+    other = RemoteWidget(
+        have.uuid,
+        have.experience_type,
+        have.definition,
+        have.tags,
+        "2020-01-01T00:00:00Z",
+        "2030-01-01T00:00:00Z",
+        None,
+        None,
+    )
+    assert plan_of([want], [other]).changes == ()
+
+
+def test_list_order_inside_a_definition_is_a_change() -> None:
+    want = desired()
+    have = remote(want, requests=[{"q": "b"}, {"q": "a"}])
+    (change,) = plan_of([want], [have]).changes
+    assert change.action == Action.UPDATE
+    assert [f.path for f in change.fields] == ["definition.requests[0].q", "definition.requests[1].q"]
+
+
+def test_manifest_change_is_told_from_drift_by_the_applied_digest() -> None:
+    old, new = desired(title="Old"), desired(title="New")
+    (change,) = plan_of([new], [remote(old, applied=old)]).changes
+    assert change.reason == Reason.MANIFEST_CHANGED
+
+    drifted = remote(new, applied=new, title="Edited in the UI")
+    (change,) = plan_of([new], [drifted]).changes
+    assert change.reason == Reason.DRIFT
+    assert change.editor is not None and change.editor.handle == "bob@example.com"
+    assert change.editor.at == "2026-02-01T00:00:00Z"
+
+    both = remote(old, applied=old, title="Edited in the UI")
+    (change,) = plan_of([new], [both]).changes
+    assert change.reason == Reason.BOTH_CHANGED
+
+
+def test_ignored_paths_never_make_a_diff_and_keep_the_remote_value() -> None:
+    want = desired(ignore=("time", "requests[1].q"), time={"type": "live", "value": 7})
+    have = remote(want, time={"type": "live", "value": 30}, requests=[{"q": "a"}, {"q": "zzz"}])
+    assert plan_of([want], [have]).changes == ()
+
+    renamed = desired(title="Renamed", ignore=want.ignore, time=want.definition["time"])
+    (change,) = plan_of([renamed], [have]).changes
+    assert [f.path for f in change.fields] == ["definition.title"]
+    assert change.definition is not None
+    assert change.definition["time"] == {"type": "live", "value": 30}
+    assert change.definition["requests"] == [{"q": "a"}, {"q": "zzz"}]
+
+
+def test_create_delete_and_order() -> None:
+    keep, new = desired("keep"), desired("new")
+    gone = remote(desired("gone"), uuid="u-gone")
+    plan = plan_of([keep, new], [remote(keep, uuid="u-keep"), gone])
+    assert [(c.action, c.manifest_id, c.reason) for c in plan.changes] == [
+        (Action.CREATE, "new", Reason.NEW),
+        (Action.DELETE, "gone", Reason.REMOVED),
+    ]
+    assert "wac-owner:team" in plan.changes[0].tags and "wac-id:new" in plan.changes[0].tags
+
+
+def test_duplicates_keep_the_matching_one_else_the_oldest() -> None:
+    want = desired()
+    older_stale = remote(want, uuid="a-old", created_at="2026-01-01T00:00:00Z", title="stale")
+    newer_match = remote(want, uuid="b-new", created_at="2026-01-02T00:00:00Z")
+    (change,) = plan_of([want], [older_stale, newer_match]).changes
+    assert (change.action, change.uuid, change.reason) == (Action.DELETE, "a-old", Reason.DUPLICATE)
+
+    both_stale = [
+        remote(want, uuid="x", created_at="2026-01-02T00:00:00Z", title="s"),
+        remote(want, uuid="y", created_at="2026-01-01T00:00:00Z", title="s"),
+    ]
+    changes = plan_of([want], both_stale).changes
+    assert [(c.action, c.uuid) for c in changes] == [(Action.UPDATE, "y"), (Action.DELETE, "x")]
+
+
+def test_other_owners_and_unkeyed_widgets_are_left_alone() -> None:
+    want = desired()
+    theirs = remote(desired("theirs"), uuid="t", owner="other")
+    unkeyed = RemoteWidget(
+        "k", "ccm_reports", {"type": "toplist", "title": "K"}, ("wac-owner:team",), "", "", None, None
+    )
+    plan = plan_of([want], [remote(want), theirs, unkeyed])
+    assert plan.changes == ()
+    assert plan.warnings and "no wac-id tag" in plan.warnings[0]
+
+
+def test_incomplete_listing_withholds_deletes() -> None:
+    gone = remote(desired("gone"))
+    plan = plan_changes([desired("new")], Listing((gone,), {"ccm_reports": "the listing returned 1 of 2"}), OWNER)
+    assert [c.action for c in plan.changes] == [Action.CREATE]
+    assert plan.withheld_deletes == (
+        "ccm_reports: the listing returned 1 of 2; nothing is deleted until a complete listing is seen",
+    )
+
+
+def test_targets_narrow_every_kind_of_change() -> None:
+    plan = plan_of([desired("a"), desired("b")], [remote(desired("c"))], targets=["b", "c"])
+    assert sorted(c.manifest_id for c in plan.changes) == ["b", "c"]
+
+
+def test_mass_delete_guard() -> None:
+    widgets = [remote(desired(f"w{i}"), uuid=f"u{i}") for i in range(3)]
+    everything = plan_of([], widgets)
+    refusal = mass_delete_refusal(everything)
+    assert refusal is not None and "deletes every widget owner 'team' manages (3)" in refusal
+    assert "--allow-mass-delete" in refusal
+    some = plan_of([desired("w0")], widgets)
+    assert mass_delete_refusal(some) is None
+    assert mass_delete_refusal(some, delete_limit=1) is not None
+    duplicates = plan_of([desired("w0")], [remote(desired("w0"), uuid=f"d{i}") for i in range(20)])
+    assert mass_delete_refusal(duplicates) is None, "repairing duplicates is not a mass delete"

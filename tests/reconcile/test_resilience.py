@@ -1,0 +1,92 @@
+"""Faults on the way: lost answers, rate limits, errors and a killed apply all converge, without duplicates."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from reconciler.emulator.server import emulator_thread
+from reconciler.emulator.settings import EmulatorSettings, FaultRule, RateLimit
+from tests.reconcile.helpers import make_workspace
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def write_many(widgets: Path, count: int) -> None:
+    for path in widgets.rglob("*.yaml"):
+        path.unlink()
+    docs = [
+        f"id: w{n:03d}\nexperience_type: logs_reports\ntags: [n:{n}]\n"
+        f"definition: {{type: toplist, title: Widget {n}, requests: [{{q: 'count:x{{*}}'}}]}}\n"
+        for n in range(count)
+    ]
+    (widgets / "many.yaml").write_text("---\n".join(docs))
+
+
+def test_lost_create_answers_never_duplicate(tmp_path: Path) -> None:
+    lost = FaultRule("lost_response", rate=0.5, methods=frozenset({"POST"}))
+    with emulator_thread(db=tmp_path / "e.sqlite3", settings=EmulatorSettings(faults=(lost,), seed=3)) as server:
+        repo = make_workspace(tmp_path, server.url)
+        write_many(repo.widgets, 30)
+        result = repo.wac("apply", "--auto-approve")
+        assert result.exit_code == 0, result.output
+        assert server.stats.faults["lost_response"] >= 5
+        managed = repo.managed()
+        assert len(managed) == 30 and all(len(v) == 1 for v in managed.values())
+        assert repo.wac("plan", "--detailed-exitcode").exit_code == 0
+
+
+def test_rate_limit_is_honoured_and_never_exceeded(tmp_path: Path) -> None:
+    settings = EmulatorSettings(rate_limit=RateLimit(limit=20, period=1.0))
+    with emulator_thread(db=tmp_path / "e.sqlite3", settings=settings) as server:
+        repo = make_workspace(tmp_path, server.url)
+        write_many(repo.widgets, 50)
+        result = repo.wac("apply", "--auto-approve", "--parallelism", "16")
+        assert result.exit_code == 0, result.output
+        assert len(repo.managed()) == 50
+        assert server.stats.max_admitted_per_window <= 20
+        assert server.stats.by_status.get(429, 0) == 0, server.stats.as_dict()
+
+
+def test_server_errors_are_retried_and_converge(tmp_path: Path) -> None:
+    errors = FaultRule("error", rate=0.3, status=503)
+    with emulator_thread(db=tmp_path / "e.sqlite3", settings=EmulatorSettings(faults=(errors,), seed=5)) as server:
+        repo = make_workspace(tmp_path, server.url)
+        write_many(repo.widgets, 30)
+        for _ in range(3):
+            if repo.wac("apply", "--auto-approve").exit_code == 0:
+                break
+        managed = repo.managed()
+        assert len(managed) == 30 and all(len(v) == 1 for v in managed.values())
+
+
+def test_an_apply_killed_half_way_converges_on_the_next_run(tmp_path: Path) -> None:
+    with emulator_thread(db=tmp_path / "e.sqlite3", settings=EmulatorSettings(latency=0.02)) as server:
+        repo = make_workspace(tmp_path, server.url)
+        write_many(repo.widgets, 120)
+        env = {**os.environ, **repo.env, "PYTHONPATH": str(ROOT)}
+        process = subprocess.Popen(
+            [sys.executable, "-m", "reconciler", "apply", "--auto-approve", "--parallelism", "2"],
+            cwd=repo.root,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 30
+        while server.stats.by_method["POST"] < 20 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+        partial = repo.managed()
+        assert 0 < len(partial) < 120, "killed in the middle"
+
+        result = repo.wac("apply", "--auto-approve")
+        assert result.exit_code == 0, result.output
+        assert f"{120 - len(partial)} created, 0 updated, 0 deleted" in result.output
+        managed = repo.managed()
+        assert len(managed) == 120 and all(len(v) == 1 for v in managed.values())
+        assert repo.wac("plan", "--detailed-exitcode").exit_code == 0
