@@ -32,12 +32,13 @@ def without_ignored(definition: dict[str, Any], ignore: Iterable[str]) -> dict[s
 def lookup(node: Any, path: list[str | int]) -> tuple[bool, Any]:
     """(True, value) at `path` inside `node`, or (False, None) when the path does not exist."""
     for segment in path:
-        if (isinstance(node, dict) and isinstance(segment, str) and segment in node) or (
-            isinstance(node, list) and isinstance(segment, int) and segment < len(node)
-        ):
+        if isinstance(node, dict) and isinstance(segment, str) and segment in node:
             node = node[segment]
-        else:
-            return False, None
+            continue
+        if isinstance(node, list) and isinstance(segment, int) and segment < len(node):
+            node = node[segment]
+            continue
+        return False, None
     return True, node
 
 
