@@ -377,3 +377,61 @@ def drift(paths: tuple[Path, ...], site: str, owner: str | None, output: str, un
     click.echo(renderer(report))
     if report.drifted:
         raise SystemExit(EXIT_CHANGES)
+
+
+@main.command()
+@site_option
+@owner_option
+@click.option(
+    "--experience-type",
+    "experience_types",
+    multiple=True,
+    type=click.Choice(["ccm_reports", "logs_reports", "csv_reports", "product_analytics"]),
+    help="Only these experience types (repeatable; default all).",
+)
+@click.option(
+    "--out", "out_dir", default="widgets", show_default=True, type=click.Path(file_okay=False, path_type=Path)
+)
+@click.option("--unmanaged-only", is_flag=True, help="Only widgets no owner manages yet.")
+@click.option("--force", is_flag=True, help="Overwrite manifest files that already exist.")
+def export(
+    site: str, owner: str | None, experience_types: tuple[str, ...], out_dir: Path, unmanaged_only: bool, force: bool
+) -> None:
+    """Write a manifest per remote widget, to adopt widgets made in the UI without recreating them."""
+    from reconciler.api.listing import list_all
+    from reconciler.export import export_manifests
+    from reconciler.vocabulary import EXPERIENCE_TYPES
+
+    run = _Run(site, owner)
+    kinds = experience_types or EXPERIENCE_TYPES
+
+    async def work(client: Any) -> Any:
+        found = []
+        for kind in kinds:
+            widgets, _ = await list_all(client, kind)
+            found.extend(widgets)
+        return found
+
+    widgets = run.run(work)
+    if unmanaged_only:
+        widgets = [w for w in widgets if w.owner is None]
+    exported = export_manifests(widgets, run.owner, run.site.name)
+    existing = [out_dir / e.relative_path for e in exported if (out_dir / e.relative_path).exists()]
+    if existing and not force:
+        shown = ", ".join(str(p) for p in existing[:5]) + (" …" if len(existing) > 5 else "")
+        _fail(
+            f"{len(existing)} file(s) already exist ({shown}); nothing was written. Use --force to overwrite,"
+            " or --out to export elsewhere."
+        )
+    for manifest in exported:
+        _write_atomically(out_dir / manifest.relative_path, manifest.text)
+        if manifest.dropped_tags:
+            click.echo(
+                f"{manifest.relative_path}: left out tags that are not valid Datadog tags:"
+                f" {', '.join(manifest.dropped_tags)}",
+                err=True,
+            )
+    click.echo(
+        f"Exported {len(exported)} widget(s) to {out_dir}/. Next: wac validate {out_dir} && wac plan {out_dir}"
+        " (adoptions only add the ownership tags)."
+    )

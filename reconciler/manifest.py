@@ -97,6 +97,11 @@ class Manifest(BaseModel):
     ignore: tuple[IgnorePath, ...] = Field(
         default=(), description="Paths inside `definition` whose remote value never makes a diff."
     )
+    adopt: str | None = Field(
+        default=None,
+        pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+        description="UUID of an existing unmanaged widget to take over instead of creating one (wac export sets it).",
+    )
     definition: WidgetDefinition
 
     def definition_dict(self) -> dict[str, Any]:

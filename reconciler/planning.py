@@ -6,7 +6,7 @@ import copy
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -29,6 +29,7 @@ class Reason(StrEnum):
     DRIFT = "changed outside git"
     BOTH_CHANGED = "manifest changed, and changed outside git"
     UNRECORDED = "differs from the manifest"
+    ADOPT = "adopted: ownership tags added"
     REMOVED = "manifest removed"
     DUPLICATE = "duplicate of the kept widget"
 
@@ -93,6 +94,8 @@ class Listing:
 
     widgets: tuple[RemoteWidget, ...]
     incomplete: dict[str, str] = field(default_factory=dict)
+    # Unmanaged widgets named by a manifest's `adopt`, fetched one by one.
+    adoptable: tuple[RemoteWidget, ...] = ()
 
 
 def plan_changes(
@@ -115,6 +118,7 @@ def plan_changes(
             continue
         remote_by_key[(widget.experience_type, widget.manifest_id)].append(widget)
 
+    adoptable = {w.uuid: w for w in listing.adoptable}
     chosen = set(targets)
     changes: list[Change] = []
     unchanged = 0
@@ -124,6 +128,14 @@ def plan_changes(
         keeper, extras = _keeper(remote_by_key.get(key, []), wanted.get(key))
         changes.extend(_delete(extra, Reason.DUPLICATE) for extra in extras)
         if key in wanted:
+            if keeper is None and wanted[key].adopt:
+                adopted, warning = _adoption(wanted[key], adoptable.get(wanted[key].adopt or ""), owner)
+                if warning:
+                    warnings.append(warning)
+                    continue
+                if adopted is not None:
+                    changes.append(adopted)
+                    continue
             change = _reconcile(wanted[key], keeper, owner)
             if change is None:
                 unchanged += 1
@@ -211,6 +223,35 @@ def _reconcile(desired: DesiredWidget, remote: RemoteWidget | None, owner: str) 
         remote_modified_at=remote.modified_at,
         source=desired.source,
     )
+
+
+def _adoption(desired: DesiredWidget, remote: RemoteWidget | None, owner: str) -> tuple[Change | None, str | None]:
+    """Taking over an existing widget: an update that adds the ownership tags, never a second widget."""
+    if remote is None:
+        return None, None
+    if remote.experience_type != desired.experience_type:
+        return (
+            None,
+            f"{desired.source}: adopt {remote.uuid} is a {remote.experience_type} widget, not"
+            f" {desired.experience_type}; it is left alone",
+        )
+    if remote.owner is not None and remote.owner != owner:
+        return None, f"{desired.source}: adopt {remote.uuid} is managed by owner '{remote.owner}'; it is left alone"
+    change = _reconcile(desired, remote, owner)
+    if change is None:
+        change = Change(
+            action=Action.UPDATE,
+            reason=Reason.ADOPT,
+            experience_type=desired.experience_type,
+            manifest_id=desired.manifest_id,
+            title=desired.title,
+            uuid=remote.uuid,
+            definition=desired.definition,
+            tags=tuple(desired.tags_for(owner)),
+            remote_modified_at=remote.modified_at,
+            source=desired.source,
+        )
+    return replace(change, reason=Reason.ADOPT), None
 
 
 def _why(want: str, have: str, applied: str | None) -> Reason:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 
 from reconciler.api.client import WidgetsClient
-from reconciler.api.listing import list_all, list_owned
+from reconciler.api.listing import fetch_widgets, list_all, list_owned
 from reconciler.applying import ApplyReport, Outcome, apply_plan
 from reconciler.planning import Listing, Plan, fingerprint, plan_changes
 from reconciler.state import DesiredWidget, RemoteWidget
@@ -26,7 +27,14 @@ async def read_remote(client: WidgetsClient, owner: str) -> Listing:
 async def plan_run(
     client: WidgetsClient, owner: str, desired: Iterable[DesiredWidget], targets: Sequence[str] = ()
 ) -> Plan:
-    return plan_changes(desired, await read_remote(client, owner), owner, targets)
+    wanted = list(desired)
+    listing = await read_remote(client, owner)
+    managed = {(w.experience_type, w.manifest_id) for w in listing.widgets if w.owner == owner}
+    # Only manifests not yet matched need their `adopt` widget fetched: after the first apply, none do.
+    adopt = [(w.experience_type, w.adopt) for w in wanted if w.adopt and w.key not in managed]
+    if adopt:
+        listing = replace(listing, adoptable=tuple(await fetch_widgets(client, adopt)))
+    return plan_changes(wanted, listing, owner, targets)
 
 
 async def check_saved_plan(client: WidgetsClient, plan: Plan) -> None:

@@ -6,7 +6,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from reconciler.normalise import content_digest, without_ignored
-from reconciler.tags import APPLIED_PREFIX, ID_PREFIX, OWNER_PREFIX, id_tag, is_reserved, owner_tag, reserved_value
+from reconciler.tags import (
+    APPLIED_PREFIX,
+    ID_PREFIX,
+    OWNER_PREFIX,
+    applied_tag,
+    id_tag,
+    is_reserved,
+    owner_tag,
+    reserved_value,
+)
 from reconciler.validation import LoadedManifest
 
 WidgetKey = tuple[str, str]
@@ -28,6 +37,7 @@ class DesiredWidget:
     user_tags: tuple[str, ...]
     ignore: tuple[str, ...]
     source: str
+    adopt: str | None = None
 
     @property
     def key(self) -> WidgetKey:
@@ -42,8 +52,6 @@ class DesiredWidget:
 
     def tags_for(self, owner: str) -> list[str]:
         """The tags sent to the API: the user's, then ownership and the applied digest."""
-        from reconciler.tags import applied_tag
-
         return [*sorted(set(self.user_tags)), owner_tag(owner), id_tag(self.manifest_id), applied_tag(self.digest())]
 
 
@@ -91,6 +99,7 @@ def desired_from(loaded: LoadedManifest) -> DesiredWidget:
         user_tags=tuple(sorted(set(manifest.tags))),
         ignore=manifest.ignore,
         source=f"{loaded.file}:{loaded.line}",
+        adopt=manifest.adopt,
     )
 
 

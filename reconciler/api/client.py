@@ -97,6 +97,12 @@ class WidgetsClient:
         response = await self._send("GET", f"{API_ROOT}/{experience_type}", params=params, idempotent=True)
         return self._json(response, "search")
 
+    async def get(self, experience_type: str, uuid: str) -> dict[str, Any] | None:
+        response = await self._send("GET", f"{API_ROOT}/{experience_type}/{uuid}", idempotent=True)
+        if response.status_code == 404:
+            return None
+        return self._json(response, "get")
+
     async def create(self, experience_type: str, body: dict[str, Any]) -> dict[str, Any]:
         response = await self._send("POST", f"{API_ROOT}/{experience_type}", json=body, idempotent=False)
         return self._json(response, "create")

@@ -31,6 +31,17 @@ async def list_all(client: WidgetsClient, experience_type: str) -> tuple[list[Re
     return await _list_type(client, experience_type, [], None)
 
 
+async def fetch_widgets(client: WidgetsClient, wanted: Iterable[tuple[str, str]]) -> list[RemoteWidget]:
+    """The widgets with these (experience_type, uuid), one GET each; missing ones are skipped."""
+
+    async def one(experience_type: str, uuid: str) -> RemoteWidget | None:
+        body = await client.get(experience_type, uuid)
+        return None if body is None else remote_from(experience_type, body["data"], _users(body))
+
+    found = await asyncio.gather(*(one(t, u) for t, u in wanted))
+    return [w for w in found if w is not None]
+
+
 async def find_by_manifest_id(
     client: WidgetsClient, owner: str, experience_type: str, manifest_id: str
 ) -> list[RemoteWidget]:

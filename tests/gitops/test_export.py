@@ -1,0 +1,72 @@
+"""Adoption: widgets made in the UI are exported, validated, planned as tag adoptions only, and applied in place."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+
+from reconciler.emulator.server import emulator_thread
+from reconciler.export import export_manifests, slugify
+from reconciler.state import RemoteWidget
+from tests.conftest import ALICE, BOB
+from tests.reconcile.helpers import create_directly, make_workspace
+
+
+def test_export_validate_plan_apply_adopts_without_recreating(tmp_path: Path) -> None:
+    with emulator_thread() as server:
+        made = [
+            create_directly(server.url, "ccm_reports", "AWS spend", ["team:finops", "Env:Prod"]),
+            create_directly(server.url, "ccm_reports", "AWS spend", ["team:finops"], headers=BOB),
+            create_directly(server.url, "logs_reports", "Errors: by status!", []),
+            create_directly(server.url, "logs_reports", "Someone else's", ["wac-owner:other", "wac-id:x"]),
+        ]
+        repo = make_workspace(tmp_path, server.url, copy_examples=False)
+
+        exported = repo.wac("export", "--out", "widgets", "--unmanaged-only")
+        assert exported.exit_code == 0, exported.output
+        files = sorted(p.relative_to(repo.widgets).as_posix() for p in repo.widgets.rglob("*.yaml"))
+        assert files == ["ccm_reports/aws-spend-2.yaml", "ccm_reports/aws-spend.yaml",
+                         "logs_reports/errors-by-status.yaml"]
+        text = (repo.widgets / "ccm_reports" / "aws-spend.yaml").read_text()
+        assert f"adopt: {made[0]['id']}" in text
+        assert "created_at" not in text and "modified_at" not in text and "is_favorited" not in text
+        assert "tags:\n  - env:prod\n  - team:finops\n" in text, text
+        assert text.index("  type: bar_chart") < text.index("  title: AWS spend")
+
+        assert repo.wac("validate").exit_code == 0
+        planned = repo.wac("plan", "--format", "json")
+        changes = __import__("json").loads(planned.stdout)["changes"]
+        assert {(c["action"], c["reason"]) for c in changes} == {("update", "adopted: ownership tags added")}
+        assert sorted(c["uuid"] for c in changes) == sorted(w["id"] for w in made[:3])
+        # The only content change is the lowercased tag; nothing else differs.
+        assert [f["path"] for c in changes for f in c["fields"]] == ["tags"]
+
+        applied = repo.wac("apply", "--auto-approve")
+        assert applied.exit_code == 0, applied.output
+        assert "0 created, 3 updated, 0 deleted" in applied.output
+        assert repo.wac("plan", "--detailed-exitcode").exit_code == 0
+        managed = repo.managed()
+        assert sorted(managed) == ["aws-spend", "aws-spend-2", "errors-by-status"]
+        assert {w["id"] for ws in managed.values() for w in ws} == {w["id"] for w in made[:3]}
+        untouched = httpx.get(f"{server.url}/api/v2/widgets/logs_reports/{made[3]['id']}", headers=ALICE).json()
+        assert untouched["data"] == made[3]
+
+        assert repo.wac("export", "--out", "widgets").exit_code == 1, "refuses to overwrite"
+        again = repo.wac("export", "--out", "widgets", "--force", "--experience-type", "ccm_reports")
+        assert again.exit_code == 0
+        assert "adopt:" not in (repo.widgets / "ccm_reports" / "aws-spend.yaml").read_text(), "managed now"
+
+
+def test_ids_are_readable_and_unique() -> None:
+    assert slugify("AWS spend — by Service (30d)") == "aws-spend-by-service-30d"
+    assert slugify("!!!") == "widget"
+
+    def widget(uuid: str, title: str, tags: tuple[str, ...] = ()) -> RemoteWidget:
+        return RemoteWidget(uuid, "ccm_reports", {"title": title, "type": "toplist", "requests": [{}]}, tags,
+                            f"2026-01-0{uuid}", "", None, None)
+
+    exported = export_manifests(
+        [widget("1", "Spend"), widget("2", "spend"), widget("3", "Spend", ("wac-owner:me", "wac-id:spend-2"))],
+        owner="me", site="local")
+    assert [e.manifest_id for e in exported] == ["spend", "spend-3", "spend-2"]
