@@ -26,8 +26,11 @@ def test_export_validate_plan_apply_adopts_without_recreating(tmp_path: Path) ->
         exported = repo.wac("export", "--out", "widgets", "--unmanaged-only")
         assert exported.exit_code == 0, exported.output
         files = sorted(p.relative_to(repo.widgets).as_posix() for p in repo.widgets.rglob("*.yaml"))
-        assert files == ["ccm_reports/aws-spend-2.yaml", "ccm_reports/aws-spend.yaml",
-                         "logs_reports/errors-by-status.yaml"]
+        assert files == [
+            "ccm_reports/aws-spend-2.yaml",
+            "ccm_reports/aws-spend.yaml",
+            "logs_reports/errors-by-status.yaml",
+        ]
         text = (repo.widgets / "ccm_reports" / "aws-spend.yaml").read_text()
         assert f"adopt: {made[0]['id']}" in text
         assert "created_at" not in text and "modified_at" not in text and "is_favorited" not in text
@@ -63,10 +66,20 @@ def test_ids_are_readable_and_unique() -> None:
     assert slugify("!!!") == "widget"
 
     def widget(uuid: str, title: str, tags: tuple[str, ...] = ()) -> RemoteWidget:
-        return RemoteWidget(uuid, "ccm_reports", {"title": title, "type": "toplist", "requests": [{}]}, tags,
-                            f"2026-01-0{uuid}", "", None, None)
+        return RemoteWidget(
+            uuid,
+            "ccm_reports",
+            {"title": title, "type": "toplist", "requests": [{}]},
+            tags,
+            f"2026-01-0{uuid}",
+            "",
+            None,
+            None,
+        )
 
     exported = export_manifests(
         [widget("1", "Spend"), widget("2", "spend"), widget("3", "Spend", ("wac-owner:me", "wac-id:spend-2"))],
-        owner="me", site="local")
+        owner="me",
+        site="local",
+    )
     assert [e.manifest_id for e in exported] == ["spend", "spend-3", "spend-2"]
