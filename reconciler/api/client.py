@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import random
 from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Self
@@ -72,7 +74,6 @@ class WidgetsClient:
         self.policy = policy or RetryPolicy()
         self.stats = CallStats()
         self._gate = RateGate()
-        self._slots = asyncio.Semaphore(parallelism)
         self._random = random.Random(seed)
         headers = {
             "DD-API-KEY": api_key,
@@ -80,10 +81,25 @@ class WidgetsClient:
             "Accept": "application/json",
             "User-Agent": f"widgets-as-code/{__version__}",
         }
-        limits = httpx.Limits(max_connections=parallelism, max_keepalive_connections=parallelism)
-        self._http = httpx.AsyncClient(
-            base_url=site.base_url, headers=headers, timeout=self.policy.timeout, transport=transport, limits=limits
-        )
+        # One single-connection client per slot, handed out by a queue that also bounds what is in
+        # flight: httpcore's shared pool rescans every connection on each request, which cost more
+        # CPU than the request itself at a few hundred requests a second (benchmarks/bench_reconcile).
+        tls = httpx.create_ssl_context()
+        single = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+        self._clients = [
+            httpx.AsyncClient(
+                base_url=site.base_url,
+                headers=headers,
+                timeout=self.policy.timeout,
+                transport=transport,
+                limits=single,
+                verify=tls,
+            )
+            for _ in range(parallelism)
+        ]
+        self._idle: asyncio.Queue[httpx.AsyncClient] = asyncio.Queue()
+        for client in self._clients:
+            self._idle.put_nowait(client)
 
     async def __aenter__(self) -> Self:
         return self
@@ -91,7 +107,8 @@ class WidgetsClient:
     async def __aexit__(
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
-        await self._http.aclose()
+        for client in self._clients:
+            await client.aclose()
 
     async def search(self, experience_type: str, params: dict[str, str | int]) -> dict[str, Any]:
         response = await self._send("GET", f"{API_ROOT}/{experience_type}", params=params, idempotent=True)
@@ -144,11 +161,11 @@ class WidgetsClient:
         while failures < self.policy.attempts and refusals < 50 * self.policy.attempts:
             if failures or refusals:
                 self.stats.retries += 1
-            async with self._slots:
+            async with self._slot() as http:
                 await self._gate.acquire()
                 self.stats.by_method[method] += 1
                 try:
-                    response = await self._http.request(method, path, params=params, json=json)
+                    response = await http.request(method, path, params=params, json=json)
                 except _NOT_SENT as exc:
                     self._gate.observe({})
                     last_problem = f"could not connect ({type(exc).__name__})"
@@ -176,6 +193,14 @@ class WidgetsClient:
             failures += 1
             await asyncio.sleep(self._backoff(failures))
         raise ApiError(f"{method} {path}: gave up after {failures + refusals} attempts: {last_problem}")
+
+    @asynccontextmanager
+    async def _slot(self) -> AsyncIterator[httpx.AsyncClient]:
+        http = await self._idle.get()
+        try:
+            yield http
+        finally:
+            self._idle.put_nowait(http)
 
     def _backoff(self, attempt: int) -> float:
         # Full jitter: spread retries so a crowd of clients does not return in step.

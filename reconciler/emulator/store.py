@@ -7,7 +7,7 @@ import sqlite3
 import threading
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -115,12 +115,16 @@ class WidgetStore:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        self._version = 0
+        self._cache_version: tuple[int, int] = (-1, -1)
+        self._cache: dict[SearchQuery, list[tuple[str, int, int]]] = {}
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
 
     def _write(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> None:
+        self._version += 1
         self._db.execute("BEGIN IMMEDIATE")
         try:
             for sql, params in statements:
@@ -234,6 +238,45 @@ class WidgetStore:
                 self._write([("DELETE FROM favorites WHERE user_id = ? AND widget_id = ?", (user_id, widget_id))])
 
     def search(self, query: SearchQuery) -> SearchResult:
+        with self._lock:
+            matches = self._matches(query)
+            anyone = self._db.execute(
+                "SELECT COUNT(*) FROM widgets WHERE experience_type = ? AND deleted_at IS NULL",
+                (query.experience_type,),
+            ).fetchone()[0]
+            start = query.page_number * query.page_size
+            page = matches[start : start + query.page_size]
+            marks = ",".join("?" * len(page))
+            rows = {
+                r["id"]: r
+                for r in self._db.execute(f"SELECT * FROM widgets WHERE id IN ({marks})", [m[0] for m in page])
+            }
+            widgets = [
+                self._widget(rows[widget_id], query.viewer_id, bool(favorited)) for widget_id, _, favorited in page
+            ]
+        return SearchResult(
+            widgets=widgets,
+            filtered_total=len(matches),
+            created_by_you_total=sum(1 for _, mine, _ in matches if mine),
+            favorited_by_you_total=sum(1 for _, _, favorited in matches if favorited),
+            created_by_anyone_total=anyone,
+        )
+
+    def _matches(self, query: SearchQuery) -> list[tuple[str, int, int]]:
+        """(id, created by viewer, favourited by viewer) of every match, in order; cached until a write.
+
+        Paging through a large result asks for the same ordered matches once per page; keeping
+        them until the next write makes each page a slice, as a real search index would.
+        """
+        key = replace(query, page_number=0, page_size=0)
+        # data_version moves when another connection (another process on the same file) commits.
+        version = (self._version, self._db.execute("PRAGMA data_version").fetchone()[0])
+        if self._cache_version != version:
+            self._cache.clear()
+            self._cache_version = version
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
         where = ["w.experience_type = ?", "w.deleted_at IS NULL"]
         params: list[Any] = [query.experience_type]
         if query.widget_type:
@@ -250,37 +293,20 @@ class WidgetStore:
             params.append(query.viewer_id)
         if query.tags:
             unique = sorted(set(query.tags))
-            marks = ",".join("?" * len(unique))
-            where.append(
-                f"w.id IN (SELECT widget_id FROM widget_tags WHERE tag IN ({marks})"
-                " GROUP BY widget_id HAVING COUNT(DISTINCT tag) = ?)"
-            )
-            params.extend([*unique, len(unique)])
-        clause = " AND ".join(where)
-        order = self._order_by(query.sort)
-        fav = "(SELECT 1 FROM favorites f WHERE f.widget_id = w.id AND f.user_id = ?)"
-        with self._lock:
-            totals = self._db.execute(
-                f"SELECT COUNT(*) AS filtered, COALESCE(SUM(w.created_by = ?), 0) AS mine,"
-                f" COALESCE(SUM({fav} IS NOT NULL), 0) AS favs FROM widgets w WHERE {clause}",
-                [query.viewer_id, query.viewer_id, *params],
-            ).fetchone()
-            anyone = self._db.execute(
-                "SELECT COUNT(*) FROM widgets WHERE experience_type = ? AND deleted_at IS NULL",
-                (query.experience_type,),
-            ).fetchone()[0]
-            rows = self._db.execute(
-                f"SELECT w.*, {fav} IS NOT NULL AS favorited FROM widgets w WHERE {clause}"
-                f" ORDER BY {order} LIMIT ? OFFSET ?",
-                [query.viewer_id, *params, query.page_size, query.page_number * query.page_size],
-            ).fetchall()
-        return SearchResult(
-            widgets=[self._widget(r, query.viewer_id, bool(r["favorited"])) for r in rows],
-            filtered_total=totals["filtered"],
-            created_by_you_total=totals["mine"],
-            favorited_by_you_total=totals["favs"],
-            created_by_anyone_total=anyone,
+            # An INTERSECT of indexed lookups: fast on the tag index however many widgets there are.
+            tagged = " INTERSECT ".join(["SELECT widget_id FROM widget_tags WHERE tag = ?"] * len(unique))
+            where.append(f"w.id IN ({tagged})")
+            params.extend(unique)
+        favorited = "(SELECT 1 FROM favorites f WHERE f.widget_id = w.id AND f.user_id = ?) IS NOT NULL"
+        sql = (
+            f"SELECT w.id, w.created_by = ? AS mine, {favorited} AS favorited FROM widgets w"
+            f" WHERE {' AND '.join(where)} ORDER BY {self._order_by(query.sort)}"
         )
+        matches = [(r[0], r[1], r[2]) for r in self._db.execute(sql, [query.viewer_id, query.viewer_id, *params])]
+        if len(self._cache) > 64:
+            self._cache.clear()
+        self._cache[key] = matches
+        return matches
 
     # helpers ---------------------------------------------------------------
 

@@ -73,3 +73,12 @@ def test_concurrent_updates_of_one_widget_leave_one_whole_write(tmp_path: Path) 
         assert httpx.get(running.url + BASE, headers=ALICE).json()["meta"]["filtered_total"] == 1
         tagged = httpx.get(running.url + BASE, headers=ALICE, params={"filter[tags]": f"[v:{title[1:]}]"})
         assert tagged.json()["meta"]["filtered_total"] == 1
+
+
+def test_two_servers_on_one_file_see_each_others_writes(tmp_path: Path) -> None:
+    db = tmp_path / "shared.sqlite3"
+    with emulator_thread(db=db) as first, emulator_thread(db=db) as second:
+        assert httpx.get(second.url + BASE, headers=ALICE).json()["meta"]["filtered_total"] == 0
+        httpx.post(first.url + BASE, headers=ALICE, json=widget_body("From the first"))
+        listed = httpx.get(second.url + BASE, headers=ALICE).json()
+        assert [w["attributes"]["definition"]["title"] for w in listed["data"]] == ["From the first"]
