@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 import sys
 import tempfile
 from collections.abc import Callable, Coroutine
@@ -27,8 +28,13 @@ paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=Pat
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="wac")
-def main() -> None:
+@click.option("--debug", is_flag=True, help="Log requests and retries to stderr (keys are scrubbed).")
+def main(debug: bool) -> None:
     """widgets-as-code: Datadog saved widgets from YAML in git — validate, plan, apply, drift."""
+    if debug:
+        from reconciler.logs import enable_debug_logging
+
+        enable_debug_logging()
 
 
 @main.command()
@@ -178,21 +184,38 @@ class _Run:
             _fail(str(exc))
         self.parallelism = parallelism
 
-    def run(self, work: Callable[[Any], Coroutine[Any, Any, T]]) -> T:
+    def run(
+        self, work: Callable[[Any], Coroutine[Any, Any, T]], on_interrupt: Callable[[], NoReturn] | None = None
+    ) -> T:
         from reconciler.api.client import ApiError
         from reconciler.reconcile import StalePlanError
         from reconciler.session import open_client
 
         async def main() -> T:
+            # SIGINT and SIGTERM cancel the work: requests in flight end, results so far are kept.
+            task = asyncio.current_task()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, _interrupt, task, sig)
             async with open_client(self.site, self.credentials, self.parallelism) as client:
                 return await work(client)
 
         try:
             return asyncio.run(main())
+        except asyncio.CancelledError:
+            if on_interrupt is not None:
+                on_interrupt()
+            _fail("Interrupted before finishing; run the command again.")
         except (ApiError, StalePlanError) as exc:
             _fail(self.credentials.redact(str(exc)))
         except OSError as exc:
             _fail(self.credentials.redact(f"cannot reach {self.site.name}: {exc}"))
+
+
+def _interrupt(task: asyncio.Task[Any] | None, sig: signal.Signals) -> None:
+    click.echo(f"\n{sig.name}: stopping after the requests in flight…", err=True)
+    if task is not None:
+        task.cancel()
 
 
 def _desired(paths: tuple[Path, ...]) -> list[Any]:
@@ -334,10 +357,25 @@ def apply(
             _fail("not applying without confirmation: no terminal to ask on; pass --auto-approve")
         click.confirm(f"Apply {len(the_plan.changes)} change(s) to site '{run.site.name}'?", abort=True)
 
+    from reconciler.applying import ApplyReport, Outcome
     from reconciler.render.progress import ApplyProgress
 
+    done: list[Outcome] = []
+
+    def record(outcome: Outcome) -> None:
+        done.append(outcome)
+        progress.advance(outcome)
+
+    def interrupted() -> NoReturn:
+        partial = ApplyReport(tuple(done))
+        made = (partial.count(a) for a in (Action.CREATE, Action.UPDATE, Action.DELETE))
+        _fail(
+            "Interrupted: {} created, {} updated, {} deleted before stopping; ".format(*made)
+            + f"{len(the_plan.changes) - len(done)} change(s) not made. Run wac apply again to finish."
+        )
+
     with ApplyProgress(len(the_plan.changes)) as progress:
-        report = run.run(lambda client: apply_run(client, the_plan, progress.advance))
+        report = run.run(lambda client: apply_run(client, the_plan, record), on_interrupt=interrupted)
     created, updated, deleted = (report.count(a) for a in (Action.CREATE, Action.UPDATE, Action.DELETE))
     for failure in report.failed:
         change = failure.change

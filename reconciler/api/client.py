@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -18,6 +19,7 @@ from reconciler.api.ratelimit import RateGate
 from reconciler.api.sites import Site
 
 API_ROOT = "/api/v2/widgets"
+log = logging.getLogger(__name__)
 
 
 class ApiError(Exception):
@@ -180,6 +182,7 @@ class WidgetsClient:
                         self.stats.rate_limited += 1
                         refusals += 1
                         wait = self._gate.refused(response.headers)
+                        log.debug("%s %s: rate limited, waiting %.2f s", method, path, wait)
                         await asyncio.sleep(wait + self._random.uniform(0, 0.1))
                         last_problem = "rate limited (HTTP 429)"
                         continue
@@ -191,7 +194,9 @@ class WidgetsClient:
                             f"{method} {path}: {last_problem}; the write may have happened", response.status_code
                         )
             failures += 1
-            await asyncio.sleep(self._backoff(failures))
+            delay = self._backoff(failures)
+            log.debug("%s %s: %s; retry %d in %.2f s", method, path, last_problem, failures, delay)
+            await asyncio.sleep(delay)
         raise ApiError(f"{method} {path}: gave up after {failures + refusals} attempts: {last_problem}")
 
     @asynccontextmanager
