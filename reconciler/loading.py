@@ -67,8 +67,9 @@ def _walk(root: Path) -> Iterable[str]:
 
 def _shown(path: Path) -> str:
     """Paths as the user wrote them, relative when inside the working directory (GitHub needs that)."""
+    # abspath, not resolve(): a symlink loop must reach load_file and be reported there.
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        return Path(os.path.abspath(path)).relative_to(os.getcwd()).as_posix()
     except ValueError:
         return path.as_posix()
 

@@ -43,7 +43,7 @@ def check_uuid(value: str) -> str:
 def parse_widget_write(body: bytes) -> WidgetWrite:
     """The body of a create or a full-replacement update, or every reason it is refused."""
     try:
-        document = json.loads(body)
+        document = json.loads(body, parse_constant=_refuse_constant)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InvalidRequest([f"Malformed JSON body: {exc}"]) from None
     errors: list[str] = []
@@ -70,6 +70,11 @@ def parse_widget_write(body: bytes) -> WidgetWrite:
         raise InvalidRequest(errors)
     assert isinstance(definition, dict)
     return WidgetWrite(definition=definition, tags=list(tags))
+
+
+def _refuse_constant(name: str) -> Any:
+    # Python's parser accepts NaN and Infinity; JSON does not, and they could not be answered.
+    raise InvalidRequest([f"Malformed JSON body: {name} is not valid JSON"])
 
 
 def _definition_errors(definition: dict[str, Any]) -> list[str]:

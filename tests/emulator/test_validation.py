@@ -52,6 +52,7 @@ BAD_BODIES = {
         "tags: must be a list of strings",
     ),
     "not-utf8": (b"\xff\xfe\x00", "Malformed JSON"),
+    "nan": (b'{"data": {"type": "widgets", "attributes": {"definition": {"title": NaN}}}}', "NaN is not valid JSON"),
 }
 
 
