@@ -32,3 +32,10 @@ def api(emulator: RunningEmulator) -> Iterator[httpx.Client]:
     """Alice's client on a fresh loopback emulator."""
     with httpx.Client(base_url=emulator.url, headers=ALICE, timeout=10) as client:
         yield client
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    from tests.figures import LINES
+
+    for line in LINES:
+        terminalreporter.write_line(line)

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import random
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -164,31 +164,19 @@ class WidgetsClient:
             if failures or refusals:
                 self.stats.retries += 1
             async with self._slot() as http:
-                await self._gate.acquire()
-                self.stats.by_method[method] += 1
-                try:
-                    response = await http.request(method, path, params=params, json=json)
-                except _NOT_SENT as exc:
-                    self._gate.observe({})
-                    last_problem = f"could not connect ({type(exc).__name__})"
-                except (httpx.TimeoutException, httpx.TransportError) as exc:
-                    self._gate.observe({})
-                    last_problem = f"no answer ({type(exc).__name__})"
-                    if not idempotent:
-                        raise OutcomeUnknown(f"{method} {path}: {last_problem}; the write may have happened") from None
-                else:
-                    self._gate.observe(response.headers)
+                response, last_problem, reached = await self._attempt(http, method, path, params, json)
+                if response is None and reached and not idempotent:
+                    raise OutcomeUnknown(f"{method} {path}: {last_problem}; the write may have happened")
+                if response is not None:
                     if response.status_code == 429:
                         self.stats.rate_limited += 1
                         refusals += 1
                         wait = self._gate.refused(response.headers)
                         log.debug("%s %s: rate limited, waiting %.2f s", method, path, wait)
                         await asyncio.sleep(wait + self._random.uniform(0, 0.1))
-                        last_problem = "rate limited (HTTP 429)"
                         continue
                     if response.status_code < 500:
                         return response
-                    last_problem = f"HTTP {response.status_code}: {_errors(response)}"
                     if not idempotent:
                         raise OutcomeUnknown(
                             f"{method} {path}: {last_problem}; the write may have happened", response.status_code
@@ -198,6 +186,35 @@ class WidgetsClient:
             log.debug("%s %s: %s; retry %d in %.2f s", method, path, last_problem, failures, delay)
             await asyncio.sleep(delay)
         raise ApiError(f"{method} {path}: gave up after {failures + refusals} attempts: {last_problem}")
+
+    async def _attempt(
+        self,
+        http: httpx.AsyncClient,
+        method: str,
+        path: str,
+        params: dict[str, str | int] | None,
+        json: dict[str, Any] | None,
+    ) -> tuple[httpx.Response | None, str, bool]:
+        """One request through the rate gate: the response (None when none came), what went wrong, and
+        whether the request may have reached the server."""
+        await self._gate.acquire()
+        self.stats.by_method[method] += 1
+        headers: Mapping[str, str] = {}
+        try:
+            # Enforced here as well as by httpx, so any transport (the in-process one too) times out.
+            async with asyncio.timeout(self.policy.timeout):
+                response = await http.request(method, path, params=params, json=json)
+            headers = response.headers
+        except _NOT_SENT as exc:
+            return None, f"could not connect ({type(exc).__name__})", False
+        except (httpx.TimeoutException, httpx.TransportError, TimeoutError) as exc:
+            return None, f"no answer ({type(exc).__name__})", True
+        finally:
+            # Always, whatever happened: the gate counts requests in flight.
+            self._gate.observe(headers)
+        if response.status_code == 429:
+            return response, "rate limited (HTTP 429)", True
+        return response, f"HTTP {response.status_code}: {_errors(response)}", True
 
     @asynccontextmanager
     async def _slot(self) -> AsyncIterator[httpx.AsyncClient]:

@@ -42,6 +42,8 @@ class RateGate:
                     break
                 else:
                     self._roll_window(now)
+                    if not self._limited:
+                        continue
                     if self._remaining > 0:
                         self._remaining -= 1
                         break
@@ -51,7 +53,11 @@ class RateGate:
             self._in_flight += 1
 
     def _roll_window(self, now: float) -> None:
-        if now < self._reset_at or not self._period:
+        if now < self._reset_at:
+            return
+        if not self._period:
+            # A new window of unknown length: probe again, one request, as at the start.
+            self._answered = self._limited = False
             return
         windows = math.floor((now - self._reset_at) / self._period) + 1
         self._reset_at += windows * self._period

@@ -55,12 +55,14 @@ class _FixedWindow:
         admitted = self.used < self.rule.limit
         if admitted:
             self.used += 1
-        reset = max(1, math.ceil((window + 1) * self.rule.period - now))
+        # Datadog sends whole seconds; sub-second windows (for fast tests) keep two decimals, rounded up.
+        remaining_time = (window + 1) * self.rule.period - now
+        reset = max(1, math.ceil(remaining_time)) if self.rule.period >= 1 else math.ceil(remaining_time * 100) / 100
         headers = {
             "X-RateLimit-Limit": str(self.rule.limit),
-            "X-RateLimit-Period": str(int(self.rule.period)),
+            "X-RateLimit-Period": f"{self.rule.period:g}",
             "X-RateLimit-Remaining": str(max(0, self.rule.limit - self.used)),
-            "X-RateLimit-Reset": str(reset),
+            "X-RateLimit-Reset": f"{reset:g}",
             "X-RateLimit-Name": self.rule.name,
         }
         return admitted, headers

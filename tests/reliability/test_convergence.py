@@ -1,0 +1,222 @@
+"""Convergence under faults (hypothesis): random manifests, remote states and fault schedules.
+
+Each example builds a remote state through the API, then runs plan + apply as CI would,
+through an emulator injecting the drawn faults, until a plan is empty. Afterwards the
+owner's widgets equal the manifests exactly, once each, and nothing else was touched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from reconciler.api.client import ApiError, RetryPolicy, WidgetsClient
+from reconciler.api.sites import resolve_site
+from reconciler.emulator.app import create_app
+from reconciler.emulator.settings import EmulatorSettings, FaultRule, RateLimit
+from reconciler.emulator.store import WidgetStore
+from reconciler.emulator.transport import InProcessTransport
+from reconciler.reconcile import apply_run, plan_run
+from reconciler.state import DesiredWidget
+from tests.conftest import ALICE, BOB
+from tests.figures import LINES
+
+OWNER = "ci"
+MAX_RUNS = 10
+WRITES = frozenset({"POST", "PUT", "DELETE"})
+FAST = RetryPolicy(attempts=8, base_delay=0.001, max_delay=0.01, timeout=0.05)
+
+
+@dataclass
+class Figures:
+    schedules: int = 0
+    widgets: int = 0
+    worst_runs: int = 0
+    requests: int = 0
+    refused_429: int = 0
+    max_in_window: int = 0
+    limit: int = 0
+    faults: dict[str, int] = field(default_factory=dict)
+
+
+FIGURES = Figures()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def report() -> Iterator[None]:
+    yield
+    f = FIGURES
+    LINES.append(
+        f"convergence under faults: {f.schedules} fault schedules, {f.widgets} widgets in all, worst case"
+        f" {f.worst_runs} run(s) to converge; {f.requests} requests, {f.refused_429} answered 429, at most"
+        f" {f.max_in_window} admitted per window under a limit of {f.limit}; faults injected {f.faults}"
+    )
+
+
+def desired_widget(manifest_id: str, kind: str, title: str, tags: tuple[str, ...]) -> DesiredWidget:
+    definition = {"type": "toplist", "title": title, "requests": [{"q": f"count:{manifest_id}"}]}
+    return DesiredWidget(kind, manifest_id, definition, tags, (), f"{manifest_id}.yaml:1")
+
+
+manifests = st.lists(
+    st.builds(
+        desired_widget,
+        st.sampled_from([f"w{i}" for i in range(14)]),
+        st.sampled_from(["ccm_reports", "logs_reports", "product_analytics"]),
+        st.sampled_from(["Spend", "Errors", "Funnel", "Σ ünïcode"]),
+        st.lists(st.sampled_from(["team:a", "env:prod"]), unique=True).map(tuple),
+    ),
+    max_size=10,
+    unique_by=lambda d: d.key,
+)
+remote_kinds = st.sampled_from(["exact", "drifted", "duplicated", "deleted", "missing", "other-owner"])
+fault_rules = st.lists(
+    st.one_of(
+        st.builds(
+            FaultRule,
+            st.just("error"),
+            st.floats(0.02, 0.25),
+            st.just(frozenset({"GET", "POST", "PUT"})),
+            st.sampled_from([500, 502, 503]),
+        ),
+        st.builds(FaultRule, st.just("lost_response"), st.floats(0.02, 0.25), st.just(WRITES)),
+        st.builds(FaultRule, st.just("lost_response"), st.floats(0.02, 0.2), st.just(WRITES), st.just(504)),
+        st.builds(FaultRule, st.just("drop"), st.floats(0.02, 0.2)),
+        st.builds(
+            FaultRule,
+            st.just("slow"),
+            st.floats(0.02, 0.15),
+            st.just(frozenset({"GET", "PUT"})),
+            st.none(),
+            st.just(0.2),
+        ),
+    ),
+    max_size=2,
+)
+
+
+def body(widget: DesiredWidget, tags: list[str], title: str | None = None) -> dict[str, Any]:
+    definition = {**widget.definition, "title": title or widget.definition["title"]}
+    return {"data": {"type": "widgets", "attributes": {"definition": definition, "tags": tags}}}
+
+
+async def seed(http: httpx.AsyncClient, desired: list[DesiredWidget], kinds: list[str]) -> set[str]:
+    """Build the remote state; returns the uuids nobody but their owners may touch."""
+    untouchable = set()
+    for widget, kind in zip(desired, kinds, strict=False):
+        path = f"/api/v2/widgets/{widget.experience_type}"
+        tags = widget.tags_for(OWNER)
+        if kind == "missing":
+            continue
+        if kind == "other-owner":
+            created = await http.post(path, json=body(widget, widget.tags_for("someone-else")), headers=BOB)
+            untouchable.add(created.json()["data"]["id"])
+            continue
+        created = await http.post(path, json=body(widget, tags))
+        uuid = created.json()["data"]["id"]
+        if kind == "drifted":
+            await http.put(f"{path}/{uuid}", json=body(widget, tags, "edited in the UI"), headers=BOB)
+        elif kind == "duplicated":
+            await http.post(path, json=body(widget, tags))
+        elif kind == "deleted":
+            await http.delete(f"{path}/{uuid}")
+    stray = await http.post(
+        "/api/v2/widgets/logs_reports",
+        headers=BOB,
+        json={
+            "data": {
+                "type": "widgets",
+                "attributes": {"definition": {"type": "toplist", "title": "UI only"}, "tags": ["team:a"]},
+            }
+        },
+    )
+    untouchable.add(stray.json()["data"]["id"])
+    return untouchable
+
+
+async def snapshot(http: httpx.AsyncClient) -> dict[str, dict[str, Any]]:
+    state = {}
+    for kind in ("ccm_reports", "logs_reports", "csv_reports", "product_analytics"):
+        page = await http.get(f"/api/v2/widgets/{kind}", params={"page[size]": 100})
+        state.update({w["id"]: {**w, "kind": kind} for w in page.json()["data"]})
+    return state
+
+
+async def converge(
+    desired: list[DesiredWidget], kinds: list[str], faults: list[FaultRule], seed_value: int, rate_limited: bool
+) -> None:
+    store = WidgetStore()
+    clean_app, _ = create_app(store)
+    limit = RateLimit(limit=40, period=0.25) if rate_limited else None
+    faulty_app, stats = create_app(store, EmulatorSettings(faults=tuple(faults), seed=seed_value, rate_limit=limit))
+    site = resolve_site("http://127.0.0.1:1")
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=clean_app), base_url="http://emulator", headers=ALICE
+    ) as http:
+        untouchable = await seed(http, desired, kinds)
+        before = await snapshot(http)
+        runs = 0
+        for runs in range(1, MAX_RUNS + 1):
+            async with WidgetsClient(
+                site,
+                ALICE["DD-API-KEY"],
+                ALICE["DD-APPLICATION-KEY"],
+                parallelism=4,
+                policy=FAST,
+                transport=InProcessTransport(app=faulty_app),
+                seed=seed_value + runs,
+            ) as client:
+                try:
+                    plan = await plan_run(client, OWNER, desired)
+                    if not plan.changes:
+                        break
+                    report = await apply_run(client, plan, lambda _: None)
+                    del report  # a failed change is what the next run repairs
+                except ApiError:
+                    continue  # CI runs the job again
+        else:
+            pytest.fail(f"not converged after {MAX_RUNS} runs")
+
+        after = await snapshot(http)
+    managed: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for widget in after.values():
+        tags = widget["attributes"]["tags"]
+        if f"wac-owner:{OWNER}" in tags:
+            manifest_id = next(t[7:] for t in tags if t.startswith("wac-id:"))
+            managed.setdefault((widget["kind"], manifest_id), []).append(widget)
+    assert sorted(managed) == sorted(d.key for d in desired), "the managed set equals the manifests"
+    for widget in desired:
+        (only,) = managed[widget.key]
+        assert only["attributes"]["definition"] == widget.definition
+        assert sorted(only["attributes"]["tags"]) == sorted(widget.tags_for(OWNER))
+    for uuid in untouchable:
+        assert after[uuid] == before[uuid], "nothing of another owner or unmanaged was touched"
+    if limit is not None:
+        assert stats.max_admitted_per_window <= limit.limit
+        FIGURES.limit = limit.limit
+        FIGURES.max_in_window = max(FIGURES.max_in_window, stats.max_admitted_per_window)
+    FIGURES.schedules += 1
+    FIGURES.widgets += len(desired)
+    FIGURES.worst_runs = max(FIGURES.worst_runs, runs)
+    FIGURES.requests += sum(stats.by_method.values())
+    FIGURES.refused_429 += stats.by_status.get(429, 0)
+    for kind, count in stats.faults.items():
+        FIGURES.faults[kind] = FIGURES.faults.get(kind, 0) + count
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(
+    desired=manifests, data=st.data(), faults=fault_rules, seed_value=st.integers(0, 10_000), rate_limited=st.booleans()
+)
+def test_apply_converges_under_any_fault_schedule(
+    desired: list[DesiredWidget], data: st.DataObject, faults: list[FaultRule], seed_value: int, rate_limited: bool
+) -> None:
+    kinds = data.draw(st.lists(remote_kinds, min_size=len(desired), max_size=len(desired)))
+    asyncio.run(converge(desired, kinds, faults, seed_value, rate_limited))

@@ -1,0 +1,105 @@
+"""Keys never appear: every command and output format, failures and debug logging included."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+
+from reconciler.api.sites import SiteError, resolve_site
+from reconciler.emulator.server import emulator_thread
+from reconciler.emulator.settings import EmulatorSettings, FaultRule
+from tests.reconcile.helpers import make_workspace
+
+API_KEY = "dd-api-RECOGNISABLE-1234567890"
+APP_KEY = "dd-app-RECOGNISABLE-0987654321"
+
+
+def scan(outputs: list[str]) -> None:
+    assert outputs
+    for text in outputs:
+        assert API_KEY not in text and APP_KEY not in text, text[:2000]
+        assert "Traceback" not in text
+
+
+def test_no_command_or_format_prints_a_key(tmp_path: Path) -> None:
+    outputs: list[str] = []
+    with emulator_thread(db=tmp_path / "e.sqlite3") as server:
+        repo = make_workspace(tmp_path, server.url)
+        repo.env.update({"DD_API_KEY": API_KEY, "DD_APP_KEY": APP_KEY})
+
+        def run(*args: str) -> None:
+            result = repo.wac(*args)
+            outputs.extend([result.output, result.stdout])
+
+        for fmt in ("text", "github", "json"):
+            run("validate", "--format", fmt)
+        for fmt in ("text", "markdown", "json"):
+            run("--debug", "plan", "--format", fmt, "--out", f"plan-{fmt}.json")
+            outputs.append((repo.root / f"plan-{fmt}.json").read_text())
+        run("--debug", "apply", "--auto-approve")
+        for fmt in ("text", "markdown", "json"):
+            run("--debug", "drift", "--format", fmt, "--unmanaged")
+        run("--debug", "export", "--out", "exported")
+        outputs.extend(p.read_text() for p in (repo.root / "exported").rglob("*.yaml"))
+        run("apply", "--plan", "plan-json.json", "--auto-approve")  # stale now: refused
+        (repo.widgets / "finops" / "aws-costs.yaml").unlink()
+        run("apply", "--auto-approve", "--delete-limit", "0")  # refused by the guard
+    scan(outputs)
+    assert any("HTTP Request: GET" in text for text in outputs), "debug logging was on"
+
+
+def test_failures_do_not_print_keys(tmp_path: Path) -> None:
+    outputs: list[str] = []
+    failing = EmulatorSettings(faults=(FaultRule("error", rate=1.0, methods=frozenset({"POST"}), status=500),))
+    with emulator_thread(settings=failing) as server:
+        repo = make_workspace(tmp_path, server.url)
+        repo.env.update({"DD_API_KEY": API_KEY, "DD_APP_KEY": APP_KEY})
+        result = repo.wac("--debug", "apply", "--auto-approve")
+        assert result.exit_code == 1 and "failed" in result.output
+        outputs.append(result.output)
+    with emulator_thread(settings=EmulatorSettings(api_keys=frozenset({"another"}))) as strict:
+        repo.env["DD_SITE"] = strict.url
+        forbidden = repo.wac("--debug", "plan")
+        assert forbidden.exit_code == 1 and "403" in forbidden.output
+        outputs.append(forbidden.output)
+    for site in ("http://127.0.0.1:9", "http://10.1.2.3", "nonsense"):
+        outputs.append(repo.wac("plan", "--site", site).output)
+    scan(outputs)
+
+
+def test_keys_are_sent_only_as_headers(tmp_path: Path) -> None:
+    seen: list[httpx.Request] = []
+
+    def remember(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"data": [], "included": [], "meta": {"filtered_total": 0}})
+
+    import asyncio
+
+    from reconciler.api.client import WidgetsClient
+    from reconciler.reconcile import read_remote
+
+    async def main() -> None:
+        async with WidgetsClient(
+            resolve_site("http://127.0.0.1:1"), API_KEY, APP_KEY, transport=httpx.MockTransport(remember)
+        ) as client:
+            await read_remote(client, "default")
+
+    asyncio.run(main())
+    assert len(seen) == 4
+    for request in seen:
+        assert request.headers["DD-API-KEY"] == API_KEY and request.headers["DD-APPLICATION-KEY"] == APP_KEY
+        assert API_KEY not in str(request.url) and APP_KEY not in str(request.url)
+
+
+def test_non_loopback_sites_need_https() -> None:
+    for url in ("http://10.0.0.5:8080", "http://example.com", "http://192.168.1.1"):
+        try:
+            resolve_site(url)
+        except SiteError as exc:
+            assert "use https" in str(exc)
+        else:
+            raise AssertionError(f"{url} was accepted")
+    for url in ("http://127.0.0.1:8126", "http://localhost:1", "http://[::1]:2", "https://example.com"):
+        assert resolve_site(url).base_url == url
