@@ -17,7 +17,6 @@ import asyncio
 import math
 import os
 import resource
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,6 +33,7 @@ import yaml
 
 from benchmarks.corpus import write_corpus
 from reconciler.api.sites import resolve_site
+from reconciler.emulator.server import free_port
 from reconciler.loading import load_manifests
 from reconciler.planning import Listing, plan_changes
 from reconciler.reconcile import apply_run, plan_run, read_remote
@@ -58,9 +58,7 @@ class Row:
 
 @contextmanager
 def emulator_process(db: Path, latency: float, rate_limit: int | None) -> Iterator[str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     command = [
         sys.executable,
         "-m",
@@ -120,6 +118,8 @@ def refresh_like_terraform(url: str, targets: list[tuple[str, str]], in_flight: 
     config = Configuration(host=url)
     config.api_key["apiKeyAuth"], config.api_key["appKeyAuth"] = KEYS.api_key, KEYS.app_key
     config.connection_pool_maxsize = in_flight
+    # Its own retry honours X-RateLimit-Reset on 429, as a peer under a rate limit would need.
+    config.enable_retry, config.max_retries = True, 50
     before = server_requests(url)
     started = time.perf_counter()
     with ApiClient(config) as client:

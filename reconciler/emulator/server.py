@@ -24,6 +24,13 @@ def serve(host: str, port: int, db: str | Path, settings: EmulatorSettings) -> N
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
 
 
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port nothing listens on right now (the OS picks it)."""
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
+
+
 @dataclass(frozen=True)
 class RunningEmulator:
     url: str
@@ -38,9 +45,7 @@ def emulator_thread(
     """A loopback server on a free port in a background thread, stopped on exit."""
     store = WidgetStore(db)
     app, stats = create_app(store, settings)
-    with socket.socket() as probe:
-        probe.bind((host, 0))
-        port = probe.getsockname()[1]
+    port = free_port(host)
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="critical", access_log=False))
     thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
     thread.start()

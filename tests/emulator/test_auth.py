@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from reconciler.emulator.server import RunningEmulator, emulator_thread
+from reconciler.emulator.server import RunningEmulator, emulator_thread, free_port
 from reconciler.emulator.settings import EmulatorSettings, UserProfile
 from tests.conftest import ALICE, BOB, widget_body
 
@@ -81,11 +81,7 @@ def test_keys_are_not_stored(tmp_path: Path) -> None:
 def test_wac_emulator_command_serves_http(tmp_path: Path) -> None:
     users = tmp_path / "users.json"
     users.write_text(json.dumps({ALICE["DD-APPLICATION-KEY"]: {"handle": "alice@example.com", "name": "Alice"}}))
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     process = subprocess.Popen(
         [
             sys.executable,

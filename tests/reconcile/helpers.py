@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,6 +15,7 @@ import httpx
 from click.testing import CliRunner, Result
 
 from reconciler.cli import main
+from reconciler.emulator.knobs import RequestStats
 from tests.conftest import ALICE
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "widgets"
@@ -118,3 +123,20 @@ def create_directly(
     response = httpx.post(f"{url}/api/v2/widgets/{experience_type}", headers=headers, json=body)
     assert response.status_code == 200, response.text
     return response.json()["data"]
+
+
+def apply_in_background(repo: Workspace, posts: RequestStats, after_creates: int) -> subprocess.Popen[str]:
+    """A real `wac apply` process, returned once the emulator has seen `after_creates` creates."""
+    env = {**os.environ, **repo.env, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "reconciler", "apply", "--auto-approve", "--parallelism", "2"],
+        cwd=repo.root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while posts.by_method["POST"] < after_creates and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return process

@@ -98,6 +98,10 @@ def test_the_whole_lifecycle(repo: Workspace) -> None:
     restored = repo.managed()["checkout-error-rate"][0]
     assert restored["attributes"]["definition"]["title"] == "Checkout error rate (5 min)"
     assert repo.wac("drift").exit_code == 0
+    strays = repo.wac("drift", "--unmanaged")
+    assert strays.exit_code == 2
+    assert '"Made in the UI"' in strays.output and "is not managed; created by ci-bot@example.com" in strays.output
+    assert "Other repo" not in strays.output, "another owner's widget is managed, just not by us"
 
     # A duplicate (as a lost create answer leaves) is repaired: one kept, the extra deleted.
     keeper = repo.managed()["weekly-retention"][0]

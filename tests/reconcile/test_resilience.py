@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 from reconciler.emulator.server import emulator_thread
 from reconciler.emulator.settings import EmulatorSettings, FaultRule, RateLimit
-from tests.reconcile.helpers import make_workspace
+from tests.reconcile.helpers import apply_in_background, make_workspace
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -68,19 +64,9 @@ def test_an_apply_killed_half_way_converges_on_the_next_run(tmp_path: Path) -> N
     with emulator_thread(db=tmp_path / "e.sqlite3", settings=EmulatorSettings(latency=0.02)) as server:
         repo = make_workspace(tmp_path, server.url)
         write_many(repo.widgets, 120)
-        env = {**os.environ, **repo.env, "PYTHONPATH": str(ROOT)}
-        process = subprocess.Popen(
-            [sys.executable, "-m", "reconciler", "apply", "--auto-approve", "--parallelism", "2"],
-            cwd=repo.root,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 30
-        while server.stats.by_method["POST"] < 20 and time.monotonic() < deadline:
-            time.sleep(0.02)
+        process = apply_in_background(repo, server.stats, after_creates=20)
         process.send_signal(signal.SIGKILL)
-        process.wait(timeout=10)
+        process.communicate(timeout=10)
         partial = repo.managed()
         assert 0 < len(partial) < 120, "killed in the middle"
 

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from reconciler.emulator.server import emulator_thread
 from reconciler.emulator.settings import EmulatorSettings
-from tests.reconcile.helpers import make_workspace
+from tests.reconcile.helpers import apply_in_background, make_workspace
 from tests.reconcile.test_resilience import write_many
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,18 +20,7 @@ def test_a_signal_stops_apply_cleanly_and_the_next_run_converges(tmp_path: Path,
     with emulator_thread(db=tmp_path / "e.sqlite3", settings=EmulatorSettings(latency=0.03)) as server:
         repo = make_workspace(tmp_path, server.url)
         write_many(repo.widgets, 150)
-        env = {**os.environ, **repo.env, "PYTHONPATH": str(ROOT)}
-        process = subprocess.Popen(
-            [sys.executable, "-m", "reconciler", "apply", "--auto-approve", "--parallelism", "2"],
-            cwd=repo.root,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        deadline = time.monotonic() + 30
-        while server.stats.by_method["POST"] < 15 and time.monotonic() < deadline:
-            time.sleep(0.02)
+        process = apply_in_background(repo, server.stats, after_creates=15)
         process.send_signal(sig)
         stdout, stderr = process.communicate(timeout=30)
         assert process.returncode == 1
