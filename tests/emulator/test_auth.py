@@ -110,6 +110,16 @@ def test_wac_emulator_command_serves_http(tmp_path: Path) -> None:
                 time.sleep(0.05)
         assert response.status_code == 200
         assert response.json()["included"][0]["attributes"]["handle"] == "alice@example.com"
+
+        from datadog_api_client import ApiClient, Configuration
+        from datadog_api_client.v2.api.widgets_api import WidgetsApi
+        from datadog_api_client.v2.model.widget_experience_type import WidgetExperienceType
+
+        config = Configuration(host=url)
+        config.api_key["apiKeyAuth"], config.api_key["appKeyAuth"] = ALICE["DD-API-KEY"], ALICE["DD-APPLICATION-KEY"]
+        with ApiClient(config) as client:
+            found = WidgetsApi(client).search_widgets(experience_type=WidgetExperienceType.CCM_REPORTS)
+        assert found.meta.filtered_total == 1 and found.included[0].attributes.handle == "alice@example.com"
     finally:
         process.terminate()
         process.wait(timeout=10)

@@ -76,3 +76,36 @@ def test_an_apply_killed_half_way_converges_on_the_next_run(tmp_path: Path) -> N
         managed = repo.managed()
         assert len(managed) == 120 and all(len(v) == 1 for v in managed.values())
         assert repo.wac("plan", "--detailed-exitcode").exit_code == 0
+
+
+def test_a_429_storm_from_a_noisy_neighbour_is_waited_out(tmp_path: Path) -> None:
+    import threading
+
+    import httpx
+
+    from tests.conftest import BOB
+
+    settings = EmulatorSettings(rate_limit=RateLimit(limit=15, period=0.5))
+    with emulator_thread(db=tmp_path / "e.sqlite3", settings=settings) as server:
+        repo = make_workspace(tmp_path, server.url)
+        write_many(repo.widgets, 40)
+        stop = threading.Event()
+
+        def neighbour() -> None:
+            # Another tool in the same org spends most of the shared budget (25 of 30 a second).
+            with httpx.Client(base_url=server.url, headers=BOB) as client:
+                while not stop.wait(0.04):
+                    client.get("/api/v2/widgets/csv_reports")
+
+        thread = threading.Thread(target=neighbour, daemon=True)
+        thread.start()
+        try:
+            result = repo.wac("apply", "--auto-approve")
+        finally:
+            stop.set()
+            thread.join(timeout=10)
+        assert result.exit_code == 0, result.output
+        assert server.stats.by_status[429] > 10, "there was a storm"
+        assert server.stats.max_admitted_per_window <= 15
+        managed = repo.managed()
+        assert len(managed) == 40 and all(len(v) == 1 for v in managed.values())
