@@ -21,9 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,7 +31,7 @@ import yaml
 
 from benchmarks.corpus import write_corpus
 from reconciler.api.sites import resolve_site
-from reconciler.emulator.server import free_port
+from reconciler.emulator.server import emulator_process
 from reconciler.loading import load_manifests
 from reconciler.planning import Listing, plan_changes
 from reconciler.reconcile import apply_run, plan_run, read_remote
@@ -54,38 +52,6 @@ class Row:
     peer_wall: float | None = None
     peer_calls: int | None = None
     note: str = ""
-
-
-@contextmanager
-def emulator_process(db: Path, latency: float, rate_limit: int | None) -> Iterator[str]:
-    port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "reconciler",
-        "emulator",
-        "--port",
-        str(port),
-        "--db",
-        str(db),
-        "--latency",
-        str(latency),
-    ]
-    if rate_limit:
-        command += ["--rate-limit", str(rate_limit), "--rate-period", "1"]
-    process = subprocess.Popen(command, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(400):
-            try:
-                httpx.get(url + "/_emulator/stats", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.05)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def server_requests(url: str) -> int:
@@ -182,7 +148,10 @@ def bench(count: int, latency: float, parallelism: int, rate_limit: int | None) 
         write_floor = count / parallelism * latency
         if rate_limit:
             write_floor = max(write_floor, count / rate_limit)
-        with emulator_process(Path(tmp) / "emulator.sqlite3", latency, rate_limit) as url:
+        options = ["--latency", str(latency)] + (
+            ["--rate-limit", str(rate_limit), "--rate-period", "1"] if rate_limit else []
+        )
+        with emulator_process(Path(tmp) / "emulator.sqlite3", *options) as url:
             plan, _, plan_calls = run_library(url, parallelism, lambda c: plan_run(c, "default", desired))
             report, wall, calls = run_library(url, parallelism, lambda c: apply_run(c, plan, lambda _: None))
             assert not report.failed, report.failed[:3]

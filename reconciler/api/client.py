@@ -55,6 +55,8 @@ class CallStats:
         return sum(self.by_method.values())
 
 
+CONNECT_ATTEMPTS = 3
+
 # Errors raised before a request could reach the server: repeating it is always safe.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
@@ -165,6 +167,9 @@ class WidgetsClient:
                 self.stats.retries += 1
             async with self._slot() as http:
                 response, last_problem, reached = await self._attempt(http, method, path, params, json)
+                if not reached and failures + 1 >= CONNECT_ATTEMPTS:
+                    # Nothing listens there: a few quick tries, not the patience meant for a busy server.
+                    break
                 if response is None and reached and not idempotent:
                     raise OutcomeUnknown(f"{method} {path}: {last_problem}; the write may have happened")
                 if response is not None:

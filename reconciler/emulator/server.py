@@ -59,3 +59,44 @@ def emulator_thread(
         server.should_exit = True
         thread.join(timeout=10)
         store.close()
+
+
+@contextmanager
+def emulator_process(db: str | Path, *options: str, host: str = "127.0.0.1") -> Iterator[str]:
+    """`wac emulator` in its own process (its own GIL, as in production), yielding its URL."""
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    port = free_port(host)
+    command = [
+        sys.executable,
+        "-m",
+        "reconciler",
+        "emulator",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--db",
+        str(db),
+        *options,
+    ]
+    process = subprocess.Popen(command, stderr=subprocess.DEVNULL)
+    url = f"http://{host}:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(url + "/_emulator/stats", timeout=1)
+                break
+            except httpx.TransportError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"wac emulator did not start on {url}") from None
+                time.sleep(0.05)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 
 import httpx
 import pytest
 
-from reconciler.emulator.server import RunningEmulator, emulator_thread, free_port
+from reconciler.emulator.server import RunningEmulator, emulator_process, emulator_thread
 from reconciler.emulator.settings import EmulatorSettings, UserProfile
 from tests.conftest import ALICE, BOB, widget_body
 
@@ -78,51 +76,23 @@ def test_keys_are_not_stored(tmp_path: Path) -> None:
     assert ALICE["DD-API-KEY"].encode() not in raw
 
 
-def test_wac_emulator_command_serves_http(tmp_path: Path) -> None:
+def test_wac_emulator_command_serves_http_to_the_official_client(tmp_path: Path) -> None:
+    from datadog_api_client import ApiClient, Configuration
+    from datadog_api_client.v2.api.widgets_api import WidgetsApi
+    from datadog_api_client.v2.model.widget_experience_type import WidgetExperienceType
+
     users = tmp_path / "users.json"
     users.write_text(json.dumps({ALICE["DD-APPLICATION-KEY"]: {"handle": "alice@example.com", "name": "Alice"}}))
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "reconciler",
-            "emulator",
-            "--port",
-            str(port),
-            "--db",
-            str(tmp_path / "e.sqlite3"),
-            "--users",
-            str(users),
-        ],
-        stderr=subprocess.PIPE,
-    )
-    try:
-        url = f"http://127.0.0.1:{port}"
-        for _ in range(200):
-            try:
-                response = httpx.post(url + BASE, headers=ALICE, json=widget_body())
-                break
-            except httpx.TransportError:
-                assert process.poll() is None, process.stderr.read() if process.stderr else ""
-                import time
-
-                time.sleep(0.05)
+    with emulator_process(tmp_path / "e.sqlite3", "--users", str(users)) as url:
+        response = httpx.post(url + BASE, headers=ALICE, json=widget_body())
         assert response.status_code == 200
         assert response.json()["included"][0]["attributes"]["handle"] == "alice@example.com"
-
-        from datadog_api_client import ApiClient, Configuration
-        from datadog_api_client.v2.api.widgets_api import WidgetsApi
-        from datadog_api_client.v2.model.widget_experience_type import WidgetExperienceType
 
         config = Configuration(host=url)
         config.api_key["apiKeyAuth"], config.api_key["appKeyAuth"] = ALICE["DD-API-KEY"], ALICE["DD-APPLICATION-KEY"]
         with ApiClient(config) as client:
             found = WidgetsApi(client).search_widgets(experience_type=WidgetExperienceType.CCM_REPORTS)
         assert found.meta.filtered_total == 1 and found.included[0].attributes.handle == "alice@example.com"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def test_api_keys_can_be_restricted() -> None:
