@@ -21,6 +21,7 @@ from reconciler.manifest import manifest_json_schema
 from reconciler.problems import format_problems
 from reconciler.render.markdown import render_markdown
 from reconciler.render.text import render_text
+from reconciler.state import DesiredWidget
 
 DEFAULT_PATHS = ("widgets",)
 paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
@@ -218,7 +219,7 @@ def _interrupt(task: asyncio.Task[Any] | None, sig: signal.Signals) -> None:
         task.cancel()
 
 
-def _desired(paths: tuple[Path, ...]) -> list[Any]:
+def _desired(paths: tuple[Path, ...]) -> list[DesiredWidget]:
     from reconciler.state import desired_from
 
     result = load_manifests(paths or DEFAULT_PATHS)

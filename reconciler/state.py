@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from reconciler.normalise import content_digest, without_ignored
@@ -48,6 +49,11 @@ class DesiredWidget:
         return str(self.definition.get("title", ""))
 
     def digest(self) -> str:
+        return self._digest
+
+    @cached_property
+    def _digest(self) -> str:
+        # Asked for several times per plan; a frozen dataclass may still cache in its __dict__.
         return content_digest(without_ignored(self.definition, self.ignore), self.user_tags)
 
     def tags_for(self, owner: str) -> list[str]:
