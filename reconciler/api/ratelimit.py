@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import math
 import time
 from collections.abc import Callable, Mapping
 
@@ -13,8 +12,8 @@ _POLL = 0.005
 class RateGate:
     """Holds requests back so the advertised window is never overrun.
 
-    Until the first answer says what the limit is, one request at a time goes out. From
-    then on every request sent spends one from the remainder the latest answer reported,
+    At the start of each window one request goes out alone; its answer says what remains
+    and when the window resets. Every request sent then spends one from that remainder,
     less the requests still in flight, and a spent window waits for its reset.
     """
 
@@ -22,8 +21,6 @@ class RateGate:
         self._clock = clock
         self._answered = False
         self._limited = False
-        self._limit = 0
-        self._period = 0.0
         self._remaining = 0
         self._reset_at = 0.0
         self._in_flight = 0
@@ -55,13 +52,9 @@ class RateGate:
     def _roll_window(self, now: float) -> None:
         if now < self._reset_at:
             return
-        if not self._period:
-            # A new window of unknown length: probe again, one request, as at the start.
-            self._answered = self._limited = False
-            return
-        windows = math.floor((now - self._reset_at) / self._period) + 1
-        self._reset_at += windows * self._period
-        self._remaining = self._limit
+        # A new window: probe it with one request rather than assume its budget. Reset headers
+        # count whole seconds, so a window guessed from them would straddle the server's own.
+        self._answered = self._limited = False
 
     def observe(self, headers: Mapping[str, str]) -> None:
         """Called with every answer's headers (and `{}` when a request got no answer)."""
@@ -69,8 +62,6 @@ class RateGate:
         try:
             remaining = int(headers["x-ratelimit-remaining"])
             reset_at = self._clock() + float(headers["x-ratelimit-reset"])
-            limit = int(headers.get("x-ratelimit-limit", remaining))
-            period = float(headers.get("x-ratelimit-period", 0))
         except (KeyError, ValueError):
             self._answered = self._answered or bool(headers)
             return
@@ -81,7 +72,6 @@ class RateGate:
         else:
             self._remaining = min(self._remaining, available)
         self._answered = self._limited = True
-        self._limit, self._period = limit, period
 
     def refused(self, headers: Mapping[str, str]) -> float:
         """After a 429: seconds to wait, from X-RateLimit-Reset or Retry-After; holds everyone back."""
