@@ -177,8 +177,8 @@ def _keeper(
     candidates: list[RemoteWidget], desired: DesiredWidget | None
 ) -> tuple[RemoteWidget | None, list[RemoteWidget]]:
     """Of several widgets with one wac-id, keep one already matching the manifest, else the oldest."""
-    if not candidates:
-        return None, []
+    if len(candidates) <= 1:
+        return (candidates[0] if candidates else None), []
     target = desired.digest() if desired else None
 
     def rank(widget: RemoteWidget) -> tuple[bool, str, str]:

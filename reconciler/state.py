@@ -72,19 +72,19 @@ class RemoteWidget:
     created_by: User | None
     modified_by: User | None
 
-    @property
+    @cached_property
     def owner(self) -> str | None:
         return reserved_value(self.tags, OWNER_PREFIX)
 
-    @property
+    @cached_property
     def manifest_id(self) -> str | None:
         return reserved_value(self.tags, ID_PREFIX)
 
-    @property
+    @cached_property
     def applied_digest(self) -> str | None:
         return reserved_value(self.tags, APPLIED_PREFIX)
 
-    @property
+    @cached_property
     def user_tags(self) -> tuple[str, ...]:
         return tuple(sorted({tag for tag in self.tags if not is_reserved(tag)}))
 
