@@ -82,22 +82,23 @@ fault_rules = st.lists(
         st.builds(
             FaultRule,
             st.just("error"),
-            st.floats(0.02, 0.25),
+            st.floats(0.05, 0.25),
             st.just(frozenset({"GET", "POST", "PUT"})),
             st.sampled_from([500, 502, 503]),
         ),
-        st.builds(FaultRule, st.just("lost_response"), st.floats(0.02, 0.25), st.just(WRITES)),
-        st.builds(FaultRule, st.just("lost_response"), st.floats(0.02, 0.2), st.just(WRITES), st.just(504)),
-        st.builds(FaultRule, st.just("drop"), st.floats(0.02, 0.2)),
+        st.builds(FaultRule, st.just("lost_response"), st.floats(0.05, 0.25), st.just(WRITES)),
+        st.builds(FaultRule, st.just("lost_response"), st.floats(0.05, 0.2), st.just(WRITES), st.just(504)),
+        st.builds(FaultRule, st.just("drop"), st.floats(0.05, 0.2)),
         st.builds(
             FaultRule,
             st.just("slow"),
-            st.floats(0.02, 0.15),
+            st.floats(0.05, 0.15),
             st.just(frozenset({"GET", "PUT"})),
             st.none(),
             st.just(0.2),
         ),
     ),
+    min_size=1,
     max_size=2,
 )
 
