@@ -32,4 +32,8 @@ def enable_debug_logging() -> None:
     for name in ("reconciler", "httpx", "httpcore"):
         logger = logging.getLogger(name)
         logger.setLevel(logging.DEBUG)
+        # One handler of ours at a time, however often the command runs in one process.
+        for old in [h for h in logger.handlers if getattr(h, "wac_debug", False)]:
+            logger.removeHandler(old)
+        handler.wac_debug = True  # type: ignore[attr-defined]
         logger.addHandler(handler)
