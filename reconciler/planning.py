@@ -6,7 +6,7 @@ import copy
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -190,7 +190,6 @@ def _keeper(
 
 
 def _reconcile(desired: DesiredWidget, remote: RemoteWidget | None, owner: str) -> Change | None:
-    tags = tuple(desired.tags_for(owner))
     if remote is None:
         return Change(
             action=Action.CREATE,
@@ -199,7 +198,7 @@ def _reconcile(desired: DesiredWidget, remote: RemoteWidget | None, owner: str) 
             manifest_id=desired.manifest_id,
             title=desired.title,
             definition=desired.definition,
-            tags=tags,
+            tags=tuple(desired.tags_for(owner)),
             fields=field_changes({}, _comparable(desired.definition, desired.user_tags, ())),
             source=desired.source,
         )
@@ -207,17 +206,21 @@ def _reconcile(desired: DesiredWidget, remote: RemoteWidget | None, owner: str) 
     have = remote.digest(desired.ignore)
     if want == have:
         return None
+    return _update(desired, remote, owner, _why(want, have, remote.applied_digest))
+
+
+def _update(desired: DesiredWidget, remote: RemoteWidget, owner: str, reason: Reason) -> Change:
     before = _comparable(remote.definition, remote.user_tags, desired.ignore)
     after = _comparable(desired.definition, desired.user_tags, desired.ignore)
     return Change(
         action=Action.UPDATE,
-        reason=_why(want, have, remote.applied_digest),
+        reason=reason,
         experience_type=desired.experience_type,
         manifest_id=desired.manifest_id,
         title=desired.title,
         uuid=remote.uuid,
         definition=keep_ignored_remote_values(desired.definition, remote.definition, desired.ignore),
-        tags=tags,
+        tags=tuple(desired.tags_for(owner)),
         fields=field_changes(before, after),
         editor=_editor(remote.modified_by, remote.modified_at),
         remote_modified_at=remote.modified_at,
@@ -237,21 +240,8 @@ def _adoption(desired: DesiredWidget, remote: RemoteWidget | None, owner: str) -
         )
     if remote.owner is not None and remote.owner != owner:
         return None, f"{desired.source}: adopt {remote.uuid} is managed by owner '{remote.owner}'; it is left alone"
-    change = _reconcile(desired, remote, owner)
-    if change is None:
-        change = Change(
-            action=Action.UPDATE,
-            reason=Reason.ADOPT,
-            experience_type=desired.experience_type,
-            manifest_id=desired.manifest_id,
-            title=desired.title,
-            uuid=remote.uuid,
-            definition=desired.definition,
-            tags=tuple(desired.tags_for(owner)),
-            remote_modified_at=remote.modified_at,
-            source=desired.source,
-        )
-    return replace(change, reason=Reason.ADOPT), None
+    # Even when the content already matches, the ownership tags must be written.
+    return _update(desired, remote, owner, Reason.ADOPT), None
 
 
 def _why(want: str, have: str, applied: str | None) -> Reason:
