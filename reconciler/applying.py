@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from reconciler.api.client import ApiError, OutcomeUnknown, WidgetsClient
-from reconciler.api.listing import find_by_manifest_id
+from reconciler.api.listing import fetch_widgets, find_by_manifest_id
+from reconciler.guards import write_refusal
 from reconciler.planning import Action, Change, Plan
 
 CREATE_ATTEMPTS = 3
@@ -65,6 +66,9 @@ async def _apply_one(client: WidgetsClient, owner: str, change: Change) -> Outco
     if change.action == Action.CREATE:
         return await _create(client, owner, change)
     assert change.uuid is not None
+    refusal = write_refusal(change, owner, change.remote_tags)
+    if refusal:
+        return Outcome(change, ok=False, detail=refusal)
     if change.action == Action.UPDATE:
         try:
             await client.replace(change.experience_type, change.uuid, _body(change))
@@ -73,6 +77,14 @@ async def _apply_one(client: WidgetsClient, owner: str, change: Change) -> Outco
                 return Outcome(change, ok=False, detail="the widget was deleted since the plan; run wac plan again")
             raise
         return Outcome(change, ok=True, uuid=change.uuid)
+    # A delete cannot be undone: the widget's tags are read once more right before it, so a widget
+    # another owner or a person claimed since the plan is left alone.
+    current = await fetch_widgets(client, [(change.experience_type, change.uuid)])
+    if not current:
+        return Outcome(change, ok=True, detail="already gone", uuid=change.uuid)
+    refusal = write_refusal(change, owner, current[0].tags)
+    if refusal:
+        return Outcome(change, ok=False, detail=refusal + " (it changed after the plan)")
     existed = await client.delete(change.experience_type, change.uuid)
     return Outcome(change, ok=True, detail="" if existed else "already gone", uuid=change.uuid)
 

@@ -13,11 +13,14 @@ from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import click
+from click.core import ParameterSource
 
 from reconciler import __version__
 from reconciler.emulator.settings import EmulatorSettings, FaultRule, RateLimit, UserProfile
 from reconciler.loading import load_manifests
 from reconciler.manifest import manifest_json_schema
+from reconciler.plan_file import PlanInputs
+from reconciler.planning import Plan
 from reconciler.problems import format_problems
 from reconciler.render.markdown import render_markdown
 from reconciler.render.text import render_text
@@ -219,14 +222,28 @@ def _interrupt(task: asyncio.Task[Any] | None, sig: signal.Signals) -> None:
         task.cancel()
 
 
-def _desired(paths: tuple[Path, ...]) -> list[DesiredWidget]:
+def _desired(paths: tuple[Path, ...] | tuple[str, ...]) -> list[DesiredWidget]:
+    return _load(paths)[0]
+
+
+def _load(paths: tuple[Path, ...] | tuple[str, ...]) -> tuple[list[DesiredWidget], PlanInputs]:
+    """The manifests as desired widgets, and what a saved plan records of where they came from."""
     from reconciler.state import desired_from
 
-    result = load_manifests(paths or DEFAULT_PATHS)
+    given = paths or DEFAULT_PATHS
+    result = load_manifests(given)
     if result.problems:
         click.echo(format_problems(result.problems, "text"), err=True)
         _fail(f"{len(result.problems)} problem(s) in the manifests; nothing was sent to the API (see wac validate).")
-    return [desired_from(m) for m in result.manifests]
+    inputs = PlanInputs(tuple(str(p) for p in given), result.files)
+    return [desired_from(m) for m in result.manifests], inputs
+
+
+def _refuse_plan_errors(plan: Plan) -> None:
+    if plan.errors:
+        for error in plan.errors:
+            click.echo(click.style("error: ", fg="red") + error, err=True)
+        _fail(f"{len(plan.errors)} problem(s) make this plan unsafe to apply; fix the manifests named above.")
 
 
 def _write_atomically(path: Path, text: str) -> None:
@@ -263,20 +280,67 @@ def plan(
     from reconciler.plan_file import plan_to_json
     from reconciler.reconcile import plan_run
 
-    desired = _desired(paths)
+    desired, inputs = _load(paths)
     run = _Run(site, owner)
     result = run.run(lambda client: plan_run(client, run.owner, desired, targets))
     if output == "json":
-        click.echo(plan_to_json(result, run.site.name), nl=False)
+        click.echo(plan_to_json(result, run.site.name, inputs), nl=False)
     elif output == "markdown":
         click.echo(render_markdown(result, run.site.name))
     else:
         click.echo(render_text(result, _colour()), color=_colour())
+    _refuse_plan_errors(result)
     if out_file is not None:
-        _write_atomically(out_file, plan_to_json(result, run.site.name))
+        _write_atomically(out_file, plan_to_json(result, run.site.name, inputs))
         click.echo(f"Plan saved to {out_file}; apply exactly it with: wac apply --plan {out_file}", err=True)
     if detailed_exitcode and result.has_changes:
         raise SystemExit(EXIT_CHANGES)
+
+
+MAX_PLAN_BYTES = 64 * 1024 * 1024
+
+
+def _verified_saved_plan(plan_file: Path, site: str, owner: str | None, parallelism: int) -> tuple[_Run, Plan]:
+    """The saved plan's claim checked: same owner and site, same manifest files, and a fresh plan equal to it."""
+    from reconciler.api.sites import SiteError, resolve_site
+    from reconciler.plan_file import PlanFileError, plan_from_json
+    from reconciler.reconcile import input_differences, verify_saved_plan
+    from reconciler.session import SettingsError, explicit_owner
+
+    try:
+        if plan_file.stat().st_size > MAX_PLAN_BYTES:
+            _fail(f"{plan_file}: {plan_file.stat().st_size:,} bytes is too large for a plan file")
+        saved = plan_from_json(plan_file.read_text(encoding="utf-8"), str(plan_file))
+        chosen_owner = explicit_owner(owner)
+        site_given = click.get_current_context().get_parameter_source("site") != ParameterSource.DEFAULT
+        chosen_site = resolve_site(site).name if site_given else None
+    except (PlanFileError, SettingsError, SiteError, OSError, UnicodeDecodeError) as exc:
+        _fail(str(exc))
+    if chosen_owner is not None and chosen_owner != saved.plan.owner:
+        _fail(
+            f"{plan_file} was made for owner '{saved.plan.owner}', but owner '{chosen_owner}' is chosen (by --owner,"
+            " WAC_OWNER or .wac.yaml); nothing was applied. Make a plan for that owner, or drop the setting."
+        )
+    if chosen_site is not None and chosen_site != saved.site:
+        _fail(
+            f"{plan_file} was made for site '{saved.site}', but site '{chosen_site}' is chosen (by --site or"
+            " DD_SITE); nothing was applied. Make a plan for that site, or drop the setting."
+        )
+    outside = [p for p in saved.inputs.paths if Path(p).is_absolute() or ".." in Path(p).parts]
+    if outside or not saved.inputs.paths:
+        _fail(
+            f"{plan_file} names manifest paths outside the working directory ({', '.join(outside) or 'none'});"
+            " make and apply plans from the repository's root"
+        )
+    desired, inputs = _load(saved.inputs.paths)
+    changed = input_differences(saved.inputs, inputs.files)
+    if changed:
+        _fail(
+            f"{plan_file} was made from other manifests than those on disk now ({'; '.join(changed[:5])}); nothing"
+            " was applied. Run `wac plan --out FILE` again and review it."
+        )
+    run = _Run(saved.site, saved.plan.owner, parallelism)
+    return run, run.run(lambda client: verify_saved_plan(client, saved.plan, desired))
 
 
 @main.command()
@@ -317,29 +381,18 @@ def apply(
 ) -> None:
     """Make the remote widgets match the manifests (or a saved plan)."""
     from reconciler.guards import mass_delete_refusal
-    from reconciler.plan_file import PlanFileError, plan_from_json
     from reconciler.planning import Action
-    from reconciler.reconcile import apply_run, check_saved_plan, plan_run
+    from reconciler.reconcile import apply_run, plan_run
 
     if plan_file is not None:
         if paths or targets:
             _fail("--plan applies a saved plan as it is; do not pass manifest paths or --target with it")
-        try:
-            saved, saved_site = plan_from_json(plan_file.read_text(encoding="utf-8"), str(plan_file))
-        except (PlanFileError, OSError, UnicodeDecodeError) as exc:
-            _fail(str(exc))
-        run = _Run(site, owner or saved.owner, parallelism)
-        if saved_site != run.site.name or saved.owner != run.owner:
-            _fail(
-                f"{plan_file} was made for site '{saved_site}' and owner '{saved.owner}', not site"
-                f" '{run.site.name}' and owner '{run.owner}'"
-            )
-        run.run(lambda client: check_saved_plan(client, saved))
-        the_plan = saved
+        run, the_plan = _verified_saved_plan(plan_file, site, owner, parallelism)
     else:
         desired = _desired(paths)
         run = _Run(site, owner, parallelism)
         the_plan = run.run(lambda client: plan_run(client, run.owner, desired, targets))
+    _refuse_plan_errors(the_plan)
 
     click.echo(render_text(the_plan, _colour()), color=_colour())
     if not the_plan.has_changes:

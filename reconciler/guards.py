@@ -1,30 +1,69 @@
-"""Safety checks on a plan before it is applied. Pure."""
+"""Safety checks on a plan before it is applied, and on each write before it is sent. Pure."""
 
 from __future__ import annotations
 
 from typing import Final
 
-from reconciler.planning import Action, Plan, Reason
+from reconciler.planning import Action, Change, Plan, Reason
+from reconciler.tags import ID_PREFIX, OWNER_PREFIX, reserved_values
 
 DEFAULT_DELETE_LIMIT: Final = 10
+# A lost create answer leaves one duplicate now and then; more than this many at once looks like
+# clones made in the UI, and their deletes count toward the limit.
+DUPLICATE_ALLOWANCE: Final = 3
 
 
 def mass_delete_refusal(plan: Plan, delete_limit: int = DEFAULT_DELETE_LIMIT) -> str | None:
     """Why the plan deletes too much to apply unattended, or None.
 
-    Duplicate repairs do not count: the widget they duplicate is kept.
+    Only existing widgets that stay count as kept: creates are new widgets, and an adoption takes
+    over a widget the owner did not manage, so neither saves a plan that removes everything else.
     """
     removals = sum(1 for c in plan.changes if c.action == Action.DELETE and c.reason == Reason.REMOVED)
-    if removals == 0:
-        return None
-    kept = plan.unchanged + plan.count(Action.UPDATE) + plan.count(Action.CREATE)
-    if kept == 0 and not plan.targets:
+    duplicates = sum(1 for c in plan.changes if c.action == Action.DELETE and c.reason == Reason.DUPLICATE)
+    survivors = plan.unchanged + sum(1 for c in plan.changes if c.action == Action.UPDATE and c.reason != Reason.ADOPT)
+    counted = removals + (duplicates if duplicates > DUPLICATE_ALLOWANCE else 0)
+    if removals and survivors == 0 and not plan.targets:
         why = f"it deletes every widget owner '{plan.owner}' manages ({removals})"
-    elif removals > delete_limit:
-        why = f"it deletes {removals} widgets, more than the limit of {delete_limit}"
+        creates = plan.count(Action.CREATE)
+        if creates:
+            why += f" and creates {creates} new one(s) in their place"
+    elif counted > delete_limit:
+        why = f"it deletes {counted} widgets, more than the limit of {delete_limit}"
+        if duplicates > DUPLICATE_ALLOWANCE:
+            why += f" ({duplicates} of them duplicates sharing a wac-id, as copies made in the UI leave)"
     else:
         return None
     return (
-        f"Refusing to apply: {why}. This usually means the manifests were not found or the owner is wrong."
-        " If the deletes are intended, run again with --allow-mass-delete (or raise --delete-limit)."
+        f"Refusing to apply: {why}. This usually means the wrong manifest folder or the wrong owner"
+        " (check the paths, --owner, WAC_OWNER and .wac.yaml). Run `wac plan` to review the deletes; if they are"
+        " intended, run again with --allow-mass-delete (or raise --delete-limit)."
     )
+
+
+def write_refusal(change: Change, owner: str, tags: tuple[str, ...] | None) -> str | None:
+    """Why `change` may not be written to a widget carrying `tags`, or None.
+
+    An update or delete needs exactly this owner and the change's wac-id; an adoption needs a
+    widget nobody owns.
+    """
+    if change.action == Action.CREATE:
+        return None
+    if tags is None:
+        return "refused: the widget's tags are unknown, so its ownership cannot be checked"
+    owners, ids = reserved_values(tags, OWNER_PREFIX), reserved_values(tags, ID_PREFIX)
+    if change.reason == Reason.ADOPT:
+        if owners or ids:
+            return f"refused: the widget is no longer unowned (it carries {_claims(owners, ids)})"
+        return None
+    if owners != (owner,) or ids != (change.manifest_id,):
+        return (
+            f"refused: the widget carries {_claims(owners, ids)}, not exactly owner '{owner}' and"
+            f" wac-id '{change.manifest_id}'"
+        )
+    return None
+
+
+def _claims(owners: tuple[str, ...], ids: tuple[str, ...]) -> str:
+    shown = [f"wac-owner:{o}" for o in owners] + [f"wac-id:{i}" for i in ids]
+    return ", ".join(shown) if shown else "no ownership tags"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -9,7 +10,7 @@ from pathlib import Path
 from typing import Final
 
 from reconciler.problems import Problem
-from reconciler.validation import LoadedManifest, duplicate_id_problems, validate_document
+from reconciler.validation import LoadedManifest, duplicate_adopt_problems, duplicate_id_problems, validate_document
 from reconciler.yaml_documents import parse_documents
 
 MAX_FILE_BYTES: Final = 1024 * 1024
@@ -20,6 +21,8 @@ SUFFIXES: Final = (".yaml", ".yml")
 class LoadResult:
     manifests: tuple[LoadedManifest, ...]
     problems: tuple[Problem, ...]
+    # (path, sha256 of its bytes) of every file read: a saved plan records them and apply checks them.
+    files: tuple[tuple[str, str], ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -30,12 +33,15 @@ def load_manifests(paths: Iterable[str | Path]) -> LoadResult:
     """Every manifest under `paths` (directories recursively, hidden folders skipped), or all problems."""
     files, problems = discover(paths)
     manifests: list[LoadedManifest] = []
+    digests: list[tuple[str, str]] = []
     for file in files:
-        file_manifests, file_problems = load_file(file)
+        file_manifests, file_problems, digest = read_file(file)
         manifests.extend(file_manifests)
         problems.extend(file_problems)
+        digests.append((file, digest))
     problems.extend(duplicate_id_problems(manifests))
-    return LoadResult(tuple(manifests), tuple(sorted(problems)))
+    problems.extend(duplicate_adopt_problems(manifests))
+    return LoadResult(tuple(manifests), tuple(sorted(problems)), tuple(digests))
 
 
 def discover(paths: Iterable[str | Path]) -> tuple[list[str], list[Problem]]:
@@ -75,29 +81,43 @@ def _shown(path: Path) -> str:
 
 
 def load_file(file: str) -> tuple[list[LoadedManifest], list[Problem]]:
+    manifests, problems, _ = read_file(file)
+    return manifests, problems
+
+
+def read_file(file: str) -> tuple[list[LoadedManifest], list[Problem], str]:
+    """The file's manifests and problems, and the sha256 of the bytes they came from ("" if unread)."""
+    manifests, problems, raw = _read(file)
+    return manifests, problems, hashlib.sha256(raw).hexdigest() if raw is not None else ""
+
+
+def _read(file: str) -> tuple[list[LoadedManifest], list[Problem], bytes | None]:
     try:
         size = os.path.getsize(file)
         if size > MAX_FILE_BYTES:
-            return [], [
-                Problem(
-                    file,
-                    1,
-                    1,
-                    f"file is {size:,} bytes; manifest files are limited to"
-                    f" {MAX_FILE_BYTES:,} bytes (split it into several files)",
-                )
-            ]
+            return (
+                [],
+                [
+                    Problem(
+                        file,
+                        1,
+                        1,
+                        f"file is {size:,} bytes; manifest files are limited to"
+                        f" {MAX_FILE_BYTES:,} bytes (split it into several files)",
+                    )
+                ],
+                None,
+            )
         raw = Path(file).read_bytes()
     except OSError as exc:
-        return [], [Problem(file, 1, 1, f"cannot read the file: {exc.strerror or exc}")]
+        return [], [Problem(file, 1, 1, f"cannot read the file: {exc.strerror or exc}")], None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        return [], [
-            Problem(file, line, column, f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x}); save it as UTF-8")
-        ]
+        message = f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x}); save it as UTF-8"
+        return [], [Problem(file, line, column, message)], raw
     documents, located = parse_documents(text)
     problems = [Problem(file, p.line, p.column, p.message) for p in located]
     manifests: list[LoadedManifest] = []
@@ -109,4 +129,4 @@ def load_file(file: str) -> tuple[list[LoadedManifest], list[Problem]]:
             problems.extend(result)
     if not documents and not problems:
         problems.append(Problem(file, 1, 1, "the file holds no manifest"))
-    return manifests, problems
+    return manifests, problems, raw

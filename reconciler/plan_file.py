@@ -1,25 +1,58 @@
-"""The plan as versioned JSON: what `--out` saves, `--format json` prints and `apply --plan` reads."""
+"""The plan as versioned JSON: what `--out` saves, `--format json` prints and `apply --plan` reads.
+
+A saved plan is a claim, never an instruction: reading one checks every field, and `apply --plan`
+applies a fresh plan only when it equals the claim (see `saved_plan_differences`).
+"""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Final, NoReturn
 
 from reconciler import __version__
 from reconciler.diffing import FieldChange, FieldKind
+from reconciler.normalise import canonical_json
 from reconciler.planning import PLAN_FORMAT_VERSION, Action, Change, Editor, Plan, Reason
+from reconciler.tags import id_problem, owner_problem
+from reconciler.vocabulary import EXPERIENCE_TYPES
+
+UUID: Final = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_SHA256: Final = re.compile(r"^[0-9a-f]{64}$")
+_HEX: Final = re.compile(r"^[0-9a-f]{1,64}$")
+SHOWN_DIFFERENCES: Final = 5
 
 
 class PlanFileError(ValueError):
     pass
 
 
-def plan_to_dict(plan: Plan, site: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class PlanInputs:
+    """What a plan was made from: the paths given, and every manifest file read with its sha256."""
+
+    paths: tuple[str, ...]
+    files: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class SavedPlan:
+    plan: Plan
+    site: str
+    inputs: PlanInputs
+
+
+def plan_to_dict(plan: Plan, site: str, inputs: PlanInputs | None = None) -> dict[str, Any]:
     return {
         "format_version": PLAN_FORMAT_VERSION,
         "generator": f"widgets-as-code {__version__}",
         "owner": plan.owner,
         "site": site,
+        "inputs": None
+        if inputs is None
+        else {"paths": list(inputs.paths), "files": [{"path": p, "sha256": d} for p, d in inputs.files]},
         "summary": {
             "create": plan.count(Action.CREATE),
             "update": plan.count(Action.UPDATE),
@@ -31,12 +64,23 @@ def plan_to_dict(plan: Plan, site: str) -> dict[str, Any]:
         "targets": list(plan.targets),
         "withheld_deletes": list(plan.withheld_deletes),
         "warnings": list(plan.warnings),
+        "conflicts": [
+            {
+                "experience_type": c.experience_type,
+                "uuid": c.uuid,
+                "title": c.title,
+                "owners": list(c.owners),
+                "ids": list(c.manifest_ids),
+            }
+            for c in plan.conflicts
+        ],
+        "errors": list(plan.errors),
         "changes": [_change_to_dict(c) for c in plan.changes],
     }
 
 
-def plan_to_json(plan: Plan, site: str) -> str:
-    return json.dumps(plan_to_dict(plan, site), indent=2, ensure_ascii=False) + "\n"
+def plan_to_json(plan: Plan, site: str, inputs: PlanInputs | None = None) -> str:
+    return json.dumps(plan_to_dict(plan, site, inputs), indent=2, ensure_ascii=False) + "\n"
 
 
 def _change_to_dict(change: Change) -> dict[str, Any]:
@@ -57,52 +101,193 @@ def _change_to_dict(change: Change) -> dict[str, Any]:
     }
 
 
-def plan_from_json(text: str, origin: str) -> tuple[Plan, str]:
-    """A saved plan and the site it was made for; any defect is a PlanFileError naming `origin`."""
+def plan_from_json(text: str, origin: str) -> SavedPlan:
+    """A saved plan, every field checked; any defect is a PlanFileError naming `origin` and the field."""
     try:
         raw = json.loads(text)
-        version = raw.get("format_version")
-        if version != PLAN_FORMAT_VERSION:
-            raise PlanFileError(
-                f"{origin}: plan format_version {version!r} is not supported; this version of wac"
-                f" reads format_version {PLAN_FORMAT_VERSION}"
-            )
-        summary = raw["summary"]
-        plan = Plan(
-            owner=str(raw["owner"]),
-            changes=tuple(_change_from_dict(c) for c in raw["changes"]),
-            unchanged=int(summary["unchanged"]),
-            managed=int(summary["managed"]),
-            withheld_deletes=tuple(raw.get("withheld_deletes", ())),
-            warnings=tuple(raw.get("warnings", ())),
-            remote_fingerprint=str(raw["remote_fingerprint"]),
-            targets=tuple(raw.get("targets", ())),
-        )
-        return plan, str(raw["site"])
-    except PlanFileError:
-        raise
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+    except ValueError as exc:
+        raise PlanFileError(f"{origin}: not a plan file written by `wac plan --out` (not JSON: {exc})") from None
+    reader = _Reader(origin)
+    root = reader.mapping(raw, "the file")
+    version = root.get("format_version")
+    if version != PLAN_FORMAT_VERSION:
         raise PlanFileError(
-            f"{origin}: not a plan file written by `wac plan --out` ({type(exc).__name__}: {exc})"
-        ) from None
-
-
-def _change_from_dict(raw: dict[str, Any]) -> Change:
-    editor = raw.get("editor")
-    body = raw.get("body")
-    return Change(
-        action=Action(raw["action"]),
-        reason=Reason(raw["reason"]),
-        experience_type=str(raw["experience_type"]),
-        manifest_id=str(raw["id"]),
-        title=str(raw["title"]),
-        uuid=raw.get("uuid"),
-        definition=None if body is None else dict(body["definition"]),
-        tags=() if body is None else tuple(body["tags"]),
-        fields=tuple(
-            FieldChange(f["path"], FieldKind(f["kind"]), f.get("before"), f.get("after")) for f in raw.get("fields", [])
+            f"{origin}: plan format_version {version!r} is not supported; this version of wac reads format_version"
+            f" {PLAN_FORMAT_VERSION}. Make the plan again with `wac plan --out {origin}`"
+        )
+    owner = reader.text(root.get("owner"), "owner")
+    if owner_problem(owner):
+        reader.fail("owner", f"'{owner[:80]}' is not a valid owner")
+    site = reader.text(root.get("site"), "site")
+    if not 0 < len(site) <= 300:
+        reader.fail("site", "must be a site name or URL of at most 300 characters")
+    summary = reader.mapping(root.get("summary"), "summary")
+    plan = Plan(
+        owner=owner,
+        changes=tuple(
+            reader.change(c, f"changes[{n}]") for n, c in enumerate(reader.items(root.get("changes"), "changes"))
         ),
-        editor=None if not editor else Editor(editor["handle"], editor["name"], editor["at"]),
-        remote_modified_at=raw.get("remote_modified_at"),
-        source=raw.get("source"),
+        unchanged=reader.count(summary.get("unchanged"), "summary.unchanged"),
+        managed=reader.count(summary.get("managed"), "summary.managed"),
+        withheld_deletes=tuple(reader.texts(root.get("withheld_deletes", []), "withheld_deletes")),
+        warnings=tuple(reader.texts(root.get("warnings", []), "warnings")),
+        remote_fingerprint=reader.pattern(root.get("remote_fingerprint"), "remote_fingerprint", _HEX, "a hex digest"),
+        targets=tuple(reader.manifest_id(t, "targets") for t in reader.items(root.get("targets", []), "targets")),
+        errors=tuple(reader.texts(root.get("errors", []), "errors")),
     )
+    return SavedPlan(plan, site, reader.inputs(root.get("inputs")))
+
+
+class _Reader:
+    """Type checks for each field of a plan file, failing with the field's name and what is allowed."""
+
+    def __init__(self, origin: str) -> None:
+        self.origin = origin
+
+    def fail(self, where: str, what: str) -> NoReturn:
+        raise PlanFileError(f"{self.origin}: {where} {what}; the file was not written by `wac plan --out` as it is")
+
+    def mapping(self, value: Any, where: str) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            self.fail(where, "must be a JSON object")
+        return value
+
+    def items(self, value: Any, where: str) -> list[Any]:
+        if not isinstance(value, list):
+            self.fail(where, "must be a list")
+        return value
+
+    def text(self, value: Any, where: str) -> str:
+        if not isinstance(value, str):
+            self.fail(where, "must be text")
+        return value
+
+    def texts(self, value: Any, where: str) -> list[str]:
+        return [self.text(v, where) for v in self.items(value, where)]
+
+    def count(self, value: Any, where: str) -> int:
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            self.fail(where, "must be a whole number of at least 0")
+        return value
+
+    def pattern(self, value: Any, where: str, pattern: re.Pattern[str], what: str) -> str:
+        text = self.text(value, where)
+        if not pattern.match(text):
+            self.fail(where, f"must be {what}")
+        return text
+
+    def manifest_id(self, value: Any, where: str) -> str:
+        text = self.text(value, where)
+        if id_problem(text):
+            self.fail(where, f"holds '{text[:80]}', which is not a manifest id")
+        return text
+
+    def inputs(self, value: Any) -> PlanInputs:
+        if value is None:
+            self.fail("inputs", "is missing (the plan does not say which manifests it was made from)")
+        raw = self.mapping(value, "inputs")
+        paths = tuple(self.texts(raw.get("paths"), "inputs.paths"))
+        files = []
+        for n, item in enumerate(self.items(raw.get("files"), "inputs.files")):
+            entry = self.mapping(item, f"inputs.files[{n}]")
+            digest = self.pattern(entry.get("sha256"), f"inputs.files[{n}].sha256", _SHA256, "a sha256 hex digest")
+            files.append((self.text(entry.get("path"), f"inputs.files[{n}].path"), digest))
+        return PlanInputs(paths, tuple(files))
+
+    def change(self, value: Any, where: str) -> Change:
+        raw = self.mapping(value, where)
+        action = self.choice(raw.get("action"), f"{where}.action", Action)
+        reason = self.choice(raw.get("reason"), f"{where}.reason", Reason)
+        experience_type = self.text(raw.get("experience_type"), f"{where}.experience_type")
+        if experience_type not in EXPERIENCE_TYPES:
+            self.fail(f"{where}.experience_type", f"must be one of {', '.join(EXPERIENCE_TYPES)}")
+        uuid = raw.get("uuid")
+        if action == Action.CREATE:
+            if uuid is not None:
+                self.fail(f"{where}.uuid", "must be null for a create")
+        else:
+            uuid = self.pattern(uuid, f"{where}.uuid", UUID, "a lowercase UUID")
+        body = raw.get("body")
+        definition: dict[str, Any] | None = None
+        tags: tuple[str, ...] = ()
+        if action == Action.DELETE:
+            if body is not None:
+                self.fail(f"{where}.body", "must be null for a delete")
+        else:
+            mapping = self.mapping(body, f"{where}.body")
+            definition = self.mapping(mapping.get("definition"), f"{where}.body.definition")
+            tags = tuple(self.texts(mapping.get("tags"), f"{where}.body.tags"))
+        editor = raw.get("editor")
+        if editor is not None:
+            editor = self.mapping(editor, f"{where}.editor")
+        return Change(
+            action=action,
+            reason=reason,
+            experience_type=experience_type,
+            manifest_id=self.manifest_id(raw.get("id"), f"{where}.id"),
+            title=self.text(raw.get("title"), f"{where}.title"),
+            uuid=uuid,
+            definition=definition,
+            tags=tags,
+            fields=tuple(
+                self.field(f, f"{where}.fields") for f in self.items(raw.get("fields", []), f"{where}.fields")
+            ),
+            editor=None
+            if editor is None
+            else Editor(*(self.text(editor.get(k), f"{where}.editor.{k}") for k in ("handle", "name", "at"))),
+            remote_modified_at=None
+            if raw.get("remote_modified_at") is None
+            else self.text(raw.get("remote_modified_at"), f"{where}.remote_modified_at"),
+            source=None if raw.get("source") is None else self.text(raw.get("source"), f"{where}.source"),
+        )
+
+    def field(self, value: Any, where: str) -> FieldChange:
+        raw = self.mapping(value, where)
+        kind = self.choice(raw.get("kind"), f"{where}.kind", FieldKind)
+        return FieldChange(self.text(raw.get("path"), f"{where}.path"), kind, raw.get("before"), raw.get("after"))
+
+    def choice(self, value: Any, where: str, allowed: Any) -> Any:
+        names = [member.value for member in allowed]
+        if value not in names:
+            self.fail(where, f"must be one of {', '.join(repr(n) for n in names)}")
+        return allowed(value)
+
+
+def saved_plan_differences(saved: Plan, fresh: Plan) -> list[str]:
+    """Sentences naming how a fresh plan differs from the saved one; empty when they agree."""
+    problems = []
+    if saved.targets != fresh.targets:
+        problems.append(f"the saved plan targets {list(saved.targets)}, the fresh one {list(fresh.targets)}")
+    mine, theirs = _signatures(saved.changes), _signatures(fresh.changes)
+    only_saved = [c for key, c in mine.items() if key not in theirs]
+    only_fresh = [c for key, c in theirs.items() if key not in mine]
+    problems += [f"the saved plan would {_describe(c)}, but a fresh plan would not" for c in only_saved]
+    problems += [f"a fresh plan would {_describe(c)}, but the saved plan does not" for c in only_fresh]
+    return problems
+
+
+def _signatures(changes: Sequence[Change]) -> dict[tuple[str, ...], Change]:
+    """Each change by what it writes: action, where, which widget and the exact body."""
+    return {
+        (
+            c.action.value,
+            c.experience_type,
+            c.manifest_id,
+            c.uuid or "",
+            "" if c.definition is None else canonical_json({"definition": c.definition, "tags": sorted(c.tags)}),
+        ): c
+        for c in changes
+    }
+
+
+def _describe(change: Change) -> str:
+    where = f"{change.experience_type}/{change.manifest_id}"
+    widget = f" (uuid {change.uuid})" if change.uuid else ""
+    body = " with this body" if change.definition is not None else ""
+    return f"{change.action.value} {where}{widget}{body}"
+
+
+def summarise_differences(problems: list[str]) -> str:
+    shown = "; ".join(problems[:SHOWN_DIFFERENCES])
+    more = f"; and {len(problems) - SHOWN_DIFFERENCES} more" if len(problems) > SHOWN_DIFFERENCES else ""
+    return shown + more

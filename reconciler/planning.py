@@ -14,7 +14,7 @@ from reconciler.diffing import FieldChange, field_changes
 from reconciler.normalise import canonical_json, lookup, parse_path, without_ignored
 from reconciler.state import DesiredWidget, RemoteWidget, User, WidgetKey
 
-PLAN_FORMAT_VERSION = 1
+PLAN_FORMAT_VERSION = 2
 
 
 class Action(StrEnum):
@@ -60,10 +60,33 @@ class Change:
     editor: Editor | None = None
     remote_modified_at: str | None = None
     source: str | None = None
+    # The tags the target widget carried when planned; apply refuses a write they do not allow.
+    remote_tags: tuple[str, ...] | None = field(default=None, compare=False)
 
     @property
     def key(self) -> WidgetKey:
         return (self.experience_type, self.manifest_id)
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A widget claimed twice (two wac-owner or two wac-id tags): nobody writes to it until a person decides."""
+
+    experience_type: str
+    uuid: str
+    title: str
+    owners: tuple[str, ...]
+    manifest_ids: tuple[str, ...]
+
+    def describe(self) -> str:
+        claims = f"owners {', '.join(self.owners)}" if len(self.owners) > 1 else f"owner {self.owners[0]}"
+        if self.manifest_ids:
+            claims += f" and wac-ids {', '.join(self.manifest_ids)}"
+        return (
+            f"{self.experience_type} widget {self.uuid} ('{self.title}') carries {claims}; no owner updates or"
+            " deletes it. Resolve it in the UI: keep the wac-owner and wac-id tags of the repository whose manifest"
+            " should manage it and remove the others"
+        )
 
 
 @dataclass(frozen=True)
@@ -79,6 +102,9 @@ class Plan:
     # when the remote no longer matches it.
     remote_fingerprint: str = ""
     targets: tuple[str, ...] = ()
+    conflicts: tuple[Conflict, ...] = ()
+    # Problems that make the whole plan unfit to apply (a refused adoption, for one).
+    errors: tuple[str, ...] = ()
 
     def count(self, action: Action) -> int:
         return sum(1 for change in self.changes if change.action == action)
@@ -108,7 +134,9 @@ def plan_changes(
     wanted = {w.key: w for w in desired}
     remote_by_key: dict[WidgetKey, list[RemoteWidget]] = defaultdict(list)
     warnings: list[str] = []
-    managed = [w for w in listing.widgets if w.owner == owner]
+    claimed = [w for w in listing.widgets if owner in w.owners]
+    conflicts = tuple(_conflict(w) for w in claimed if w.conflicted)
+    managed = [w for w in claimed if not w.conflicted]
     for widget in managed:
         if widget.manifest_id is None:
             warnings.append(
@@ -118,25 +146,30 @@ def plan_changes(
             continue
         remote_by_key[(widget.experience_type, widget.manifest_id)].append(widget)
 
-    adoptable = {w.uuid: w for w in listing.adoptable}
+    adoptable = {w.uuid: w for w in (*listing.adoptable, *listing.widgets)}
+    errors = _shared_adoptions(wanted.values())
     chosen = set(targets)
     changes: list[Change] = []
     unchanged = 0
     for key in sorted(set(wanted) | set(remote_by_key)):
         if chosen and key[1] not in chosen:
             continue
-        keeper, extras = _keeper(remote_by_key.get(key, []), wanted.get(key))
+        keeper, extras = _keeper(remote_by_key.get(key, []))
         changes.extend(_delete(extra, Reason.DUPLICATE) for extra in extras)
         if key in wanted:
-            if keeper is None and wanted[key].adopt:
-                adopted, warning = _adoption(wanted[key], adoptable.get(wanted[key].adopt or ""), owner)
-                if warning:
-                    warnings.append(warning)
+            want = wanted[key]
+            if keeper is None and want.adopt:
+                found = adoptable.get(want.adopt)
+                if found is None:
+                    warnings.append(f"{want.source}: adopt {want.adopt}: no such widget; the manifest is created")
+                else:
+                    adopted, error = _adoption(want, found, owner)
+                    if error:
+                        errors.append(error)
+                    elif adopted is not None:
+                        changes.append(adopted)
                     continue
-                if adopted is not None:
-                    changes.append(adopted)
-                    continue
-            change = _reconcile(wanted[key], keeper, owner)
+            change = _reconcile(want, keeper, owner)
             if change is None:
                 unchanged += 1
             else:
@@ -150,6 +183,12 @@ def plan_changes(
     )
     if withheld:
         changes = [c for c in changes if not (c.action == Action.DELETE and c.experience_type in listing.incomplete)]
+    if not claimed and any(c.action == Action.CREATE for c in changes):
+        warnings.append(
+            f"owner '{owner}' manages no widgets yet, so every manifest is created. If these manifests were applied"
+            " before under another owner (check --owner, WAC_OWNER and .wac.yaml), this makes duplicates; to take"
+            " over existing widgets instead, run `wac export` and keep each manifest's `adopt:`"
+        )
     return Plan(
         owner=owner,
         changes=tuple(sorted(changes, key=_order)),
@@ -157,9 +196,29 @@ def plan_changes(
         managed=len(managed),
         withheld_deletes=withheld,
         warnings=tuple(warnings),
-        remote_fingerprint=fingerprint(managed),
+        remote_fingerprint=fingerprint(claimed),
         targets=tuple(sorted(chosen)),
+        conflicts=tuple(sorted(conflicts, key=lambda c: (c.experience_type, c.uuid))),
+        errors=tuple(errors),
     )
+
+
+def _conflict(widget: RemoteWidget) -> Conflict:
+    return Conflict(widget.experience_type, widget.uuid, widget.title, widget.owners, widget.manifest_ids)
+
+
+def _shared_adoptions(desired: Iterable[DesiredWidget]) -> list[str]:
+    """Two manifests adopting one widget would flip its wac-id forever; validation says so too."""
+    by_uuid: dict[str, list[DesiredWidget]] = defaultdict(list)
+    for want in desired:
+        if want.adopt:
+            by_uuid[want.adopt].append(want)
+    return [
+        f"adopt {uuid} is named by {len(wants)} manifests ({', '.join(sorted(w.source for w in wants))});"
+        " a widget can be adopted by one manifest only"
+        for uuid, wants in sorted(by_uuid.items())
+        if len(wants) > 1
+    ]
 
 
 def fingerprint(widgets: Iterable[RemoteWidget]) -> str:
@@ -173,20 +232,14 @@ def _order(change: Change) -> tuple[int, str, str, str]:
     return (rank, change.experience_type, change.manifest_id, change.uuid or "")
 
 
-def _keeper(
-    candidates: list[RemoteWidget], desired: DesiredWidget | None
-) -> tuple[RemoteWidget | None, list[RemoteWidget]]:
-    """Of several widgets with one wac-id, keep one already matching the manifest, else the oldest."""
-    if len(candidates) <= 1:
-        return (candidates[0] if candidates else None), []
-    target = desired.digest() if desired else None
+def _keeper(candidates: list[RemoteWidget]) -> tuple[RemoteWidget | None, list[RemoteWidget]]:
+    """Of several widgets with one wac-id, keep the oldest.
 
-    def rank(widget: RemoteWidget) -> tuple[bool, str, str]:
-        matches = target is not None and widget.digest(desired.ignore if desired else ()) == target
-        return (not matches, widget.created_at, widget.uuid)
-
-    ordered = sorted(candidates, key=rank)
-    return ordered[0], ordered[1:]
+    Never the one matching the manifest: two applies of different manifest versions would then
+    each keep their own copy and delete the other's, leaving none.
+    """
+    ordered = sorted(candidates, key=lambda w: (w.created_at, w.uuid))
+    return (ordered[0] if ordered else None), ordered[1:]
 
 
 def _reconcile(desired: DesiredWidget, remote: RemoteWidget | None, owner: str) -> Change | None:
@@ -225,21 +278,27 @@ def _update(desired: DesiredWidget, remote: RemoteWidget, owner: str, reason: Re
         editor=_editor(remote.modified_by, remote.modified_at),
         remote_modified_at=remote.modified_at,
         source=desired.source,
+        remote_tags=remote.tags,
     )
 
 
-def _adoption(desired: DesiredWidget, remote: RemoteWidget | None, owner: str) -> tuple[Change | None, str | None]:
+def _adoption(desired: DesiredWidget, remote: RemoteWidget, owner: str) -> tuple[Change | None, str | None]:
     """Taking over an existing widget: an update that adds the ownership tags, never a second widget."""
-    if remote is None:
-        return None, None
+    where = f"{desired.source}: adopt {remote.uuid}"
     if remote.experience_type != desired.experience_type:
-        return (
-            None,
-            f"{desired.source}: adopt {remote.uuid} is a {remote.experience_type} widget, not"
-            f" {desired.experience_type}; it is left alone",
-        )
+        return None, f"{where} is a {remote.experience_type} widget, not {desired.experience_type}"
+    if remote.conflicted:
+        return None, f"{where} is claimed by owners {', '.join(remote.owners)}; resolve that in the UI first"
     if remote.owner is not None and remote.owner != owner:
-        return None, f"{desired.source}: adopt {remote.uuid} is managed by owner '{remote.owner}'; it is left alone"
+        return None, (
+            f"{where} is managed by owner '{remote.owner}'; refusing to take it over. Ask that owner to remove"
+            " its manifest (or remove `adopt:` here to create a widget of your own)"
+        )
+    if remote.owner == owner:
+        return None, (
+            f"{where} is already managed by owner '{owner}' as id '{remote.manifest_id}'; remove `adopt:` from"
+            f" this manifest, or rename its id to '{remote.manifest_id}'"
+        )
     # Even when the content already matches, the ownership tags must be written.
     return _update(desired, remote, owner, Reason.ADOPT), None
 
@@ -265,6 +324,7 @@ def _delete(remote: RemoteWidget, reason: Reason) -> Change:
         fields=field_changes(_comparable(remote.definition, remote.user_tags, ()), {}),
         editor=_editor(remote.modified_by, remote.modified_at),
         remote_modified_at=remote.modified_at,
+        remote_tags=remote.tags,
     )
 
 

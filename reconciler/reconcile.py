@@ -8,7 +8,8 @@ from dataclasses import replace
 from reconciler.api.client import WidgetsClient
 from reconciler.api.listing import fetch_widgets, list_all, list_owned
 from reconciler.applying import ApplyReport, Outcome, apply_plan
-from reconciler.planning import Listing, Plan, fingerprint, plan_changes
+from reconciler.plan_file import PlanInputs, saved_plan_differences, summarise_differences
+from reconciler.planning import Listing, Plan, plan_changes
 from reconciler.state import DesiredWidget, RemoteWidget
 from reconciler.tags import OWNER_PREFIX
 from reconciler.vocabulary import EXPERIENCE_TYPES
@@ -37,15 +38,30 @@ async def plan_run(
     return plan_changes(wanted, listing, owner, targets)
 
 
-async def check_saved_plan(client: WidgetsClient, plan: Plan) -> None:
-    """Refuse a saved plan whose remote widgets changed since it was made."""
-    listing = await read_remote(client, plan.owner)
-    managed = [w for w in listing.widgets if w.owner == plan.owner]
-    if fingerprint(managed) != plan.remote_fingerprint:
+async def verify_saved_plan(client: WidgetsClient, saved: Plan, desired: Iterable[DesiredWidget]) -> Plan:
+    """A fresh plan from the same manifests and a new listing, returned only when it equals the saved one."""
+    fresh = await plan_run(client, saved.owner, desired, saved.targets)
+    if fresh.remote_fingerprint != saved.remote_fingerprint:
         raise StalePlanError(
             "The saved plan is stale: the owner's remote widgets changed after it was made (an edit, a create or"
             " a delete happened since). Nothing was applied; run `wac plan --out FILE` again and review it."
         )
+    differences = saved_plan_differences(saved, fresh)
+    if differences:
+        raise StalePlanError(
+            "The saved plan does not match what the same manifests and remote widgets give now, so it was not"
+            f" applied: {summarise_differences(differences)}. Run `wac plan --out FILE` again and review it."
+        )
+    return fresh
+
+
+def input_differences(recorded: PlanInputs, files: Sequence[tuple[str, str]]) -> list[str]:
+    """How the manifest files on disk differ from those a saved plan was made from."""
+    before, now = dict(recorded.files), dict(files)
+    problems = [f"{path} was removed" for path in sorted(before.keys() - now.keys())]
+    problems += [f"{path} is new" for path in sorted(now.keys() - before.keys())]
+    problems += [f"{path} changed" for path in sorted(before.keys() & now.keys()) if before[path] != now[path]]
+    return problems
 
 
 async def apply_run(client: WidgetsClient, plan: Plan, on_outcome: Callable[[Outcome], None]) -> ApplyReport:

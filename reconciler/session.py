@@ -37,7 +37,16 @@ class Credentials:
 
 
 def resolve_owner(flag: str | None, environ: Mapping[str, str] = os.environ, config: Path = CONFIG_FILE) -> str:
-    owner = flag or environ.get("WAC_OWNER") or _config_owner(config) or DEFAULT_OWNER
+    return checked_owner(explicit_owner(flag, environ, config) or DEFAULT_OWNER)
+
+
+def explicit_owner(flag: str | None, environ: Mapping[str, str] = os.environ, config: Path = CONFIG_FILE) -> str | None:
+    """The owner someone chose (flag, then WAC_OWNER, then .wac.yaml), or None when nobody did."""
+    owner = flag or environ.get("WAC_OWNER") or _config_owner(config)
+    return checked_owner(owner) if owner else None
+
+
+def checked_owner(owner: str) -> str:
     problem = owner_problem(owner)
     if problem:
         raise SettingsError(problem)

@@ -16,6 +16,7 @@ from reconciler.tags import (
     is_reserved,
     owner_tag,
     reserved_value,
+    reserved_values,
 )
 from reconciler.validation import LoadedManifest
 
@@ -73,12 +74,30 @@ class RemoteWidget:
     modified_by: User | None
 
     @cached_property
-    def owner(self) -> str | None:
-        return reserved_value(self.tags, OWNER_PREFIX)
+    def owners(self) -> tuple[str, ...]:
+        """Every distinct wac-owner value: more than one is a conflict nobody may resolve by writing."""
+        return reserved_values(self.tags, OWNER_PREFIX)
 
     @cached_property
+    def manifest_ids(self) -> tuple[str, ...]:
+        return reserved_values(self.tags, ID_PREFIX)
+
+    @property
+    def conflicted(self) -> bool:
+        return len(self.owners) > 1 or len(self.manifest_ids) > 1
+
+    @property
+    def owner(self) -> str | None:
+        """The one owner, or None when the widget has none or several."""
+        return self.owners[0] if len(self.owners) == 1 else None
+
+    @property
     def manifest_id(self) -> str | None:
-        return reserved_value(self.tags, ID_PREFIX)
+        return self.manifest_ids[0] if len(self.manifest_ids) == 1 else None
+
+    def owned_as(self, owner: str, manifest_id: str) -> bool:
+        """Whether the tags carry exactly this owner and this wac-id: the check before every write."""
+        return self.owners == (owner,) and self.manifest_ids == (manifest_id,)
 
     @cached_property
     def applied_digest(self) -> str | None:

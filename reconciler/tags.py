@@ -76,3 +76,8 @@ def is_reserved(tag: str) -> bool:
 def reserved_value(tags: list[str] | tuple[str, ...], prefix: str) -> str | None:
     """The value of the first tag with `prefix`, or None."""
     return next((tag[len(prefix) :] for tag in tags if tag.startswith(prefix)), None)
+
+
+def reserved_values(tags: list[str] | tuple[str, ...], prefix: str) -> tuple[str, ...]:
+    """The distinct values of every tag with `prefix`, sorted."""
+    return tuple(sorted({tag[len(prefix) :] for tag in tags if tag.startswith(prefix)}))

@@ -58,6 +58,28 @@ def duplicate_id_problems(manifests: Iterable[LoadedManifest]) -> list[Problem]:
     return problems
 
 
+def duplicate_adopt_problems(manifests: Iterable[LoadedManifest]) -> list[Problem]:
+    """A widget is adopted by one manifest only: two would flip its wac-id on every apply."""
+    first: dict[str, LoadedManifest] = {}
+    problems = []
+    for loaded in sorted(manifests, key=lambda m: (m.file, m.line)):
+        uuid = loaded.manifest.adopt
+        if uuid is None:
+            continue
+        seen = first.setdefault(uuid, loaded)
+        if seen is not loaded:
+            problems.append(
+                Problem(
+                    loaded.file,
+                    loaded.line,
+                    1,
+                    f"adopt {uuid} is already named by the manifest '{seen.manifest.id}' at {seen.file}:{seen.line};"
+                    " a widget can be adopted by one manifest only (keep `adopt:` in one of them)",
+                )
+            )
+    return problems
+
+
 def _problem(file: str, document: Document, error: ErrorDetails) -> Problem:
     path = _data_path(document.data, error["loc"])
     kind = error["type"]

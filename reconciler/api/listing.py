@@ -74,8 +74,9 @@ async def _list_type(
     widgets = list(by_uuid.values())
     problem = _completeness_problem(pages, total, len(widgets))
     if owner is not None:
-        # The server filtered on the tag; nothing is touched unless the tag is really there.
-        widgets = [w for w in widgets if w.owner == owner]
+        # The server filtered on the tag; nothing is touched unless the tag is really there. Widgets
+        # that also carry another owner's tag stay in, so the planner can name the conflict.
+        widgets = [w for w in widgets if owner in w.owners]
     return widgets, problem
 
 

@@ -114,19 +114,26 @@ def test_create_delete_and_order() -> None:
     assert "wac-owner:team" in plan.changes[0].tags and "wac-id:new" in plan.changes[0].tags
 
 
-def test_duplicates_keep_the_matching_one_else_the_oldest() -> None:
+def test_duplicates_keep_the_oldest_whatever_the_manifest_says() -> None:
+    # Keeping "the one matching the manifest" would let two applies of different manifest
+    # versions each keep their own copy and delete the other's, leaving none.
     want = desired()
     older_stale = remote(want, uuid="a-old", created_at="2026-01-01T00:00:00Z", title="stale")
     newer_match = remote(want, uuid="b-new", created_at="2026-01-02T00:00:00Z")
-    (change,) = plan_of([want], [older_stale, newer_match]).changes
-    assert (change.action, change.uuid, change.reason) == (Action.DELETE, "a-old", Reason.DUPLICATE)
-
-    both_stale = [
-        remote(want, uuid="x", created_at="2026-01-02T00:00:00Z", title="s"),
-        remote(want, uuid="y", created_at="2026-01-01T00:00:00Z", title="s"),
+    changes = plan_of([want], [newer_match, older_stale]).changes
+    assert [(c.action, c.uuid, c.reason) for c in changes] == [
+        (Action.UPDATE, "a-old", Reason.DRIFT),
+        (Action.DELETE, "b-new", Reason.DUPLICATE),
     ]
-    changes = plan_of([want], both_stale).changes
-    assert [(c.action, c.uuid) for c in changes] == [(Action.UPDATE, "y"), (Action.DELETE, "x")]
+    other_version = desired(title="Other version")
+    assert plan_of([other_version], [older_stale, newer_match]).changes[-1].uuid == "b-new"
+
+    same_time = [
+        remote(want, uuid="y", created_at="2026-01-01T00:00:00Z", title="s"),
+        remote(want, uuid="x", created_at="2026-01-01T00:00:00Z", title="s"),
+    ]
+    changes = plan_of([want], same_time).changes
+    assert [(c.action, c.uuid) for c in changes] == [(Action.UPDATE, "x"), (Action.DELETE, "y")]
 
 
 def test_other_owners_and_unkeyed_widgets_are_left_alone() -> None:
@@ -163,5 +170,26 @@ def test_mass_delete_guard() -> None:
     some = plan_of([desired("w0")], widgets)
     assert mass_delete_refusal(some) is None
     assert mass_delete_refusal(some, delete_limit=1) is not None
-    duplicates = plan_of([desired("w0")], [remote(desired("w0"), uuid=f"d{i}") for i in range(20)])
-    assert mass_delete_refusal(duplicates) is None, "repairing duplicates is not a mass delete"
+    few_duplicates = plan_of([desired("w0")], [remote(desired("w0"), uuid=f"d{i}") for i in range(1 + 3)])
+    assert mass_delete_refusal(few_duplicates, delete_limit=0) is None, "a few duplicates are a lost answer's repair"
+
+
+def test_creates_do_not_save_a_plan_that_deletes_everything() -> None:
+    # The wrong folder: one unrelated manifest, every managed widget removed.
+    widgets = [remote(desired(f"w{i}"), uuid=f"u{i}") for i in range(5)]
+    wrong_folder = plan_of([desired("unrelated")], widgets)
+    assert (wrong_folder.count(Action.CREATE), wrong_folder.count(Action.DELETE)) == (1, 5)
+    refusal = mass_delete_refusal(wrong_folder, delete_limit=100)
+    assert refusal is not None
+    assert "deletes every widget owner 'team' manages (5) and creates 1 new one(s)" in refusal
+    assert "wrong manifest folder or the wrong owner" in refusal
+
+
+def test_many_duplicates_count_toward_the_delete_limit() -> None:
+    clones = [remote(desired("w0"), uuid=f"d{i:02}", created_at=f"2026-01-{i + 1:02}T00:00:00Z") for i in range(16)]
+    plan = plan_of([desired("w0")], clones)
+    assert plan.count(Action.DELETE) == 15
+    refusal = mass_delete_refusal(plan)
+    assert refusal is not None and "it deletes 15 widgets, more than the limit of 10" in refusal
+    assert "15 of them duplicates" in refusal
+    assert mass_delete_refusal(plan, delete_limit=15) is None

@@ -141,8 +141,10 @@ def test_deleting_everything_is_refused(repo: Workspace) -> None:
     )
     refused = repo.wac("apply", "--auto-approve")
     assert refused.exit_code == 1
-    assert f"it deletes {MANIFESTS} widgets, more than the limit of 10" in refused.output
+    # The one create does not count as kept: this is the wrong-folder mistake.
+    assert f"it deletes every widget owner 'default' manages ({MANIFESTS}) and creates 1 new" in refused.output
     assert "--allow-mass-delete" in refused.output
+    assert "wrong" in repo.wac("apply", "--auto-approve", "--delete-limit", "100").output
     assert len(repo.managed()) == MANIFESTS, "nothing was written"
     allowed = repo.wac("apply", "--auto-approve", "--allow-mass-delete")
     assert allowed.exit_code == 0

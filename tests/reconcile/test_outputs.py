@@ -24,7 +24,10 @@ def test_json_plan_is_versioned_and_complete(tmp_path: Path) -> None:
         printed = json.loads(result.stdout)
         saved = json.loads((repo.root / "saved.json").read_text())
     assert printed == saved
-    assert printed["format_version"] == 1
+    assert printed["format_version"] == 2
+    assert printed["inputs"]["paths"] == ["widgets"]
+    recorded = {f["path"] for f in printed["inputs"]["files"]}
+    assert "widgets/exports/csv.yaml" in recorded and len(recorded) == len(list(repo.widgets.rglob("*.yaml")))
     assert printed["owner"] == "default" and printed["site"] == server.url
     assert printed["summary"] == {"create": 16, "update": 0, "delete": 0, "unchanged": 0, "managed": 0}
     change = next(c for c in printed["changes"] if c["id"] == "orders-by-country")
