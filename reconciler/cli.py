@@ -506,16 +506,20 @@ def export(
 
     widgets = run.run(work)
     if unmanaged_only:
-        widgets = [w for w in widgets if w.owner is None]
-    exported = export_manifests(widgets, run.owner, run.site.name)
-    existing = [out_dir / e.relative_path for e in exported if (out_dir / e.relative_path).exists()]
+        widgets = [w for w in widgets if not w.owners]
+    result = export_manifests(widgets, run.owner, run.site.name)
+    for note in result.skipped:
+        click.echo(f"skipped: {note}", err=True)
+    writable = [m for m in result.manifests if m.problem is None]
+    unsafe = [m for m in result.manifests if m.problem is not None]
+    existing = [out_dir / m.relative_path for m in writable if (out_dir / m.relative_path).exists()]
     if existing and not force:
         shown = ", ".join(str(p) for p in existing[:5]) + (" …" if len(existing) > 5 else "")
         _fail(
             f"{len(existing)} file(s) already exist ({shown}); nothing was written. Use --force to overwrite,"
             " or --out to export elsewhere."
         )
-    for manifest in exported:
+    for manifest in writable:
         _write_atomically(out_dir / manifest.relative_path, manifest.text)
         if manifest.dropped_tags:
             click.echo(
@@ -523,6 +527,18 @@ def export(
                 f" {', '.join(manifest.dropped_tags)}",
                 err=True,
             )
+    exported = writable
+    for manifest in unsafe:
+        click.echo(
+            click.style("not written: ", fg="red")
+            + f"{out_dir / manifest.relative_path} (widget {manifest.uuid}): {manifest.problem}",
+            err=True,
+        )
+    if unsafe:
+        _fail(
+            f"{len(unsafe)} widget(s) could not be exported as valid manifests (named above); the other"
+            f" {len(writable)} were written to {out_dir}/."
+        )
     click.echo(
         f"Exported {len(exported)} widget(s) to {out_dir}/. Next: wac validate {out_dir} && wac plan {out_dir}"
         " (adoptions only add the ownership tags)."

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from reconciler.planning import Action, Change, Plan, Reason
+from reconciler.planning import Action, Change, Conflict, Plan, Reason
 from reconciler.render.common import field_line, person
 from reconciler.state import RemoteWidget
 
@@ -21,10 +21,12 @@ class DriftReport:
     edited: tuple[Change, ...]
     missing: tuple[Change, ...]
     unmanaged: tuple[RemoteWidget, ...] = ()
+    # Widgets someone tagged for two owners (or two ids) in the UI: nobody writes to them until resolved.
+    conflicts: tuple[Conflict, ...] = ()
 
     @property
     def drifted(self) -> bool:
-        return bool(self.edited or self.missing or self.unmanaged)
+        return bool(self.edited or self.missing or self.unmanaged or self.conflicts)
 
 
 def drift_from(plan: Plan, unmanaged: Iterable[RemoteWidget] = ()) -> DriftReport:
@@ -33,6 +35,7 @@ def drift_from(plan: Plan, unmanaged: Iterable[RemoteWidget] = ()) -> DriftRepor
         edited=tuple(c for c in plan.changes if c.action == Action.UPDATE and c.reason in DRIFT_REASONS),
         missing=tuple(c for c in plan.changes if c.action == Action.CREATE),
         unmanaged=tuple(sorted(unmanaged, key=lambda w: (w.experience_type, w.title, w.uuid))),
+        conflicts=plan.conflicts,
     )
 
 
@@ -55,10 +58,11 @@ def render_drift_text(report: DriftReport) -> str:
         lines.append(
             f'? {widget.experience_type} "{widget.title}" ({widget.uuid}) is not managed; created by {creator}'
         )
+    lines.extend(f"! conflict: {conflict.describe()}" for conflict in report.conflicts)
     lines += [
         "",
         f"{len(report.edited)} edited outside git, {len(report.missing)} missing remotely,"
-        f" {len(report.unmanaged)} unmanaged.",
+        f" {len(report.unmanaged)} unmanaged, {len(report.conflicts)} in conflict.",
     ]
     return "\n".join(lines)
 
@@ -101,6 +105,17 @@ def drift_to_dict(report: DriftReport) -> dict[str, Any]:
                 "created_by": w.created_by.handle if w.created_by else None,
             }
             for w in report.unmanaged
+        ],
+        "conflicts": [
+            {
+                "experience_type": c.experience_type,
+                "uuid": c.uuid,
+                "title": c.title,
+                "owners": list(c.owners),
+                "ids": list(c.manifest_ids),
+                "how_to_resolve": c.describe(),
+            }
+            for c in report.conflicts
         ],
     }
 

@@ -1,29 +1,50 @@
-"""Remote widgets to manifests, so a team can adopt widgets made in the UI. Pure but for the YAML text."""
+"""Remote widgets to manifests, so a team can adopt widgets made in the UI. Pure but for the YAML text.
+
+Export is lossless and inert: each exported widget gets its own file by a collision-free mapping
+from id to path, and every file is parsed back and validated before it may be written, so no
+remote text can add a document, a key or a comment line.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from ruamel.yaml import YAML
 
 from reconciler.state import RemoteWidget
 from reconciler.tags import MANIFEST_ID_MAX_LENGTH, id_problem, tag_problem
+from reconciler.validation import LoadedManifest, validate_document
+from reconciler.yaml_documents import parse_documents
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 SLUG_MAX = 60
+# Most file systems allow 255 bytes a name; the rest is head room for the suffix.
+FILE_NAME_MAX: Final = 200
 
 
 @dataclass(frozen=True)
 class ExportedManifest:
     experience_type: str
     manifest_id: str
+    uuid: str
     relative_path: str
     text: str
     dropped_tags: tuple[str, ...] = ()
+    # Why the text may not be written (it would not read back as this widget's manifest), or None.
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
+class Export:
+    manifests: tuple[ExportedManifest, ...]
+    # Widgets left out, one sentence each: another owner's, claimed twice, or a duplicate.
+    skipped: tuple[str, ...] = ()
 
 
 def slugify(title: str) -> str:
@@ -31,37 +52,109 @@ def slugify(title: str) -> str:
     return slug or "widget"
 
 
-def export_manifests(widgets: Iterable[RemoteWidget], owner: str, site: str) -> list[ExportedManifest]:
-    """One manifest per widget, ids readable and unique per experience type, ordered for stable output."""
+def manifest_path(experience_type: str, manifest_id: str) -> str:
+    """Where a manifest is exported: `<experience_type>/<id>.yaml`, each '/' in the id written as '%2F'.
+
+    '%' and '~' never occur in ids, so the mapping is one-to-one: `a/b` and `a_b` stay apart. A name
+    too long for a file system is cut and ends in '~' and a digest of the whole id.
+    """
+    name = manifest_id.replace("/", "%2F")
+    if len(name) > FILE_NAME_MAX:
+        digest = hashlib.sha256(manifest_id.encode()).hexdigest()[:16]
+        name = f"{name[: FILE_NAME_MAX - 17]}~{digest}"
+    return f"{experience_type}/{name}.yaml"
+
+
+def export_manifests(widgets: Iterable[RemoteWidget], owner: str, site: str) -> Export:
+    """One manifest per widget this owner manages or nobody does, ids readable and unique, in stable order."""
     ordered = sorted(widgets, key=lambda w: (w.experience_type, w.created_at, w.uuid))
+    skipped: list[str] = []
     taken: set[tuple[str, str]] = set()
-    # Widgets this owner already manages keep their ids; claim those first.
+    mine: dict[str, RemoteWidget] = {}
+    # Widgets this owner already manages keep their ids; claim those first. Of duplicates the oldest
+    # is the one a plan keeps, so it is the one exported.
     for widget in ordered:
-        if widget.owner == owner and widget.manifest_id and not id_problem(widget.manifest_id):
-            taken.add((widget.experience_type, widget.manifest_id))
+        if _managed_here(widget, owner):
+            key = (widget.experience_type, widget.manifest_id or "")
+            if key in taken:
+                skipped.append(f"{_named(widget)} duplicates wac-id '{widget.manifest_id}'; the next apply deletes it")
+                continue
+            taken.add(key)
+            mine[widget.uuid] = widget
     exported = []
     for widget in ordered:
-        managed = widget.owner == owner and widget.manifest_id and not id_problem(widget.manifest_id)
+        if widget.conflicted:
+            skipped.append(f"{_named(widget)} is claimed by owners {', '.join(widget.owners)}; resolve that first")
+            continue
+        if widget.owners and widget.uuid not in mine:
+            if widget.owner != owner:
+                skipped.append(f"{_named(widget)} is managed by owner '{widget.owner}'")
+            elif widget.manifest_id is None or id_problem(widget.manifest_id):
+                skipped.append(f"{_named(widget)} has the owner tag but no usable wac-id tag")
+            continue
+        managed = widget.uuid in mine
         manifest_id = widget.manifest_id if managed else _unique(widget, taken)
         assert manifest_id is not None
-        tags, dropped = _clean_tags(widget.user_tags)
-        document: dict[str, Any] = {"id": manifest_id, "experience_type": widget.experience_type}
-        if tags:
-            document["tags"] = tags
-        if not managed:
-            document["adopt"] = widget.uuid
-        document["definition"] = _definition(widget.definition)
-        header = f'# Exported by wac export from {site}, widget {widget.uuid} ("{widget.title}").\n'
-        exported.append(
-            ExportedManifest(
-                experience_type=widget.experience_type,
-                manifest_id=manifest_id,
-                relative_path=f"{widget.experience_type}/{manifest_id.replace('/', '_')}.yaml",
-                text=header + to_yaml(document),
-                dropped_tags=dropped,
-            )
-        )
-    return exported
+        exported.append(_manifest(widget, manifest_id, adopt=not managed, site=site))
+    paths = [e.relative_path for e in exported]
+    assert len(set(paths)) == len(paths), "manifest_path is one-to-one for unique ids"
+    return Export(tuple(exported), tuple(skipped))
+
+
+def _managed_here(widget: RemoteWidget, owner: str) -> bool:
+    return (
+        not widget.conflicted
+        and widget.owner == owner
+        and widget.manifest_id is not None
+        and id_problem(widget.manifest_id) is None
+    )
+
+
+def _named(widget: RemoteWidget) -> str:
+    return f"{widget.experience_type} widget {widget.uuid} ({json.dumps(widget.title)})"
+
+
+def _manifest(widget: RemoteWidget, manifest_id: str, adopt: bool, site: str) -> ExportedManifest:
+    tags, dropped = _clean_tags(widget.user_tags)
+    document: dict[str, Any] = {"id": manifest_id, "experience_type": widget.experience_type}
+    if tags:
+        document["tags"] = tags
+    if adopt:
+        document["adopt"] = widget.uuid
+    document["definition"] = _definition(widget.definition)
+    # JSON-quoted: a site or uuid can never end the comment line.
+    header = f"# Exported by wac export from {json.dumps(site)}, widget {json.dumps(widget.uuid)}.\n"
+    problem: str | None
+    try:
+        text = header + to_yaml(document)
+    except (RecursionError, ValueError, TypeError) as exc:
+        text, problem = "", f"cannot be written as YAML ({type(exc).__name__})"
+    else:
+        problem = read_back_problem(text, document)
+    return ExportedManifest(
+        experience_type=widget.experience_type,
+        manifest_id=manifest_id,
+        uuid=widget.uuid,
+        relative_path=manifest_path(widget.experience_type, manifest_id),
+        text=text,
+        dropped_tags=dropped,
+        problem=problem,
+    )
+
+
+def read_back_problem(text: str, document: dict[str, Any]) -> str | None:
+    """Why `text` does not read back as exactly one valid manifest equal to `document`, or None."""
+    documents, located = parse_documents(text)
+    if located:
+        return f"would not parse back: line {located[0].line}: {located[0].message}"
+    if len(documents) != 1:
+        return f"would read back as {len(documents)} documents, not 1"
+    result = validate_document("exported", documents[0])
+    if not isinstance(result, LoadedManifest):
+        return f"would not validate: {result[0].message}"
+    if documents[0].data != document:
+        return "would read back as different data than the widget holds"
+    return None
 
 
 def _unique(widget: RemoteWidget, taken: set[tuple[str, str]]) -> str:

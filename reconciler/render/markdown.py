@@ -30,7 +30,9 @@ def render_markdown(plan: Plan, site: str, limit: int = BODY_BUDGET) -> str:
     deletes = plan.count(Action.DELETE)
     if deletes:
         head += [f"> [!WARNING]\n> This plan **deletes {deletes} widget(s)**. Check each one below.", ""]
-    head += [f"> [!NOTE]\n> {note}" for note in (*plan.withheld_deletes, *plan.warnings)]
+    head += [f"> [!NOTE]\n> {_inline(note)}\n" for note in (*plan.withheld_deletes, *plan.warnings)]
+    head += [f"> [!CAUTION]\n> Conflict: {_inline(c.describe())}\n" for c in plan.conflicts]
+    head += [f"> [!CAUTION]\n> Not applicable: {_inline(error)}\n" for error in plan.errors]
     text = "\n".join(head) + "\n"
     shown = 0
     for change in plan.changes:
@@ -70,6 +72,11 @@ def _diff_lines(field: FieldChange) -> list[str]:
 
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _inline(text: str) -> str:
+    """Remote text on one quoted line: HTML escaped, line breaks and control characters made spaces."""
+    return "".join(" " if ch < " " or ch == "\x7f" else ch for ch in _escape(text))
 
 
 def _fence_safe(line: str) -> str:

@@ -82,4 +82,4 @@ def test_ids_are_readable_and_unique() -> None:
         owner="me",
         site="local",
     )
-    assert [e.manifest_id for e in exported] == ["spend", "spend-3", "spend-2"]
+    assert [e.manifest_id for e in exported.manifests] == ["spend", "spend-3", "spend-2"]
