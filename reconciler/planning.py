@@ -136,6 +136,8 @@ def plan_changes(
     warnings: list[str] = []
     claimed = [w for w in listing.widgets if owner in w.owners]
     conflicts = tuple(_conflict(w) for w in claimed if w.conflicted)
+    # A manifest whose widget is in conflict waits for a person: creating another would only duplicate it.
+    blocked = {(c.experience_type, manifest_id) for c in conflicts for manifest_id in c.manifest_ids}
     managed = [w for w in claimed if not w.conflicted]
     for widget in managed:
         if widget.manifest_id is None:
@@ -169,6 +171,8 @@ def plan_changes(
                     elif adopted is not None:
                         changes.append(adopted)
                     continue
+            if keeper is None and key in blocked:
+                continue
             change = _reconcile(want, keeper, owner)
             if change is None:
                 unchanged += 1

@@ -34,7 +34,8 @@ class Workspace:
     def widgets(self) -> Path:
         return self.root / "widgets"
 
-    def wac(self, *args: str, env: dict[str, str] | None = None) -> Result:
+    def wac(self, *args: str, env: dict[str, str | None] | None = None) -> Result:
+        """Run wac in the repository; an env value of None unsets that variable."""
         runner = CliRunner()
         with _cwd(self.root):
             return runner.invoke(main, list(args), env={**self.env, **(env or {})}, catch_exceptions=False)
