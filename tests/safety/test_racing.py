@@ -1,0 +1,77 @@
+"""Two applies for one owner at once (a laptop and CI) lose nothing, and one more apply converges."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from reconciler.emulator.server import RunningEmulator, emulator_thread
+from reconciler.emulator.settings import EmulatorSettings
+from tests.reconcile.helpers import Workspace, make_workspace
+
+ROOT = Path(__file__).resolve().parents[2]
+COUNT = 30
+
+
+@pytest.fixture()
+def slow_server(tmp_path: Path) -> Iterator[RunningEmulator]:
+    with emulator_thread(db=tmp_path / "emulator.sqlite3", settings=EmulatorSettings(latency=0.1)) as running:
+        yield running
+
+
+def _checkout(tmp_path: Path, name: str, url: str, version: str) -> Workspace:
+    (tmp_path / name).mkdir()
+    repo = make_workspace(tmp_path / name, url, copy_examples=False)
+    repo.widgets.mkdir()
+    documents = [
+        f"id: w{n:02}\nexperience_type: logs_reports\n"
+        f"definition: {{type: toplist, title: 'Widget {n} {version}', requests: [{{q: x}}]}}\n"
+        for n in range(COUNT)
+    ]
+    (repo.widgets / "all.yaml").write_text("---\n".join(documents))
+    return repo
+
+
+def _race(*repos: Workspace) -> None:
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "reconciler", "apply", "--auto-approve", "--allow-mass-delete"],
+            cwd=repo.root,
+            env={**os.environ, **repo.env, "PYTHONPATH": str(ROOT)},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for repo in repos
+    ]
+    for process in processes:
+        output, _ = process.communicate(timeout=120)
+        assert process.returncode == 0, output
+
+
+@pytest.mark.parametrize("versions", [("v1", "v1"), ("v1", "v2")], ids=["same-manifests", "different-manifests"])
+def test_racing_applies_leave_every_widget_then_converge(
+    tmp_path: Path, slow_server: RunningEmulator, versions: tuple[str, str]
+) -> None:
+    laptop, ci = (_checkout(tmp_path, f"repo-{n}", slow_server.url, v) for n, v in enumerate(versions))
+    expected = {f"w{n:02}" for n in range(COUNT)}
+
+    _race(laptop, ci)  # both create: duplicates, never a loss
+    groups = laptop.managed()
+    assert set(groups) == expected
+    assert any(len(g) > 1 for g in groups.values()), "the two applies really raced"
+
+    _race(laptop, ci)  # both repair the duplicates at once: each keeps the same (oldest) widget
+    groups = laptop.managed()
+    assert set(groups) == expected, "every manifest id still has a live widget"
+
+    converged = ci.wac("apply", "--auto-approve")
+    assert converged.exit_code == 0, converged.output
+    groups = ci.managed()
+    assert set(groups) == expected and all(len(g) == 1 for g in groups.values()), "exactly one each"
+    assert ci.wac("plan", "--detailed-exitcode").exit_code == 0
