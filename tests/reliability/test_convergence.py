@@ -44,6 +44,7 @@ class Figures:
     max_in_window: int = 0
     limit: int = 0
     faults: dict[str, int] = field(default_factory=dict)
+    racing: int = 0
 
 
 FIGURES = Figures()
@@ -56,7 +57,8 @@ def report() -> Iterator[None]:
     LINES.append(
         f"convergence under faults: {f.schedules} fault schedules, {f.widgets} widgets in all, worst case"
         f" {f.worst_runs} run(s) to converge; {f.requests} requests, {f.refused_429} answered 429, at most"
-        f" {f.max_in_window} admitted per window under a limit of {f.limit}; faults injected {f.faults}"
+        f" {f.max_in_window} admitted per window under a limit of {f.limit}; faults injected {f.faults};"
+        f" {f.racing} schedule(s) began with two applies racing"
     )
 
 
@@ -76,7 +78,7 @@ manifests = st.lists(
     max_size=10,
     unique_by=lambda d: d.key,
 )
-remote_kinds = st.sampled_from(["exact", "drifted", "duplicated", "deleted", "missing", "other-owner"])
+remote_kinds = st.sampled_from(["exact", "drifted", "duplicated", "deleted", "missing", "other-owner", "claimed-twice"])
 fault_rules = st.lists(
     st.one_of(
         st.builds(
@@ -120,6 +122,11 @@ async def seed(http: httpx.AsyncClient, desired: list[DesiredWidget], kinds: lis
             created = await http.post(path, json=body(widget, widget.tags_for("someone-else")), headers=BOB)
             untouchable.add(created.json()["data"]["id"])
             continue
+        if kind == "claimed-twice":
+            # Someone added a second owner tag in the UI: neither owner may write to it.
+            created = await http.post(path, json=body(widget, [*tags, "wac-owner:someone-else"]), headers=BOB)
+            untouchable.add(created.json()["data"]["id"])
+            continue
         created = await http.post(path, json=body(widget, tags))
         uuid = created.json()["data"]["id"]
         if kind == "drifted":
@@ -150,8 +157,30 @@ async def snapshot(http: httpx.AsyncClient) -> dict[str, dict[str, Any]]:
     return state
 
 
+def retitled(desired: list[DesiredWidget]) -> list[DesiredWidget]:
+    """Another version of the same manifests, as a laptop behind or ahead of CI has."""
+    return [
+        desired_widget(w.manifest_id, w.experience_type, w.definition["title"] + " v2", w.user_tags) for w in desired
+    ]
+
+
+def live_keys(state: dict[str, dict[str, Any]]) -> set[tuple[str, str]]:
+    keys = set()
+    for widget in state.values():
+        tags = widget["attributes"]["tags"]
+        if f"wac-owner:{OWNER}" in tags:
+            keys.update((widget["kind"], t[7:]) for t in tags if t.startswith("wac-id:"))
+    return keys
+
+
 async def converge(
-    desired: list[DesiredWidget], kinds: list[str], faults: list[FaultRule], seed_value: int, rate_limited: bool
+    desired: list[DesiredWidget],
+    kinds: list[str],
+    faults: list[FaultRule],
+    seed_value: int,
+    rate_limited: bool,
+    racing_runs: int = 0,
+    other_version: bool = False,
 ) -> None:
     store = WidgetStore()
     clean_app, _ = create_app(store)
@@ -163,25 +192,41 @@ async def converge(
     ) as http:
         untouchable = await seed(http, desired, kinds)
         before = await snapshot(http)
-        runs = 0
-        for runs in range(1, MAX_RUNS + 1):
-            async with WidgetsClient(
+
+        def client(run: int) -> WidgetsClient:
+            return WidgetsClient(
                 site,
                 ALICE["DD-API-KEY"],
                 ALICE["DD-APPLICATION-KEY"],
                 parallelism=4,
                 policy=FAST,
                 transport=InProcessTransport(app=faulty_app),
-                seed=seed_value + runs,
-            ) as client:
+                seed=seed_value + run,
+            )
+
+        async def one_run(run: int, wanted: list[DesiredWidget]) -> bool:
+            """Plan and apply as CI would; True when the plan was empty."""
+            async with client(run) as session:
                 try:
-                    plan = await plan_run(client, OWNER, desired)
+                    plan = await plan_run(session, OWNER, wanted)
                     if not plan.changes:
-                        break
-                    report = await apply_run(client, plan, lambda _: None)
-                    del report  # a failed change is what the next run repairs
+                        return True
+                    await apply_run(session, plan, lambda _: None)  # a failure is what the next run repairs
                 except ApiError:
-                    continue  # CI runs the job again
+                    pass  # CI runs the job again
+            return False
+
+        # Two applies at once (a laptop and CI), with the same or another manifest version.
+        rival = retitled(desired) if other_version else desired
+        for run in range(racing_runs):
+            alive = live_keys(await snapshot(http))
+            await asyncio.gather(one_run(1000 + 2 * run, desired), one_run(1001 + 2 * run, rival))
+            lost = alive - live_keys(await snapshot(http))
+            assert not lost, f"racing applies left no widget for {sorted(lost)}"
+        runs = 0
+        for runs in range(1, MAX_RUNS + 1):
+            if await one_run(runs, desired):
+                break
         else:
             pytest.fail(f"not converged after {MAX_RUNS} runs")
 
@@ -192,8 +237,14 @@ async def converge(
         if f"wac-owner:{OWNER}" in tags:
             manifest_id = next(t[7:] for t in tags if t.startswith("wac-id:"))
             managed.setdefault((widget["kind"], manifest_id), []).append(widget)
-    assert sorted(managed) == sorted(d.key for d in desired), "the managed set equals the manifests"
-    for widget in desired:
+    for uuid in untouchable:
+        tags = after[uuid]["attributes"]["tags"]
+        if f"wac-owner:{OWNER}" in tags:  # claimed twice: reported as a conflict, written by nobody
+            managed.pop((after[uuid]["kind"], next(t[7:] for t in tags if t.startswith("wac-id:"))), None)
+    claimed_twice = {w.key for w, kind in zip(desired, kinds, strict=False) if kind == "claimed-twice"}
+    expected = [d for d in desired if d.key not in claimed_twice]
+    assert sorted(managed) == sorted(d.key for d in expected), "the managed set equals the manifests"
+    for widget in expected:
         (only,) = managed[widget.key]
         assert only["attributes"]["definition"] == widget.definition
         assert sorted(only["attributes"]["tags"]) == sorted(widget.tags_for(OWNER))
@@ -220,4 +271,8 @@ def test_apply_converges_under_any_fault_schedule(
     desired: list[DesiredWidget], data: st.DataObject, faults: list[FaultRule], seed_value: int, rate_limited: bool
 ) -> None:
     kinds = data.draw(st.lists(remote_kinds, min_size=len(desired), max_size=len(desired)))
-    asyncio.run(converge(desired, kinds, faults, seed_value, rate_limited))
+    racing_runs = data.draw(st.sampled_from([0, 0, 1, 2]), label="racing runs")
+    other_version = data.draw(st.booleans(), label="the rival applies another manifest version")
+    if racing_runs:
+        FIGURES.racing += 1
+    asyncio.run(converge(desired, kinds, faults, seed_value, rate_limited, racing_runs, other_version))
