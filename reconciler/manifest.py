@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Final, Literal, Union
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, create_model
 
 from reconciler.tags import id_problem, tag_problem
-from reconciler.vocabulary import EXPERIENCE_TYPES, TITLE_MAX_LENGTH, WIDGET_TYPES
+from reconciler.vocabulary import EXPERIENCE_TYPES, TITLE_MAX_LENGTH, WIDGET_TYPES, WIDGET_UUID
 
 # Fields a definition needs beyond `type`, `title` and `requests`, by widget type, from the
 # API docs. Adding a row here adds the check, the error message and the JSON Schema entry.
@@ -99,7 +99,7 @@ class Manifest(BaseModel):
     )
     adopt: str | None = Field(
         default=None,
-        pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+        pattern=WIDGET_UUID.pattern,
         description="UUID of an existing unmanaged widget to take over instead of creating one (wac export sets it).",
     )
     definition: WidgetDefinition

@@ -17,9 +17,8 @@ from reconciler.diffing import FieldChange, FieldKind
 from reconciler.normalise import canonical_json
 from reconciler.planning import PLAN_FORMAT_VERSION, Action, Change, Editor, Plan, Reason
 from reconciler.tags import id_problem, owner_problem
-from reconciler.vocabulary import EXPERIENCE_TYPES
+from reconciler.vocabulary import EXPERIENCE_TYPES, WIDGET_UUID
 
-UUID: Final = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _SHA256: Final = re.compile(r"^[0-9a-f]{64}$")
 _HEX: Final = re.compile(r"^[0-9a-f]{1,64}$")
 SHOWN_DIFFERENCES: Final = 5
@@ -206,7 +205,7 @@ class _Reader:
             if uuid is not None:
                 self.fail(f"{where}.uuid", "must be null for a create")
         else:
-            uuid = self.pattern(uuid, f"{where}.uuid", UUID, "a lowercase UUID")
+            uuid = self.pattern(uuid, f"{where}.uuid", WIDGET_UUID, "a lowercase UUID")
         body = raw.get("body")
         definition: dict[str, Any] | None = None
         tags: tuple[str, ...] = ()

@@ -1,5 +1,6 @@
 """The API's closed vocabularies, shared by the manifest model, the planner and the emulator."""
 
+import re
 from typing import Final
 
 EXPERIENCE_TYPES: Final = ("ccm_reports", "logs_reports", "csv_reports", "product_analytics")
@@ -25,3 +26,7 @@ WIDGET_TYPES: Final = (
 
 TITLE_MAX_LENGTH: Final = 100
 PAGE_SIZE_MAX: Final = 100
+
+# Widget ids are lowercase UUIDs (the OpenAPI path parameter is `format: uuid`); nothing else
+# ever becomes part of a request path.
+WIDGET_UUID: Final = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")

@@ -17,6 +17,7 @@ import httpx
 from reconciler import __version__
 from reconciler.api.ratelimit import RateGate
 from reconciler.api.sites import Site
+from reconciler.vocabulary import EXPERIENCE_TYPES, WIDGET_UUID
 
 API_ROOT = "/api/v2/widgets"
 log = logging.getLogger(__name__)
@@ -115,27 +116,27 @@ class WidgetsClient:
             await client.aclose()
 
     async def search(self, experience_type: str, params: dict[str, str | int]) -> dict[str, Any]:
-        response = await self._send("GET", f"{API_ROOT}/{experience_type}", params=params, idempotent=True)
+        response = await self._send("GET", _collection(experience_type), params=params, idempotent=True)
         return self._json(response, "search")
 
     async def get(self, experience_type: str, uuid: str) -> dict[str, Any] | None:
-        response = await self._send("GET", f"{API_ROOT}/{experience_type}/{uuid}", idempotent=True)
+        response = await self._send("GET", _item(experience_type, uuid), idempotent=True)
         if response.status_code == 404:
             return None
         return self._json(response, "get")
 
     async def create(self, experience_type: str, body: dict[str, Any]) -> dict[str, Any]:
-        response = await self._send("POST", f"{API_ROOT}/{experience_type}", json=body, idempotent=False)
+        response = await self._send("POST", _collection(experience_type), json=body, idempotent=False)
         return self._json(response, "create")
 
     async def replace(self, experience_type: str, uuid: str, body: dict[str, Any]) -> dict[str, Any]:
         # A full replacement is idempotent: sending it twice leaves the same widget.
-        response = await self._send("PUT", f"{API_ROOT}/{experience_type}/{uuid}", json=body, idempotent=True)
+        response = await self._send("PUT", _item(experience_type, uuid), json=body, idempotent=True)
         return self._json(response, "update")
 
     async def delete(self, experience_type: str, uuid: str) -> bool:
         """True when deleted now, False when it was already gone (a retried delete lands here)."""
-        response = await self._send("DELETE", f"{API_ROOT}/{experience_type}/{uuid}", idempotent=True)
+        response = await self._send("DELETE", _item(experience_type, uuid), idempotent=True)
         if response.status_code == 404:
             return False
         self._json(response, "delete")
@@ -232,6 +233,19 @@ class WidgetsClient:
     def _backoff(self, attempt: int) -> float:
         # Full jitter: spread retries so a crowd of clients does not return in step.
         return self._random.uniform(0, min(self.policy.max_delay, self.policy.base_delay * 2**attempt))
+
+
+def _collection(experience_type: str) -> str:
+    """The path of an experience type, which must come from the closed set: no path from unchecked text."""
+    if experience_type not in EXPERIENCE_TYPES:
+        raise ApiError(f"refused to send a request for experience type {experience_type[:60]!r}")
+    return f"{API_ROOT}/{experience_type}"
+
+
+def _item(experience_type: str, uuid: str) -> str:
+    if not WIDGET_UUID.match(uuid):
+        raise ApiError(f"refused to send a request for widget id {uuid[:60]!r}: not a UUID")
+    return f"{_collection(experience_type)}/{uuid}"
 
 
 def _errors(response: httpx.Response) -> str:

@@ -178,3 +178,45 @@ def test_every_field_is_type_checked() -> None:
             ),
             "p.json",
         )
+
+
+def test_the_client_builds_paths_only_from_the_closed_set_and_uuids() -> None:
+    import asyncio
+
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    from reconciler.api.client import ApiError, WidgetsClient
+    from reconciler.api.sites import resolve_site
+    from reconciler.emulator.transport import InProcessTransport
+
+    seen: list[str] = []
+
+    async def anything(request: Request) -> JSONResponse:
+        seen.append(request.url.path)
+        return JSONResponse({})
+
+    app = Starlette(routes=[Route("/{path:path}", anything, methods=["GET", "POST", "PUT", "DELETE"])])
+
+    async def attempts() -> list[str]:
+        refusals = []
+        async with WidgetsClient(
+            resolve_site("http://127.0.0.1:1"), "k" * 32, "a" * 40, transport=InProcessTransport(app=app)
+        ) as client:
+            for call in (
+                client.delete("logs_reports", "../../../v1/dashboard/abc-def-ghi"),
+                client.get("../../v1/dashboard", "0b5e5a52-9c6c-4c0e-9d3e-2f3c1a7b8e01"),
+                client.replace("logs_reports", "0B5E5A52-9C6C-4C0E-9D3E-2F3C1A7B8E01", {}),
+                client.search("logs_reports?x=", {}),
+            ):
+                try:
+                    await call
+                except ApiError as exc:
+                    refusals.append(str(exc))
+        return refusals
+
+    refusals = asyncio.run(attempts())
+    assert len(refusals) == 4 and all(r.startswith("refused to send a request") for r in refusals)
+    assert seen == []
