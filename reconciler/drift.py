@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from reconciler.plan_file import conflict_to_dict
 from reconciler.planning import Action, Change, Conflict, Plan, Reason
 from reconciler.render.common import field_line, person
 from reconciler.state import RemoteWidget
@@ -106,17 +107,7 @@ def drift_to_dict(report: DriftReport) -> dict[str, Any]:
             }
             for w in report.unmanaged
         ],
-        "conflicts": [
-            {
-                "experience_type": c.experience_type,
-                "uuid": c.uuid,
-                "title": c.title,
-                "owners": list(c.owners),
-                "ids": list(c.manifest_ids),
-                "how_to_resolve": c.describe(),
-            }
-            for c in report.conflicts
-        ],
+        "conflicts": [conflict_to_dict(c) for c in report.conflicts],
     }
 
 

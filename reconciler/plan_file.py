@@ -15,7 +15,7 @@ from typing import Any, Final, NoReturn
 from reconciler import __version__
 from reconciler.diffing import FieldChange, FieldKind
 from reconciler.normalise import canonical_json
-from reconciler.planning import PLAN_FORMAT_VERSION, Action, Change, Editor, Plan, Reason
+from reconciler.planning import PLAN_FORMAT_VERSION, Action, Change, Conflict, Editor, Plan, Reason
 from reconciler.tags import id_problem, owner_problem
 from reconciler.vocabulary import EXPERIENCE_TYPES, WIDGET_UUID
 
@@ -63,18 +63,20 @@ def plan_to_dict(plan: Plan, site: str, inputs: PlanInputs | None = None) -> dic
         "targets": list(plan.targets),
         "withheld_deletes": list(plan.withheld_deletes),
         "warnings": list(plan.warnings),
-        "conflicts": [
-            {
-                "experience_type": c.experience_type,
-                "uuid": c.uuid,
-                "title": c.title,
-                "owners": list(c.owners),
-                "ids": list(c.manifest_ids),
-            }
-            for c in plan.conflicts
-        ],
+        "conflicts": [conflict_to_dict(c) for c in plan.conflicts],
         "errors": list(plan.errors),
         "changes": [_change_to_dict(c) for c in plan.changes],
+    }
+
+
+def conflict_to_dict(conflict: Conflict) -> dict[str, Any]:
+    return {
+        "experience_type": conflict.experience_type,
+        "uuid": conflict.uuid,
+        "title": conflict.title,
+        "owners": list(conflict.owners),
+        "ids": list(conflict.manifest_ids),
+        "how_to_resolve": conflict.describe(),
     }
 
 
