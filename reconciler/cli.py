@@ -30,18 +30,80 @@ DEFAULT_PATHS = ("widgets",)
 paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="wac")
-@click.option("--debug", is_flag=True, help="Log requests and retries to stderr (keys are scrubbed).")
-def main(debug: bool) -> None:
-    """widgets-as-code: Datadog saved widgets from YAML in git — validate, plan, apply, drift."""
-    if debug:
+EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
+
+
+class _UsageExitsOne:
+    """Usage errors exit 1, like every other error: 2 means changes or drift, and a typo is neither."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)  # type: ignore[misc, no-any-return]
+        except click.UsageError as exc:
+            exc.exit_code = EXIT_ERROR  # type: ignore[misc]
+            raise
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)  # type: ignore[misc]
+        except click.UsageError as exc:
+            exc.exit_code = EXIT_ERROR  # type: ignore[misc]
+            raise
+
+
+class _Command(_UsageExitsOne, click.Command):
+    pass
+
+
+class _Group(_UsageExitsOne, click.Group):
+    command_class = _Command
+
+
+_plain_output = False
+
+
+def _set_debug(_: click.Context, __: click.Parameter, value: bool) -> None:
+    if value:
         from reconciler.logs import enable_debug_logging
 
         enable_debug_logging()
 
 
+def _set_no_color(_: click.Context, __: click.Parameter, value: bool) -> None:
+    global _plain_output
+    _plain_output = _plain_output or value
+
+
+def _everywhere(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Options that work before or after the subcommand's name."""
+    command = click.option(
+        "--debug",
+        is_flag=True,
+        expose_value=False,
+        callback=_set_debug,
+        help="Log requests and retries to stderr (keys are scrubbed).",
+    )(command)
+    return click.option(
+        "--no-color",
+        is_flag=True,
+        expose_value=False,
+        callback=_set_no_color,
+        help="Plain output without colour (also NO_COLOR or TERM=dumb).",
+    )(command)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="wac")
+@_everywhere
+def main() -> None:
+    """widgets-as-code: Datadog saved widgets from YAML in git — validate, plan, apply, drift."""
+    if sys.stdout is None:
+        # Started with standard output closed: a plan printed nowhere would look like no plan.
+        _fail("standard output is closed, so there is nowhere to print; run again with it open (or >/dev/null)")
+
+
 @main.command()
+@_everywhere
 @paths_argument
 @click.option(
     "--format",
@@ -63,9 +125,19 @@ def validate(paths: tuple[Path, ...], output: str) -> None:
 
 
 @main.command()
+@_everywhere
 def schema() -> None:
     """Print the manifests' JSON Schema (for editors: see the README)."""
     click.echo(json.dumps(manifest_json_schema(), indent=2))
+
+
+def _is_loopback_host(host: str) -> bool:
+    import ipaddress
+
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _load_users(path: Path | None) -> dict[str, UserProfile]:
@@ -82,6 +154,7 @@ def _load_users(path: Path | None) -> dict[str, UserProfile]:
 
 
 @main.command()
+@_everywhere
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
 @click.option("--port", default=8126, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--db", default=".wac/emulator.sqlite3", show_default=True, help="SQLite file, or :memory:.")
@@ -115,7 +188,7 @@ def emulator(
     users_file: Path | None,
 ) -> None:
     """Serve the local Datadog Widgets v2 emulator over HTTP."""
-    from reconciler.emulator.server import serve
+    from reconciler.emulator.server import ServeError, serve
 
     faults: list[FaultRule] = []
     if error_rate:
@@ -129,13 +202,24 @@ def emulator(
         seed=seed,
         users=_load_users(users_file),
     )
-    click.echo(f"Widgets API emulator on http://{host}:{port} (state in {db}); Ctrl-C to stop.", err=True)
-    serve(host, port, db, settings)
+    if not _is_loopback_host(host):
+        click.echo(
+            click.style("Warning: ", fg="yellow", bold=True) + f"--host {host} serves the emulator beyond this"
+            " machine; it accepts any key and is meant for tests. Use 127.0.0.1 unless others must reach it.",
+            err=True,
+        )
+
+    def ready(bound: int) -> None:
+        shown = f"[{host}]" if ":" in host else host
+        click.echo(f"Widgets API emulator on http://{shown}:{bound} (state in {db}); Ctrl-C to stop.", err=True)
+
+    try:
+        serve(host, port, db, settings, on_ready=ready)
+    except ServeError as exc:
+        _fail(str(exc))
 
 
 T = TypeVar("T")
-
-EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
 
 site_option = click.option(
     "--site",
@@ -170,7 +254,9 @@ def _fail(message: str) -> NoReturn:
 
 
 def _colour() -> bool:
-    return "NO_COLOR" not in os.environ and sys.stdout.isatty()
+    if _plain_output or "NO_COLOR" in os.environ or os.environ.get("TERM") == "dumb":
+        return False
+    return sys.stdout is not None and sys.stdout.isatty()
 
 
 class _Run:
@@ -243,7 +329,7 @@ def _refuse_plan_errors(plan: Plan) -> None:
     if plan.errors:
         for error in plan.errors:
             click.echo(click.style("error: ", fg="red") + error, err=True)
-        _fail(f"{len(plan.errors)} problem(s) make this plan unsafe to apply; fix the manifests named above.")
+        _fail(f"{len(plan.errors)} problem(s), named above, make this plan unfit to apply; nothing was applied.")
 
 
 def _write_atomically(path: Path, text: str) -> None:
@@ -260,6 +346,7 @@ def _write_atomically(path: Path, text: str) -> None:
 
 
 @main.command()
+@_everywhere
 @paths_argument
 @site_option
 @owner_option
@@ -344,6 +431,7 @@ def _verified_saved_plan(plan_file: Path, site: str, owner: str | None, parallel
 
 
 @main.command()
+@_everywhere
 @paths_argument
 @site_option
 @owner_option
@@ -409,7 +497,12 @@ def apply(
     if not auto_approve:
         if not sys.stdin.isatty():
             _fail("not applying without confirmation: no terminal to ask on; pass --auto-approve")
-        click.confirm(f"Apply {len(the_plan.changes)} change(s) to site '{run.site.name}'?", abort=True)
+        counts = ", ".join(f"{the_plan.count(a)} {a.value}" for a in (Action.CREATE, Action.UPDATE, Action.DELETE))
+        deletes = the_plan.count(Action.DELETE)
+        warning = f" {deletes} widget(s) will be deleted." if deletes else ""
+        click.confirm(
+            f"Apply {len(the_plan.changes)} change(s) ({counts}) to site '{run.site.name}'?{warning}", abort=True
+        )
 
     from reconciler.applying import ApplyReport, Outcome
     from reconciler.render.progress import ApplyProgress
@@ -446,6 +539,7 @@ def apply(
 
 
 @main.command()
+@_everywhere
 @paths_argument
 @site_option
 @owner_option
@@ -472,6 +566,7 @@ def drift(paths: tuple[Path, ...], site: str, owner: str | None, output: str, un
 
 
 @main.command()
+@_everywhere
 @site_option
 @owner_option
 @click.option(

@@ -181,6 +181,11 @@ def plan_changes(
         elif keeper is not None:
             changes.append(_delete(keeper, Reason.REMOVED))
 
+    known = {k[1] for k in wanted} | {k[1] for k in remote_by_key} | {k[1] for k in blocked}
+    errors += [
+        f"--target {target}: no manifest and no widget of owner '{owner}' has this id"
+        for target in sorted(chosen - known)
+    ]
     withheld = tuple(
         f"{experience_type}: {why}; nothing is deleted until a complete listing is seen"
         for experience_type, why in sorted(listing.incomplete.items())

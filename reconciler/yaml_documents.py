@@ -290,8 +290,15 @@ def _tab_problems(text: str) -> list[Located]:
 
 
 def _syntax_problem(exc: MarkedYAMLError) -> Located:
-    mark = exc.problem_mark or exc.context_mark
+    problem = exc.problem or ""
+    unterminated = ("end of stream" in problem or "<stream end>" in problem) and exc.context_mark is not None
+    # A quote or bracket left open is found only at the end of the file; where it opened is what to fix.
+    mark = exc.context_mark if unterminated else (exc.problem_mark or exc.context_mark)
     line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     what = exc.problem or "invalid syntax"
     context = f" ({exc.context})" if exc.context else ""
+    if unterminated:
+        opened = (exc.context or "this").removeprefix("while scanning ").removeprefix("while parsing ")
+        opened = opened.removeprefix("a ").removeprefix("an ")
+        return Located(line, column, f"not valid YAML: the {opened} that starts here is never closed")
     return Located(line, column, f"not valid YAML: {what}{context}")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,10 +19,32 @@ from reconciler.emulator.settings import EmulatorSettings
 from reconciler.emulator.store import WidgetStore
 
 
-def serve(host: str, port: int, db: str | Path, settings: EmulatorSettings) -> None:
+class ServeError(OSError):
+    """The emulator could not start: the address is taken or not this machine's, or the state file is unusable."""
+
+
+def serve(
+    host: str, port: int, db: str | Path, settings: EmulatorSettings, on_ready: Callable[[int], None] = lambda _: None
+) -> None:
     """Serve until interrupted; the database file keeps state across restarts."""
-    app, _ = create_app(WidgetStore(db), settings)
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    try:
+        listener = socket.create_server((host, port), family=_family(host), reuse_port=False)
+    except (OSError, OverflowError) as exc:
+        reason = os.strerror(exc.errno) if isinstance(exc, OSError) and exc.errno else str(exc)
+        raise ServeError(f"cannot listen on {host}:{port}: {reason}; choose another --port or --host") from None
+    try:
+        store = WidgetStore(db)
+    except Exception as exc:
+        listener.close()
+        raise ServeError(f"cannot use the state file {db}: {exc}") from None
+    app, _ = create_app(store, settings)
+    on_ready(int(listener.getsockname()[1]))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
+    server.run(sockets=[listener])
+
+
+def _family(host: str) -> socket.AddressFamily:
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
 
 
 def free_port(host: str = "127.0.0.1") -> int:

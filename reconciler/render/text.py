@@ -30,7 +30,5 @@ def render_text(plan: Plan, colour: bool) -> str:
         lines.append(paint(f"! {note}", "magenta"))
     for conflict in plan.conflicts:
         lines.append(paint(f"! conflict: {conflict.describe()}", "red"))
-    for error in plan.errors:
-        lines.append(paint(f"✗ {error}", "red", bold=True))
     lines.append(paint(summary_line(plan), "cyan", bold=True))
     return "\n".join(lines)

@@ -23,7 +23,12 @@ def test_a_valid_manifest_has_no_problems(tmp_path: Path) -> None:
 
 def test_bad_yaml_syntax(tmp_path: Path) -> None:
     problem = one_problem(tmp_path, "id: x\ndefinition: [a, b\n")
-    assert problem.startswith("w.yaml:3:1: not valid YAML: expected ',' or ']'")
+    assert problem == "w.yaml:2:13: not valid YAML: the flow sequence that starts here is never closed"
+
+
+def test_an_unclosed_quote_is_located_at_the_quote(tmp_path: Path) -> None:
+    problem = one_problem(tmp_path, 'id: x\ndefinition:\n  title: "open\n  type: toplist\n\n\n')
+    assert problem == "w.yaml:3:10: not valid YAML: the quoted scalar that starts here is never closed"
 
 
 def test_flow_tags_with_colons_are_valid_yaml_1_2(tmp_path: Path) -> None:

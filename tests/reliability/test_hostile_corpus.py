@@ -37,7 +37,10 @@ def _symlink_loop(path: Path) -> None:
 
 
 CORPUS: dict[str, tuple[Callable[[Path], None], str]] = {
-    "bad-syntax": (_write("id: x\ndefinition: [a, b\n"), ":3:1: not valid YAML"),
+    "bad-syntax": (
+        _write("id: x\ndefinition: [a, b\n"),
+        ":2:13: not valid YAML: the flow sequence that starts here is never closed",
+    ),
     "duplicate-key": (_write(VALID + "  title: Again\n"), ":9:3: duplicate key 'title'"),
     "tab-indent": (_write("id: x\ndefinition:\n\ttype: toplist\n"), ":3:1: a tab is used for indentation"),
     "non-utf8": (_write(b"id: caf\xe9\n"), ":1:8: the file is not UTF-8 text"),
