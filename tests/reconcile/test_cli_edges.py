@@ -1,0 +1,111 @@
+"""The command line's edges: usage errors, options anywhere, colour, start-up, and the emulator's own start."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from reconciler.emulator.server import emulator_thread
+from tests.reconcile.helpers import make_workspace
+
+ROOT = Path(__file__).resolve().parents[2]
+ENV = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
+
+
+def _wac(*args: str, cwd: Path, **kwargs: object) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "reconciler", *args], cwd=cwd, env=ENV, capture_output=True, text=True, timeout=60,
+        **kwargs,  # type: ignore[arg-type]
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["plan", "--format", "yml"], ["plan", "--bogus"], ["bogus"], ["drift", "--format", "yml"], ["apply", "--x"]],
+)
+def test_usage_errors_exit_1_never_the_drift_code(tmp_path: Path, args: list[str]) -> None:
+    with emulator_thread() as server:
+        result = make_workspace(tmp_path, server.url).wac(*args)
+    assert result.exit_code == 1, result.output
+    assert "Error:" in result.output
+
+
+def test_debug_and_no_color_work_after_the_subcommand(tmp_path: Path) -> None:
+    with emulator_thread() as server:
+        repo = make_workspace(tmp_path, server.url)
+        result = repo.wac("plan", "--debug", "--no-color", env={"NO_COLOR": None})
+    assert result.exit_code == 0
+    assert "HTTP Request: GET" in result.stderr and "\x1b[" not in result.output
+
+
+def test_term_dumb_gets_no_colour(tmp_path: Path) -> None:
+    from reconciler import cli
+
+    os.environ["TERM"] = "dumb"
+    try:
+        assert cli._colour() is False
+    finally:
+        del os.environ["TERM"]
+
+
+def test_an_unknown_target_is_an_error(tmp_path: Path) -> None:
+    with emulator_thread() as server:
+        result = make_workspace(tmp_path, server.url).wac("plan", "--target", "no-such-id")
+    assert result.exit_code == 1
+    assert "--target no-such-id: no manifest and no widget of owner 'default' has this id" in result.output
+
+
+def test_closed_stdout_is_a_one_line_error(tmp_path: Path) -> None:
+    process = subprocess.run(
+        f"{sys.executable} -m reconciler plan --site local {ROOT / 'widgets'} >&-",
+        shell=True, cwd=tmp_path, env=ENV, capture_output=False, stderr=subprocess.PIPE, text=True, timeout=60,
+    )  # fmt: skip
+    assert process.returncode == 1
+    assert process.stderr.strip() == (
+        "Error: standard output is closed, so there is nowhere to print; run again with it open (or >/dev/null)"
+    )
+
+
+def test_ctrl_c_during_start_up_is_not_a_traceback(tmp_path: Path) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "reconciler", "plan", "--site", "local", str(ROOT / "widgets")],
+        cwd=tmp_path, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    time.sleep(0.15)
+    process.send_signal(signal.SIGINT)
+    _, errors = process.communicate(timeout=60)
+    assert process.returncode == 1, errors
+    assert "Traceback" not in errors and "Interrupted" in errors
+
+
+def test_the_emulator_on_a_busy_port_says_so(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = _wac("emulator", "--port", str(port), "--db", ":memory:", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"Error: cannot listen on 127.0.0.1:{port}: Address already in use; choose another --port or --host"
+    )
+
+
+def test_the_emulator_warns_when_it_listens_beyond_loopback(tmp_path: Path) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "reconciler", "emulator", "--host", "0.0.0.0", "--port", "0", "--db", ":memory:"],
+        cwd=tmp_path, env=ENV, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert process.stderr is not None
+        warning = process.stderr.readline()
+        assert warning.startswith("Warning: --host 0.0.0.0 serves the emulator beyond this machine")
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
