@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import click
-from click.core import ParameterSource
 
 from reconciler import __version__
 from reconciler.emulator.settings import EmulatorSettings, FaultRule, RateLimit, UserProfile
@@ -224,9 +223,8 @@ T = TypeVar("T")
 site_option = click.option(
     "--site",
     envvar="DD_SITE",
-    default="datadoghq.com",
-    show_default=True,
-    help="A Datadog site (datadoghq.com, datadoghq.eu, …), an emulator URL, or `local` (embedded emulator).",
+    help="A Datadog site (datadoghq.com, datadoghq.eu, …), an emulator URL, or `local` (embedded emulator);"
+    " else $DD_SITE, else `site:` in .wac.yaml, else datadoghq.com.",
 )
 owner_option = click.option(
     "--owner",
@@ -262,17 +260,27 @@ def _colour() -> bool:
 class _Run:
     """What every remote command needs: site, owner, keys; and one place that keeps keys out of errors."""
 
-    def __init__(self, site_name: str, owner: str | None, parallelism: int = 16) -> None:
+    def __init__(self, site_name: str | None, owner: str | None, parallelism: int = 16) -> None:
         from reconciler.api.sites import SiteError, resolve_site
-        from reconciler.session import SettingsError, credentials_for, resolve_owner
+        from reconciler.session import DEFAULT_SITE, SettingsError, credentials_for, explicit_site, resolve_owner
 
         try:
-            self.site = resolve_site(site_name)
+            self.site = resolve_site(explicit_site(site_name) or DEFAULT_SITE)
             self.owner = resolve_owner(owner)
             self.credentials = credentials_for(self.site)
         except (SiteError, SettingsError) as exc:
             _fail(str(exc))
         self.parallelism = parallelism
+
+    @property
+    def flags(self) -> str:
+        """`--site` and `--owner` as a printed next step needs them to reach the same widgets."""
+        import shlex
+
+        from reconciler.session import DEFAULT_OWNER, DEFAULT_SITE
+
+        flags = "" if self.site.name == DEFAULT_SITE else f" --site {shlex.quote(self.site.name)}"
+        return flags + ("" if self.owner == DEFAULT_OWNER else f" --owner {shlex.quote(self.owner)}")
 
     def run(
         self, work: Callable[[Any], Coroutine[Any, Any, T]], on_interrupt: Callable[[], NoReturn] | None = None
@@ -356,7 +364,7 @@ def _write_atomically(path: Path, text: str) -> None:
 @target_option
 def plan(
     paths: tuple[Path, ...],
-    site: str,
+    site: str | None,
     owner: str | None,
     output: str,
     out_file: Path | None,
@@ -387,20 +395,20 @@ def plan(
 MAX_PLAN_BYTES = 64 * 1024 * 1024
 
 
-def _verified_saved_plan(plan_file: Path, site: str, owner: str | None, parallelism: int) -> tuple[_Run, Plan]:
+def _verified_saved_plan(plan_file: Path, site: str | None, owner: str | None, parallelism: int) -> tuple[_Run, Plan]:
     """The saved plan's claim checked: same owner and site, same manifest files, and a fresh plan equal to it."""
     from reconciler.api.sites import SiteError, resolve_site
     from reconciler.plan_file import PlanFileError, plan_from_json
     from reconciler.reconcile import input_differences, verify_saved_plan
-    from reconciler.session import SettingsError, explicit_owner
+    from reconciler.session import SettingsError, explicit_owner, explicit_site
 
     try:
         if plan_file.stat().st_size > MAX_PLAN_BYTES:
             _fail(f"{plan_file}: {plan_file.stat().st_size:,} bytes is too large for a plan file")
         saved = plan_from_json(plan_file.read_text(encoding="utf-8"), str(plan_file))
         chosen_owner = explicit_owner(owner)
-        site_given = click.get_current_context().get_parameter_source("site") != ParameterSource.DEFAULT
-        chosen_site = resolve_site(site).name if site_given else None
+        given = explicit_site(site)
+        chosen_site = resolve_site(given).name if given else None
     except (PlanFileError, SettingsError, SiteError, OSError, UnicodeDecodeError) as exc:
         _fail(str(exc))
     if chosen_owner is not None and chosen_owner != saved.plan.owner:
@@ -410,8 +418,8 @@ def _verified_saved_plan(plan_file: Path, site: str, owner: str | None, parallel
         )
     if chosen_site is not None and chosen_site != saved.site:
         _fail(
-            f"{plan_file} was made for site '{saved.site}', but site '{chosen_site}' is chosen (by --site or"
-            " DD_SITE); nothing was applied. Make a plan for that site, or drop the setting."
+            f"{plan_file} was made for site '{saved.site}', but site '{chosen_site}' is chosen (by --site,"
+            " DD_SITE or .wac.yaml); nothing was applied. Make a plan for that site, or drop the setting."
         )
     outside = [p for p in saved.inputs.paths if Path(p).is_absolute() or ".." in Path(p).parts]
     if outside or not saved.inputs.paths:
@@ -456,7 +464,7 @@ def _verified_saved_plan(plan_file: Path, site: str, owner: str | None, parallel
 @target_option
 def apply(
     paths: tuple[Path, ...],
-    site: str,
+    site: str | None,
     owner: str | None,
     plan_file: Path | None,
     auto_approve: bool,
@@ -545,7 +553,7 @@ def apply(
 @owner_option
 @click.option("--format", "output", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
 @click.option("--unmanaged", is_flag=True, help="Also report widgets no owner manages.")
-def drift(paths: tuple[Path, ...], site: str, owner: str | None, output: str, unmanaged: bool) -> None:
+def drift(paths: tuple[Path, ...], site: str | None, owner: str | None, output: str, unmanaged: bool) -> None:
     """Report what changed outside git (who, when, which fields); exit 2 on drift."""
     from reconciler.drift import drift_from, render_drift_json, render_drift_markdown, render_drift_text
     from reconciler.reconcile import plan_run, unmanaged_widgets
@@ -582,7 +590,12 @@ def drift(paths: tuple[Path, ...], site: str, owner: str | None, output: str, un
 @click.option("--unmanaged-only", is_flag=True, help="Only widgets no owner manages yet.")
 @click.option("--force", is_flag=True, help="Overwrite manifest files that already exist.")
 def export(
-    site: str, owner: str | None, experience_types: tuple[str, ...], out_dir: Path, unmanaged_only: bool, force: bool
+    site: str | None,
+    owner: str | None,
+    experience_types: tuple[str, ...],
+    out_dir: Path,
+    unmanaged_only: bool,
+    force: bool,
 ) -> None:
     """Write a manifest per remote widget, to adopt widgets made in the UI without recreating them."""
     from reconciler.api.listing import list_all
@@ -635,6 +648,6 @@ def export(
             f" {len(writable)} were written to {out_dir}/."
         )
     click.echo(
-        f"Exported {len(exported)} widget(s) to {out_dir}/. Next: wac validate {out_dir} && wac plan {out_dir}"
-        " (adoptions only add the ownership tags)."
+        f"Exported {len(exported)} widget(s) to {out_dir}/. Next: wac validate {out_dir} &&"
+        f" wac plan {out_dir}{run.flags} (adoptions only add the ownership tags)."
     )

@@ -13,10 +13,13 @@ import yaml
 from reconciler.api.client import RetryPolicy, WidgetsClient
 from reconciler.api.sites import Site
 from reconciler.tags import owner_problem
+from reconciler.yaml_documents import syntax_problem
 
 CONFIG_FILE: Final = Path(".wac.yaml")
 DEFAULT_OWNER: Final = "default"
 LOCAL_KEYS: Final = ("local-api-key", "local-app-key")
+DEFAULT_SITE: Final = "datadoghq.com"
+CONFIG_KEYS: Final = {"owner": "my-team", "site": "datadoghq.eu"}
 
 
 class SettingsError(ValueError):
@@ -42,8 +45,13 @@ def resolve_owner(flag: str | None, environ: Mapping[str, str] = os.environ, con
 
 def explicit_owner(flag: str | None, environ: Mapping[str, str] = os.environ, config: Path = CONFIG_FILE) -> str | None:
     """The owner someone chose (flag, then WAC_OWNER, then .wac.yaml), or None when nobody did."""
-    owner = flag or environ.get("WAC_OWNER") or _config_owner(config)
+    owner = flag or environ.get("WAC_OWNER") or read_config(config).get("owner")
     return checked_owner(owner) if owner else None
+
+
+def explicit_site(flag: str | None, config: Path = CONFIG_FILE) -> str | None:
+    """The site someone chose (--site or DD_SITE, which click reads into the flag, then .wac.yaml), or None."""
+    return flag or read_config(config).get("site") or None
 
 
 def checked_owner(owner: str) -> str:
@@ -53,19 +61,28 @@ def checked_owner(owner: str) -> str:
     return owner
 
 
-def _config_owner(config: Path) -> str | None:
+def read_config(config: Path = CONFIG_FILE) -> dict[str, str]:
+    """`.wac.yaml`: a mapping of `owner` and `site`, each text; anything else is an error naming the line."""
     if not config.is_file():
-        return None
+        return {}
     try:
         data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    except yaml.MarkedYAMLError as exc:
+        problem = syntax_problem(exc)
+        raise SettingsError(f"{config}:{problem.line}:{problem.column}: {problem.message}") from None
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise SettingsError(f"{config}: cannot read the config file ({type(exc).__name__})") from None
     if data is None:
-        return None
-    if not isinstance(data, dict) or not isinstance(data.get("owner", ""), str):
-        raise SettingsError(f"{config}: expected a mapping like `owner: my-team`")
-    owner = data.get("owner")
-    return str(owner) if owner else None
+        return {}
+    if not isinstance(data, dict):
+        raise SettingsError(f"{config}: expected a mapping like `owner: my-team` and `site: datadoghq.eu`")
+    unknown = sorted(str(key) for key in data if key not in CONFIG_KEYS)
+    if unknown:
+        raise SettingsError(f"{config}: unknown setting(s) {', '.join(unknown)}; allowed: {', '.join(CONFIG_KEYS)}")
+    for key, value in data.items():
+        if value is not None and not isinstance(value, str):
+            raise SettingsError(f"{config}: `{key}` must be text, like `{key}: {CONFIG_KEYS[key]}`")
+    return {key: value for key, value in data.items() if value}
 
 
 def credentials_for(site: Site, environ: Mapping[str, str] = os.environ) -> Credentials:

@@ -94,7 +94,7 @@ def parse_documents(text: str) -> tuple[list[Document], list[Located]]:
     try:
         roots = _compose(text)
     except MarkedYAMLError as exc:
-        return [], _tab_problems(text) or [_syntax_problem(exc)]
+        return [], _tab_problems(text) or [syntax_problem(exc)]
     except YAMLError as exc:
         return [], [Located(1, 1, f"not valid YAML: {exc}")]
     documents: list[Document] = []
@@ -289,7 +289,7 @@ def _tab_problems(text: str) -> list[Located]:
     return problems
 
 
-def _syntax_problem(exc: MarkedYAMLError) -> Located:
+def syntax_problem(exc: MarkedYAMLError) -> Located:
     problem = exc.problem or ""
     unterminated = ("end of stream" in problem or "<stream end>" in problem) and exc.context_mark is not None
     # A quote or bracket left open is found only at the end of the file; where it opened is what to fix.

@@ -48,9 +48,18 @@ def resolve_site(value: str, local_db: Path = LOCAL_STATE) -> Site:
     if name.startswith(("app.", "api.")) and name[4:] in DATADOG_SITES:
         return Site(name[4:], DATADOG_SITES[name[4:]])
     if "://" in name:
-        parts = urlsplit(name)
+        if "@" in name:
+            # Not echoed: what stands before the '@' may be a password.
+            raise SiteError("the site URL holds a user name or password; give scheme, host and port only")
+        try:
+            parts = urlsplit(name)
+            parts.port  # noqa: B018 - raises ValueError for a port out of range
+        except ValueError as exc:
+            raise SiteError(f"site '{value}' is not a valid URL ({exc})") from None
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise SiteError(f"site '{value}' is not an http(s) URL")
+        if parts.path.strip("/") or parts.query or parts.fragment:
+            raise SiteError(f"site '{value}' must be a bare http(s) URL (scheme, host and port), without a path")
         if parts.scheme == "http" and not _is_loopback(parts.hostname):
             raise SiteError(
                 f"site '{value}' uses plain http to a non-loopback host; use https so keys are not sent in the clear"
