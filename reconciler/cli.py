@@ -10,7 +10,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
@@ -24,6 +24,9 @@ from reconciler.problems import format_problems
 from reconciler.render.markdown import render_markdown
 from reconciler.render.text import render_text
 from reconciler.state import DesiredWidget
+
+if TYPE_CHECKING:
+    from reconciler.api.client import RetryPolicy
 
 DEFAULT_PATHS = ("widgets",)
 paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
@@ -58,19 +61,17 @@ class _Group(_UsageExitsOne, click.Group):
     command_class = _Command
 
 
-_plain_output = False
-
-
-def _set_debug(_: click.Context, __: click.Parameter, value: bool) -> None:
+def _set_debug(ctx: click.Context, _: click.Parameter, value: bool) -> None:
     if value:
-        from reconciler.logs import enable_debug_logging
+        from reconciler.logs import configure_logging
 
-        enable_debug_logging()
+        ctx.meta["wac.debug"] = True  # shared with the subcommand's context
+        configure_logging(debug=True)
 
 
-def _set_no_color(_: click.Context, __: click.Parameter, value: bool) -> None:
-    global _plain_output
-    _plain_output = _plain_output or value
+def _set_no_color(ctx: click.Context, _: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.meta["wac.plain"] = True
 
 
 def _everywhere(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -96,6 +97,9 @@ def _everywhere(command: Callable[..., Any]) -> Callable[..., Any]:
 @_everywhere
 def main() -> None:
     """widgets-as-code: Datadog saved widgets from YAML in git — validate, plan, apply, drift."""
+    from reconciler.logs import configure_logging
+
+    configure_logging(debug=bool(click.get_current_context().meta.get("wac.debug")))
     if sys.stdout is None:
         # Started with standard output closed: a plan printed nowhere would look like no plan.
         _fail("standard output is closed, so there is nowhere to print; run again with it open (or >/dev/null)")
@@ -237,6 +241,37 @@ target_option = click.option(
     metavar="ID",
     help="Only these manifest ids (repeatable).",
 )
+
+
+def _remember(key: str) -> Callable[[click.Context, click.Parameter, Any], None]:
+    def callback(ctx: click.Context, _: click.Parameter, value: Any) -> None:
+        ctx.meta[key] = value
+
+    return callback
+
+
+def network_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """How long to wait for the API: per request, and for a rate limit's window."""
+    command = click.option(
+        "--timeout",
+        default=30.0,
+        show_default=True,
+        type=click.FloatRange(0.1, 600),
+        expose_value=False,
+        callback=_remember("wac.timeout"),
+        help="Seconds to wait for one answer; a server that never answers ends the run within 2 minutes.",
+    )(command)
+    return click.option(
+        "--max-rate-wait",
+        default=60.0,
+        show_default=True,
+        type=click.FloatRange(0, 86400),
+        expose_value=False,
+        callback=_remember("wac.max_rate_wait"),
+        help="Longest rate-limit wait to sit out; a longer one ends the run with a message.",
+    )(command)
+
+
 parallelism_option = click.option(
     "--parallelism",
     default=16,
@@ -252,7 +287,9 @@ def _fail(message: str) -> NoReturn:
 
 
 def _colour() -> bool:
-    if _plain_output or "NO_COLOR" in os.environ or os.environ.get("TERM") == "dumb":
+    ctx = click.get_current_context(silent=True)
+    plain = ctx is not None and bool(ctx.meta.get("wac.plain"))
+    if plain or "NO_COLOR" in os.environ or os.environ.get("TERM") == "dumb":
         return False
     return sys.stdout is not None and sys.stdout.isatty()
 
@@ -295,7 +332,7 @@ class _Run:
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, _interrupt, task, sig)
-            async with open_client(self.site, self.credentials, self.parallelism) as client:
+            async with open_client(self.site, self.credentials, self.parallelism, _policy()) as client:
                 return await work(client)
 
         try:
@@ -308,6 +345,13 @@ class _Run:
             _fail(self.credentials.redact(str(exc)))
         except OSError as exc:
             _fail(self.credentials.redact(f"cannot reach {self.site.name}: {exc}"))
+
+
+def _policy() -> RetryPolicy:
+    from reconciler.api.client import RetryPolicy
+
+    meta = click.get_current_context().meta
+    return RetryPolicy(timeout=meta.get("wac.timeout", 30.0), max_rate_wait=meta.get("wac.max_rate_wait", 60.0))
 
 
 def _interrupt(task: asyncio.Task[Any] | None, sig: signal.Signals) -> None:
@@ -358,6 +402,7 @@ def _write_atomically(path: Path, text: str) -> None:
 @paths_argument
 @site_option
 @owner_option
+@network_options
 @click.option("--format", "output", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
 @click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), help="Also save the JSON plan.")
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes (0 none, 1 error).")
@@ -443,6 +488,7 @@ def _verified_saved_plan(plan_file: Path, site: str | None, owner: str | None, p
 @paths_argument
 @site_option
 @owner_option
+@network_options
 @click.option(
     "--plan",
     "plan_file",
@@ -551,6 +597,7 @@ def apply(
 @paths_argument
 @site_option
 @owner_option
+@network_options
 @click.option("--format", "output", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
 @click.option("--unmanaged", is_flag=True, help="Also report widgets no owner manages.")
 def drift(paths: tuple[Path, ...], site: str | None, owner: str | None, output: str, unmanaged: bool) -> None:
@@ -577,6 +624,7 @@ def drift(paths: tuple[Path, ...], site: str | None, owner: str | None, output: 
 @_everywhere
 @site_option
 @owner_option
+@network_options
 @click.option(
     "--experience-type",
     "experience_types",

@@ -26,14 +26,26 @@ class RedactSecrets(logging.Filter):
 
 
 def enable_debug_logging() -> None:
+    configure_logging(debug=True)
+
+
+def configure_logging(debug: bool) -> None:
+    """Retries and rate-limit waits, one line each on stderr; with `debug`, every request too.
+
+    Keys are scrubbed from every line, whichever form they take.
+    """
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    pattern = "%(asctime)s %(name)s %(levelname)s %(message)s" if debug else "%(message)s"
+    handler.setFormatter(logging.Formatter(pattern))
     handler.addFilter(RedactSecrets(os.environ.get(name, "") for name in KEY_VARIABLES))
-    for name in ("reconciler", "httpx", "httpcore"):
+    handler.wac_handler = True  # type: ignore[attr-defined]
+    levels = {"reconciler": logging.DEBUG if debug else logging.INFO}
+    levels |= {name: logging.DEBUG if debug else logging.WARNING for name in ("httpx", "httpcore")}
+    for name, level in levels.items():
         logger = logging.getLogger(name)
-        logger.setLevel(logging.DEBUG)
-        # One handler of ours at a time, however often the command runs in one process.
-        for old in [h for h in logger.handlers if getattr(h, "wac_debug", False)]:
+        logger.setLevel(level)
+        # One handler of ours at a time, however often a command runs in one process.
+        for old in [h for h in logger.handlers if getattr(h, "wac_handler", False)]:
             logger.removeHandler(old)
-        handler.wac_debug = True  # type: ignore[attr-defined]
         logger.addHandler(handler)
+        logger.propagate = False

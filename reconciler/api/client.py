@@ -15,7 +15,7 @@ from typing import Any, Self
 import httpx
 
 from reconciler import __version__
-from reconciler.api.ratelimit import RateGate
+from reconciler.api.ratelimit import RateGate, RateWaitTooLong
 from reconciler.api.sites import Site
 from reconciler.vocabulary import EXPERIENCE_TYPES, WIDGET_UUID
 
@@ -41,6 +41,14 @@ class RetryPolicy:
     base_delay: float = 0.1
     max_delay: float = 10.0
     timeout: float = 30.0
+    # No attempt starts that could end past this many seconds after the request's first one, so a
+    # slow or silent server ends a command within two minutes.
+    deadline: float = 110.0
+    # A server that never answered anything in this run gets this many attempts, not the patience
+    # meant for a busy one.
+    silent_attempts: int = 2
+    # The longest rate-limit wait taken; a longer one ends the run with a sentence.
+    max_rate_wait: float = 60.0
 
 
 @dataclass
@@ -78,7 +86,12 @@ class WidgetsClient:
     ) -> None:
         self.policy = policy or RetryPolicy()
         self.stats = CallStats()
-        self._gate = RateGate()
+        self.host = "the local emulator" if site.is_local else (httpx.URL(site.base_url).host or site.base_url)
+        self._gate = RateGate(max_wait=self.policy.max_rate_wait)
+        self._ever_answered = False
+        # Set once a request found the server down or silent: the rest fail at once with the same
+        # sentence, so a dead host ends a run in minutes, not one timeout per change.
+        self._unreachable: str | None = None
         self._random = random.Random(seed)
         headers = {
             "DD-API-KEY": api_key,
@@ -160,14 +173,24 @@ class WidgetsClient:
         params: dict[str, str | int] | None = None,
         json: dict[str, Any] | None = None,
     ) -> httpx.Response:
+        if self._unreachable is not None:
+            raise ApiError(f"{method} {path}: not sent, {self._unreachable}")
         last_problem = "no attempt made"
-        failures = refusals = 0
+        failures = refusals = answered = 0
+        loop = asyncio.get_running_loop()
+        started = loop.time()
         # Refusals (429) are waited out and do not count as failures, within a generous bound.
         while failures < self.policy.attempts and refusals < 50 * self.policy.attempts:
             if failures or refusals:
                 self.stats.retries += 1
             async with self._slot() as http:
-                response, last_problem, reached = await self._attempt(http, method, path, params, json)
+                try:
+                    response, last_problem, reached, timed_out = await self._attempt(http, method, path, params, json)
+                except RateWaitTooLong as exc:
+                    raise ApiError(self._too_long(exc.seconds, exc.headers)) from None
+                if response is not None:
+                    self._ever_answered = True
+                    answered += 1
                 if not reached and failures + 1 >= CONNECT_ATTEMPTS:
                     # Nothing listens there: a few quick tries, not the patience meant for a busy server.
                     break
@@ -178,7 +201,9 @@ class WidgetsClient:
                         self.stats.rate_limited += 1
                         refusals += 1
                         wait = self._gate.refused(response.headers)
-                        log.debug("%s %s: rate limited, waiting %.2f s", method, path, wait)
+                        if wait > self.policy.max_rate_wait:
+                            raise ApiError(self._too_long(wait, response.headers))
+                        log.info("rate limited by %s (HTTP 429): waiting %.1f s", self.host, wait)
                         await asyncio.sleep(wait + self._random.uniform(0, 0.1))
                         continue
                     if response.status_code < 500:
@@ -188,10 +213,36 @@ class WidgetsClient:
                             f"{method} {path}: {last_problem}; the write may have happened", response.status_code
                         )
             failures += 1
+            if timed_out and not self._ever_answered and failures >= self.policy.silent_attempts:
+                break  # the server has not answered once: it is down or silent, not busy
             delay = self._backoff(failures)
-            log.debug("%s %s: %s; retry %d in %.2f s", method, path, last_problem, failures, delay)
+            if loop.time() + delay + self.policy.timeout - started > self.policy.deadline:
+                break
+            log.info(
+                "%s %s: %s; retry %d of %d in %.1f s",
+                method,
+                path,
+                last_problem,
+                failures,
+                self.policy.attempts - 1,
+                delay,
+            )
             await asyncio.sleep(delay)
-        raise ApiError(f"{method} {path}: gave up after {failures + refusals} attempts: {last_problem}")
+        spent = loop.time() - started
+        reason = f"gave up on {self.host} after {failures + refusals} attempt(s) in {spent:.0f} s: {last_problem}"
+        if not answered:
+            self._unreachable = reason
+        raise ApiError(f"{method} {path}: {reason}")
+
+    def _too_long(self, seconds: float, headers: Mapping[str, str]) -> str:
+        limit = headers.get("x-ratelimit-limit")
+        period = headers.get("x-ratelimit-period")
+        advertised = f" (limit {limit} requests per {period or '?'} s)" if limit else ""
+        return (
+            f"{self.host} is rate limiting this key{advertised} and asks for a wait of {seconds:.0f} s, more than"
+            f" the {self.policy.max_rate_wait:.0f} s allowed; nothing more was sent. Try again later, or raise"
+            " --max-rate-wait"
+        )
 
     async def _attempt(
         self,
@@ -200,9 +251,9 @@ class WidgetsClient:
         path: str,
         params: dict[str, str | int] | None,
         json: dict[str, Any] | None,
-    ) -> tuple[httpx.Response | None, str, bool]:
-        """One request through the rate gate: the response (None when none came), what went wrong, and
-        whether the request may have reached the server."""
+    ) -> tuple[httpx.Response | None, str, bool, bool]:
+        """One request through the rate gate: the response (None when none came), what went wrong,
+        whether the request may have reached the server, and whether it timed out waiting."""
         await self._gate.acquire()
         self.stats.by_method[method] += 1
         headers: Mapping[str, str] = {}
@@ -212,15 +263,18 @@ class WidgetsClient:
                 response = await http.request(method, path, params=params, json=json)
             headers = response.headers
         except _NOT_SENT as exc:
-            return None, f"could not connect ({type(exc).__name__})", False
-        except (httpx.TimeoutException, httpx.TransportError, TimeoutError) as exc:
-            return None, f"no answer ({type(exc).__name__})", True
+            return None, f"could not connect to {self.host} ({type(exc).__name__})", False, False
+        except (httpx.TimeoutException, TimeoutError) as exc:
+            waited = f"{self.policy.timeout:g} s"
+            return None, f"no answer from {self.host} within {waited} ({type(exc).__name__})", True, True
+        except httpx.TransportError as exc:
+            return None, f"no answer from {self.host} ({type(exc).__name__})", True, False
         finally:
             # Always, whatever happened: the gate counts requests in flight.
             self._gate.observe(headers)
         if response.status_code == 429:
-            return response, "rate limited (HTTP 429)", True
-        return response, f"HTTP {response.status_code}: {_errors(response)}", True
+            return response, "rate limited (HTTP 429)", True, False
+        return response, f"HTTP {response.status_code}: {_errors(response)}", True, False
 
     @asynccontextmanager
     async def _slot(self) -> AsyncIterator[httpx.AsyncClient]:

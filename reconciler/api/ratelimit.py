@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable, Mapping
 
 _POLL = 0.005
+# Pacing waits this long or longer are worth a line at normal verbosity.
+_NOTEWORTHY = 1.0
+log = logging.getLogger(__name__)
+
+
+class RateWaitTooLong(Exception):
+    """The advertised window is spent and resets later than the caller will wait."""
+
+    def __init__(self, seconds: float, headers: Mapping[str, str]) -> None:
+        super().__init__(f"rate limit window resets in {seconds:.0f} s")
+        self.seconds = seconds
+        self.headers = headers
 
 
 class RateGate:
@@ -17,8 +30,10 @@ class RateGate:
     less the requests still in flight, and a spent window waits for its reset.
     """
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic, max_wait: float = float("inf")) -> None:
         self._clock = clock
+        self._max_wait = max_wait
+        self._last_headers: Mapping[str, str] = {}
         self._answered = False
         self._limited = False
         self._remaining = 0
@@ -45,6 +60,10 @@ class RateGate:
                         self._remaining -= 1
                         break
                     delay = max(self._reset_at - now, _POLL)
+                    if delay > self._max_wait:
+                        raise RateWaitTooLong(delay, self._last_headers)
+                    if delay >= _NOTEWORTHY:
+                        log.info("rate limit: this window's requests are spent; waiting %.1f s for the next", delay)
                 self.waited += delay
                 await asyncio.sleep(delay)
             self._in_flight += 1
@@ -59,6 +78,8 @@ class RateGate:
     def observe(self, headers: Mapping[str, str]) -> None:
         """Called with every answer's headers (and `{}` when a request got no answer)."""
         self._in_flight = max(self._in_flight - 1, 0)
+        if headers:
+            self._last_headers = headers
         try:
             remaining = int(headers["x-ratelimit-remaining"])
             reset_at = self._clock() + float(headers["x-ratelimit-reset"])
