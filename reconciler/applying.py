@@ -93,8 +93,8 @@ async def _create(client: WidgetsClient, owner: str, change: Change) -> Outcome:
     """Create once; when the answer is lost, look the widget up by its wac-id before trying again."""
     for _ in range(CREATE_ATTEMPTS):
         try:
-            created = await client.create(change.experience_type, _body(change))
-            return Outcome(change, ok=True, uuid=str(created["data"]["id"]))
+            uuid = await client.create(change.experience_type, _body(change))
+            return Outcome(change, ok=True, uuid=uuid)
         except OutcomeUnknown:
             found = await find_by_manifest_id(client, owner, change.experience_type, change.manifest_id)
             if found:

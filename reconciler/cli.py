@@ -345,6 +345,8 @@ class _Run:
             _fail(self.credentials.redact(str(exc)))
         except OSError as exc:
             _fail(self.credentials.redact(f"cannot reach {self.site.name}: {exc}"))
+        except RecursionError:
+            _fail(f"a widget from {self.site.name} is nested too deeply to compare; nothing was applied")
 
 
 def _policy() -> RetryPolicy:

@@ -141,8 +141,10 @@ def remote_from(experience_type: str, data: dict[str, Any], users: dict[str, Use
     relationships = data.get("relationships") or {}
 
     def related(name: str) -> User | None:
-        ref = ((relationships.get(name) or {}).get("data") or {}).get("id")
-        return users.get(ref) if ref else None
+        link = relationships.get(name)
+        data = link.get("data") if isinstance(link, dict) else None
+        ref = data.get("id") if isinstance(data, dict) else None
+        return users.get(ref) if isinstance(ref, str) else None
 
     return RemoteWidget(
         uuid=str(data["id"]),

@@ -138,9 +138,20 @@ class WidgetsClient:
             return None
         return self._json(response, "get")
 
-    async def create(self, experience_type: str, body: dict[str, Any]) -> dict[str, Any]:
+    async def create(self, experience_type: str, body: dict[str, Any]) -> str:
+        """The new widget's id; an answer without one leaves the outcome unknown (it may exist)."""
         response = await self._send("POST", _collection(experience_type), json=body, idempotent=False)
-        return self._json(response, "create")
+        try:
+            answer = self._json(response, "create")
+        except ApiError as exc:
+            if response.is_success:
+                raise OutcomeUnknown(str(exc), response.status_code) from None
+            raise
+        data = answer.get("data")
+        uuid = data.get("id") if isinstance(data, dict) else None
+        if not isinstance(uuid, str) or not WIDGET_UUID.match(uuid):
+            raise OutcomeUnknown(f"create: {self.host} answered without a widget id; the widget may exist")
+        return uuid
 
     async def replace(self, experience_type: str, uuid: str, body: dict[str, Any]) -> dict[str, Any]:
         # A full replacement is idempotent: sending it twice leaves the same widget.
@@ -159,9 +170,18 @@ class WidgetsClient:
         if response.status_code == 204:
             return {}
         if response.is_success:
-            body = response.json()
+            try:
+                body = response.json()
+            except (ValueError, RecursionError):
+                kind = response.headers.get("content-type", "no content type")
+                raise ApiError(
+                    f"{what}: {self.host} answered HTTP {response.status_code} with a body that is not JSON ({kind});"
+                    " is the site right?",
+                    response.status_code,
+                ) from None
             if isinstance(body, dict):
                 return body
+            raise ApiError(f"{what}: {self.host} answered with JSON that is not an object", response.status_code)
         raise ApiError(f"{what} failed: HTTP {response.status_code}: {_errors(response)}", response.status_code)
 
     async def _send(

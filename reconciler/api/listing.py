@@ -7,11 +7,11 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-from reconciler.api.client import WidgetsClient
+from reconciler.api.client import ApiError, WidgetsClient
 from reconciler.planning import Listing
 from reconciler.state import RemoteWidget, User, remote_from, user_from
 from reconciler.tags import id_tag, owner_tag
-from reconciler.vocabulary import PAGE_SIZE_MAX
+from reconciler.vocabulary import PAGE_SIZE_MAX, WIDGET_UUID
 
 
 async def list_owned(client: WidgetsClient, owner: str, experience_types: Iterable[str]) -> Listing:
@@ -36,7 +36,10 @@ async def fetch_widgets(client: WidgetsClient, wanted: Iterable[tuple[str, str]]
 
     async def one(experience_type: str, uuid: str) -> RemoteWidget | None:
         body = await client.get(experience_type, uuid)
-        return None if body is None else remote_from(experience_type, body["data"], _users(body))
+        if body is None:
+            return None
+        item = checked_item(body.get("data"), f"get {experience_type}/{uuid}: data")
+        return remote_from(experience_type, item, _users(body))
 
     found = await asyncio.gather(*(one(t, u) for t, u in wanted))
     return [w for w in found if w is not None]
@@ -66,10 +69,14 @@ async def _list_type(
         count = math.ceil(total / PAGE_SIZE_MAX)
         pages += await asyncio.gather(*(client.search(experience_type, params(n)) for n in range(1, count)))
     by_uuid: dict[str, RemoteWidget] = {}
-    for page in pages:
+    for number, page in enumerate(pages):
         users = _users(page)
-        for item in page.get("data") or []:
-            widget = remote_from(experience_type, item, users)
+        items = page.get("data")
+        where = f"search {experience_type} page {number}"
+        if not isinstance(items, list):
+            raise ApiError(f"{where}: the answer has no `data` list; {MALFORMED}")
+        for index, item in enumerate(items):
+            widget = remote_from(experience_type, checked_item(item, f"{where}: data[{index}]"), users)
             by_uuid[widget.uuid] = widget
     widgets = list(by_uuid.values())
     problem = _completeness_problem(pages, total, len(widgets))
@@ -78,6 +85,37 @@ async def _list_type(
         # that also carry another owner's tag stay in, so the planner can name the conflict.
         widgets = [w for w in widgets if owner in w.owners]
     return widgets, problem
+
+
+MALFORMED = "the API's answer is malformed, so nothing was planned from it"
+
+
+def checked_item(item: Any, where: str) -> dict[str, Any]:
+    """A widget from an answer, its shape checked field by field before any of it is used."""
+
+    def refuse(what: str) -> ApiError:
+        return ApiError(f"{where}{what}; {MALFORMED}")
+
+    if not isinstance(item, dict):
+        raise refuse(" is not an object")
+    uuid = item.get("id")
+    if not isinstance(uuid, str) or not WIDGET_UUID.match(uuid):
+        raise refuse(".id is missing or not a UUID")
+    attributes = item.get("attributes")
+    if not isinstance(attributes, dict):
+        raise refuse(".attributes is not an object")
+    if not isinstance(attributes.get("definition"), dict):
+        raise refuse(".attributes.definition is not an object")
+    tags = attributes.get("tags", [])
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        raise refuse(".attributes.tags is not a list of text")
+    for name in ("created_at", "modified_at"):
+        if not isinstance(attributes.get(name, ""), str):
+            raise refuse(f".attributes.{name} is not text")
+    relationships = item.get("relationships", {})
+    if relationships is not None and not isinstance(relationships, dict):
+        raise refuse(".relationships is not an object")
+    return item
 
 
 def _total(page: dict[str, Any]) -> int | None:
@@ -97,9 +135,13 @@ def _completeness_problem(pages: list[dict[str, Any]], total: int | None, seen: 
 
 
 def _users(page: dict[str, Any]) -> dict[str, User]:
+    """The users an answer includes; an entry of another shape is passed over (it only names editors)."""
     users = {}
-    for item in page.get("included") or []:
+    included = page.get("included")
+    for item in included if isinstance(included, list) else []:
+        if not isinstance(item, dict) or item.get("type") != "users" or not isinstance(item.get("attributes"), dict):
+            continue
         user = user_from(item)
-        if user is not None and item.get("type") == "users":
+        if user is not None:
             users[user.id] = user
     return users
