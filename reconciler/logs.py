@@ -7,6 +7,8 @@ import os
 import sys
 from collections.abc import Iterable
 
+from reconciler.redaction import redact
+
 KEY_VARIABLES = ("DD_API_KEY", "DD_APP_KEY", "DD_APPLICATION_KEY")
 
 
@@ -15,13 +17,14 @@ class RedactSecrets(logging.Filter):
 
     def __init__(self, secrets: Iterable[str]) -> None:
         super().__init__()
-        self.secrets = [s for s in secrets if len(s) >= 4]
+        self.secrets = [s for s in secrets if s]
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        for secret in self.secrets:
-            message = message.replace(secret, "***")
-        record.msg, record.args = message, None
+        if record.exc_info and record.exc_info[1] is not None:
+            message += f" ({record.exc_info[1]!r})"
+            record.exc_info = record.exc_text = None
+        record.msg, record.args = redact(message, self.secrets), None
         return True
 
 

@@ -38,7 +38,7 @@ def _valid_id(manifest_id: str) -> str:
 
 
 def _valid_ignore_path(path: str) -> str:
-    if not _IGNORE_PATH.match(path) or path.split(".")[0].split("[")[0] in ("type", "title"):
+    if not _IGNORE_PATH.fullmatch(path) or path.split(".")[0].split("[")[0] in ("type", "title"):
         raise ValueError(
             f"ignore path '{path}' is not allowed: name a field inside `definition` (not type or title),"
             " like `time` or `requests[0].formulas`"

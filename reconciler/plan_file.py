@@ -173,7 +173,7 @@ class _Reader:
 
     def pattern(self, value: Any, where: str, pattern: re.Pattern[str], what: str) -> str:
         text = self.text(value, where)
-        if not pattern.match(text):
+        if not pattern.fullmatch(text):
             self.fail(where, f"must be {what}")
         return text
 

@@ -30,7 +30,12 @@ def format_problems(problems: Iterable[Problem], output: ProblemFormat) -> str:
             f"title=wac validate::{_escape_data(p.message)}"
             for p in ordered
         )
-    return "\n".join(f"{p.file}:{p.line}:{p.column}: {p.message}" for p in ordered)
+    return "\n".join(f"{one_line(p.file)}:{p.line}:{p.column}: {one_line(p.message)}" for p in ordered)
+
+
+def one_line(text: str) -> str:
+    """Text from a file or a remote answer, with line breaks and control characters shown as escapes."""
+    return "".join(ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii") for ch in text)
 
 
 def _escape_data(value: str) -> str:

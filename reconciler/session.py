@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,9 +13,12 @@ import yaml
 
 from reconciler.api.client import RetryPolicy, WidgetsClient
 from reconciler.api.sites import Site
+from reconciler.redaction import redact
 from reconciler.tags import owner_problem
 from reconciler.yaml_documents import syntax_problem
 
+# Visible ASCII only: what Datadog's keys are made of, and all a header can carry safely.
+HEADER_SAFE: Final = re.compile(r"[\x21-\x7e]+")
 CONFIG_FILE: Final = Path(".wac.yaml")
 DEFAULT_OWNER: Final = "default"
 LOCAL_KEYS: Final = ("local-api-key", "local-app-key")
@@ -32,11 +36,8 @@ class Credentials:
     app_key: str = field(repr=False)
 
     def redact(self, text: str) -> str:
-        """The text with every key replaced: the last guard before anything is printed."""
-        for secret in (self.api_key, self.app_key):
-            if secret and len(secret) >= 4:
-                text = text.replace(secret, "***")
-        return text
+        """The text with every key replaced, in any form it may take: the last guard before anything is printed."""
+        return redact(text, (self.api_key, self.app_key))
 
 
 def resolve_owner(flag: str | None, environ: Mapping[str, str] = os.environ, config: Path = CONFIG_FILE) -> str:
@@ -88,6 +89,13 @@ def read_config(config: Path = CONFIG_FILE) -> dict[str, str]:
 def credentials_for(site: Site, environ: Mapping[str, str] = os.environ) -> Credentials:
     api_key = environ.get("DD_API_KEY", "")
     app_key = environ.get("DD_APP_KEY") or environ.get("DD_APPLICATION_KEY", "")
+    for name, value in (("DD_API_KEY", api_key), ("DD_APP_KEY", app_key)):
+        if value and not HEADER_SAFE.fullmatch(value):
+            # Never echoed: the sentence says what is wrong with the key, not what it is.
+            raise SettingsError(
+                f"{name} holds a character an HTTP header cannot carry (a space, a line break or a control"
+                f" character, often a trailing newline from a file); set it again with the key alone"
+            )
     if site.is_local:
         return Credentials(api_key or LOCAL_KEYS[0], app_key or LOCAL_KEYS[1])
     missing = [name for name, value in (("DD_API_KEY", api_key), ("DD_APP_KEY", app_key)) if not value]

@@ -28,7 +28,7 @@ def tag_problem(tag: str) -> str | None:
         return f"tag '{tag[:40]}…' is {len(tag)} characters; at most {TAG_MAX_LENGTH} are allowed"
     if tag.endswith(":"):
         return f"tag '{tag}' ends with ':'; a tag's value may not be empty"
-    if not _TAG.match(tag):
+    if not _TAG.fullmatch(tag):
         return (
             f"tag '{tag}' is not a valid Datadog tag: it must start with a lowercase letter and contain only"
             " lowercase letters, digits, '_', '-', ':', '.' and '/'"
@@ -40,7 +40,7 @@ def id_problem(manifest_id: str) -> str | None:
     """Why `manifest_id` cannot be a manifest id, or None when it can."""
     if len(manifest_id) > MANIFEST_ID_MAX_LENGTH:
         return f"id is {len(manifest_id)} characters; at most {MANIFEST_ID_MAX_LENGTH} are allowed"
-    if not MANIFEST_ID.match(manifest_id):
+    if not MANIFEST_ID.fullmatch(manifest_id):
         return (
             f"id '{manifest_id}' is not allowed: use lowercase letters, digits, '_', '-', '.' and '/',"
             " starting with a letter or digit"
@@ -49,7 +49,7 @@ def id_problem(manifest_id: str) -> str | None:
 
 
 def owner_problem(owner: str) -> str | None:
-    if len(owner) > OWNER_MAX_LENGTH or not MANIFEST_ID.match(owner):
+    if len(owner) > OWNER_MAX_LENGTH or not MANIFEST_ID.fullmatch(owner):
         return (
             f"owner '{owner}' is not allowed: use at most {OWNER_MAX_LENGTH} lowercase letters, digits,"
             " '_', '-', '.' and '/', starting with a letter or digit"

@@ -149,7 +149,7 @@ class WidgetsClient:
             raise
         data = answer.get("data")
         uuid = data.get("id") if isinstance(data, dict) else None
-        if not isinstance(uuid, str) or not WIDGET_UUID.match(uuid):
+        if not isinstance(uuid, str) or not WIDGET_UUID.fullmatch(uuid):
             raise OutcomeUnknown(f"create: {self.host} answered without a widget id; the widget may exist")
         return uuid
 
@@ -317,7 +317,7 @@ def _collection(experience_type: str) -> str:
 
 
 def _item(experience_type: str, uuid: str) -> str:
-    if not WIDGET_UUID.match(uuid):
+    if not WIDGET_UUID.fullmatch(uuid):
         raise ApiError(f"refused to send a request for widget id {uuid[:60]!r}: not a UUID")
     return f"{_collection(experience_type)}/{uuid}"
 

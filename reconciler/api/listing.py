@@ -99,7 +99,7 @@ def checked_item(item: Any, where: str) -> dict[str, Any]:
     if not isinstance(item, dict):
         raise refuse(" is not an object")
     uuid = item.get("id")
-    if not isinstance(uuid, str) or not WIDGET_UUID.match(uuid):
+    if not isinstance(uuid, str) or not WIDGET_UUID.fullmatch(uuid):
         raise refuse(".id is missing or not a UUID")
     attributes = item.get("attributes")
     if not isinstance(attributes, dict):

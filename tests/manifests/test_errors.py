@@ -257,3 +257,10 @@ def test_infinity_cannot_be_sent_as_json(tmp_path: Path) -> None:
 def test_a_wrongly_tagged_scalar_is_refused(tmp_path: Path) -> None:
     write(tmp_path, "w.yaml", VALID + "  limit: !!int 'ten'\n")
     assert problems_of(tmp_path) == ["w.yaml:9:10: 'ten' is not a valid !!int"]
+
+
+def test_a_trailing_line_break_never_passes_for_an_id_or_tag(tmp_path: Path) -> None:
+    problem = one_problem(tmp_path, VALID.replace("id: spend", 'id: "spend\\n"'))
+    assert "id 'spend\\n' is not allowed" in problem
+    problem = one_problem(tmp_path, VALID.replace("[team:finops]", '["team:finops\\n"]'))
+    assert "is not a valid Datadog tag" in problem

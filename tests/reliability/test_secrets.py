@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 
@@ -15,11 +18,56 @@ API_KEY = "dd-api-RECOGNISABLE-1234567890"
 APP_KEY = "dd-app-RECOGNISABLE-0987654321"
 
 
-def scan(outputs: list[str]) -> None:
+def encodings(key: str) -> set[str]:
+    """The forms a key may take in text, worked out here independently of the product's scrubber."""
+    raw = key.encode()
+    return {
+        key.strip(),
+        repr(key)[1:-1],
+        json.dumps(key)[1:-1],
+        quote(key, safe=""),
+        base64.b64encode(raw).decode().rstrip("="),
+    }
+
+
+def scan(outputs: list[str], keys: tuple[str, ...] = (API_KEY, APP_KEY)) -> None:
     assert outputs
+    forms = {form for key in keys for form in encodings(key)}
     for text in outputs:
-        assert API_KEY not in text and APP_KEY not in text, text[:2000]
+        for form in forms:
+            assert form not in text, text[:2000]
         assert "Traceback" not in text
+
+
+MALFORMED_KEYS = [
+    API_KEY + "\n",
+    " " + API_KEY,
+    API_KEY.replace("-", "\r\n", 1),
+    API_KEY + "\u00e9",
+    API_KEY + "\x1b[0m",
+]
+
+
+def test_a_malformed_key_is_refused_before_any_request_and_never_shown(tmp_path: Path) -> None:
+    outputs: list[str] = []
+    with emulator_thread(db=tmp_path / "e.sqlite3") as server:
+        repo = make_workspace(tmp_path, server.url)
+        for key in MALFORMED_KEYS:
+            for args in (["--debug", "plan"], ["apply", "--auto-approve"], ["drift"], ["export", "--out", "x"]):
+                result = repo.wac(*args, env={"DD_API_KEY": key, "DD_APP_KEY": APP_KEY})
+                assert result.exit_code == 1, result.output
+                assert "DD_API_KEY holds a character an HTTP header cannot carry" in result.output
+                outputs.append(result.output)
+        assert sum(server.stats.by_method.values()) == 0, "refused before any request"
+    scan(outputs, (*MALFORMED_KEYS, APP_KEY))
+
+
+def test_the_scrubber_covers_every_form(tmp_path: Path) -> None:
+    from reconciler.session import Credentials
+
+    credentials = Credentials(API_KEY + "\n", APP_KEY)
+    leaked = " | ".join(sorted(encodings(API_KEY + "\n") | encodings(APP_KEY) | {f"LocalProtocolError({API_KEY!r})"}))
+    scan([credentials.redact(leaked)], (API_KEY + "\n", APP_KEY))
 
 
 def test_no_command_or_format_prints_a_key(tmp_path: Path) -> None:

@@ -1,0 +1,73 @@
+"""Writing plan and manifest files: whole or not at all, through a symlink, never over a FIFO or a device."""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+
+class OutputError(ValueError):
+    """A file could not be written; the sentence names it and why."""
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write via a temporary file and a rename, so a reader never sees half a file.
+
+    A symlink is written through (its target replaced, the link kept); a path that is a FIFO, a
+    device or a directory is refused rather than replaced or blocked on.
+    """
+    target = _target(path)
+    mode = _mode_for(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {_reason(exc)}") from None
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except OSError as exc:
+        Path(temporary).unlink(missing_ok=True)
+        raise OutputError(f"cannot write {path}: {_reason(exc)}") from None
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _target(path: Path) -> Path:
+    if path.is_symlink():
+        try:
+            path = Path(os.path.realpath(path, strict=True))
+        except FileNotFoundError:
+            path = Path(os.path.realpath(path))  # a dangling link: create what it points to
+        except (OSError, RuntimeError):
+            raise OutputError(f"cannot write {path}: the symlink loops or cannot be followed") from None
+    try:
+        kind = os.stat(path).st_mode
+    except FileNotFoundError:
+        return path
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {_reason(exc)}") from None
+    if not stat.S_ISREG(kind):
+        what = "a directory" if stat.S_ISDIR(kind) else "a FIFO" if stat.S_ISFIFO(kind) else "a device or socket"
+        raise OutputError(f"cannot write {path}: it is {what}, not a regular file; name a file to write")
+    return path
+
+
+def _mode_for(path: Path) -> int:
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or type(exc).__name__
