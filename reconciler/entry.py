@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 
@@ -12,7 +13,10 @@ def run() -> None:
         main()
     except KeyboardInterrupt:
         sys.stderr.write("\nInterrupted before starting; nothing was done.\n")
-        raise SystemExit(1) from None
+        sys.stderr.flush()
+        # Not SystemExit: an interrupt that arrived mid-import can leave the interpreter set to
+        # re-raise SIGINT at exit, which turns exit status 1 into death by signal.
+        os._exit(1)
     except BrokenPipeError:
         # The reader went away (`wac plan | head`): what it wanted was written.
         raise SystemExit(1) from None
