@@ -9,7 +9,7 @@ from typing import Any
 
 from reconciler.plan_file import conflict_to_dict
 from reconciler.planning import Action, Change, Conflict, Plan, Reason
-from reconciler.render.common import field_line, person
+from reconciler.render.common import field_line, person, printable
 from reconciler.state import RemoteWidget
 
 DRIFT_REASONS = (Reason.DRIFT, Reason.BOTH_CHANGED, Reason.UNRECORDED)
@@ -65,7 +65,7 @@ def render_drift_text(report: DriftReport) -> str:
         f"{len(report.edited)} edited outside git, {len(report.missing)} missing remotely,"
         f" {len(report.unmanaged)} unmanaged, {len(report.conflicts)} in conflict.",
     ]
-    return "\n".join(lines)
+    return "\n".join(printable(line) for line in lines)
 
 
 def render_drift_markdown(report: DriftReport) -> str:

@@ -8,6 +8,15 @@ from typing import Any
 from reconciler.diffing import FieldChange, FieldKind
 from reconciler.planning import Action, Change, Plan, Reason
 
+# Characters that can move the cursor, recolour a terminal or reorder text (bidi overrides).
+_HIDDEN = {*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
+
+
+def printable(text: str) -> str:
+    """Remote or file text made safe for one terminal line: control characters shown as escapes."""
+    return "".join(ch.encode("unicode_escape").decode("ascii") if ord(ch) in _HIDDEN else ch for ch in text)
+
+
 SYMBOLS = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-"}
 FIELD_SYMBOLS = {FieldKind.ADDED: "+", FieldKind.REMOVED: "-", FieldKind.CHANGED: "~"}
 

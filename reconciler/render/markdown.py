@@ -6,7 +6,7 @@ from typing import Final
 
 from reconciler.diffing import FieldChange, FieldKind
 from reconciler.planning import Action, Change, Plan
-from reconciler.render.common import field_line, headline, summary_line, value, why
+from reconciler.render.common import field_line, headline, printable, summary_line, value, why
 
 # GitHub refuses comments over 65,536 characters; the rest is head room for the footer.
 COMMENT_LIMIT: Final = 65_536
@@ -16,10 +16,10 @@ MARKER: Final = "<!-- widgets-as-code plan -->"
 
 def render_markdown(plan: Plan, site: str, limit: int = BODY_BUDGET) -> str:
     head = [
-        MARKER.replace("plan -->", f"plan owner={plan.owner} -->"),
+        MARKER.replace("plan -->", f"plan owner={plan.owner} -->"),  # owners are tag-safe: no "-->" possible
         "### widgets-as-code plan",
         "",
-        f"**{summary_line(plan)}** Site: `{site}`.",
+        f"**{_inline(summary_line(plan))}** Site: <code>{_inline(site)}</code>.",
         "",
         "| create | update | delete | unchanged |",
         "|---:|---:|---:|---:|",
@@ -51,14 +51,14 @@ def render_markdown(plan: Plan, site: str, limit: int = BODY_BUDGET) -> str:
 
 
 def _details(change: Change) -> str:
-    lines = [f"<details><summary><code>{_escape(headline(change))}</code> — {_escape(why(change))}</summary>", ""]
+    lines = [f"<details><summary><code>{_inline(headline(change))}</code> — {_inline(why(change))}</summary>", ""]
     if change.uuid:
-        lines.append(f"uuid `{change.uuid}`" + (f" · `{change.source}`" if change.source else ""))
-    elif change.source:
-        lines.append(f"`{change.source}`")
+        lines.append(f"uuid <code>{_inline(change.uuid)}</code>")
+    if change.source:
+        lines.append(f"<code>{_inline(change.source)}</code>")
     lines += ["", "```diff"]
     for field in change.fields:
-        lines += [_fence_safe(line) for line in _diff_lines(field)]
+        lines += [_fence_safe(printable(line)) for line in _diff_lines(field)]
     lines += ["```", "", "</details>", ""]
     return "\n".join(lines) + "\n"
 
@@ -71,12 +71,16 @@ def _diff_lines(field: FieldChange) -> list[str]:
 
 
 def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
 def _inline(text: str) -> str:
-    """Remote text on one quoted line: HTML escaped, line breaks and control characters made spaces."""
-    return "".join(" " if ch < " " or ch == "\x7f" else ch for ch in _escape(text))
+    """Remote text as inert markdown on one line: HTML escaped, control characters shown as escapes, and
+    every character markdown gives a meaning to written as an entity."""
+    return "".join(_MARKDOWN_ENTITIES.get(ch, ch) for ch in printable(_escape(text)))
+
+
+_MARKDOWN_ENTITIES = {ch: f"&#{ord(ch)};" for ch in "`*_[]()#!|~\\"}
 
 
 def _fence_safe(line: str) -> str:

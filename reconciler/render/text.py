@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from reconciler.planning import Action, Plan
-from reconciler.render.common import field_line, headline, summary_line, why
+from reconciler.render.common import field_line, headline, printable, summary_line, why
 
 COLOURS = {Action.CREATE: "green", Action.UPDATE: "yellow", Action.DELETE: "red"}
 
@@ -16,19 +16,19 @@ def render_text(plan: Plan, colour: bool) -> str:
 
     lines: list[str] = []
     for change in plan.changes:
-        lines.append(paint(headline(change), COLOURS[change.action], bold=True))
+        lines.append(paint(printable(headline(change)), COLOURS[change.action], bold=True))
         details = [why(change)]
         if change.uuid:
             details.append(f"uuid {change.uuid}")
         if change.source:
             details.append(change.source)
-        lines.append("    " + " · ".join(details))
+        lines.append("    " + printable(" · ".join(details)))
         if change.action == Action.UPDATE:
-            lines.extend("      " + paint(field_line(f), COLOURS[Action.UPDATE]) for f in change.fields)
+            lines.extend("      " + paint(printable(field_line(f)), COLOURS[Action.UPDATE]) for f in change.fields)
         lines.append("")
     for note in (*plan.withheld_deletes, *plan.warnings):
-        lines.append(paint(f"! {note}", "magenta"))
+        lines.append(paint(printable(f"! {note}"), "magenta"))
     for conflict in plan.conflicts:
-        lines.append(paint(f"! conflict: {conflict.describe()}", "red"))
+        lines.append(paint(printable(f"! conflict: {conflict.describe()}"), "red"))
     lines.append(paint(summary_line(plan), "cyan", bold=True))
     return "\n".join(lines)
