@@ -18,6 +18,7 @@ from reconciler.emulator.store import StoredWidget, User, WidgetStore
 from reconciler.emulator.validation import (
     InvalidRequest,
     check_experience_type,
+    check_json_content_type,
     check_uuid,
     parse_search,
     parse_widget_write,
@@ -78,6 +79,7 @@ class WidgetsApi:
         user = self._caller(request)
         experience_type = check_experience_type(request.path_params["experience_type"])
         if request.method == "POST":
+            check_json_content_type(request.headers.get("content-type"))
             write = parse_widget_write(await request.body())
             return self._one(self.store.create(experience_type, write.definition, write.tags, user.id))
         query = parse_search(experience_type, user.id, request.query_params)
@@ -104,6 +106,7 @@ class WidgetsApi:
             widget = self.store.get(experience_type, widget_id, user.id)
             return not_found if widget is None else self._one(widget)
         if request.method == "PUT":
+            check_json_content_type(request.headers.get("content-type"))
             write = parse_widget_write(await request.body())
             updated = self.store.replace(experience_type, widget_id, write.definition, write.tags, user.id)
             return not_found if updated is None else self._one(updated)
@@ -128,7 +131,8 @@ async def _invalid_request(_: Request, exc: Exception) -> Response:
 
 async def _http_error(_: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    return _error(exc.status_code, exc.detail)
+    # Starlette's 405 carries the route's `Allow` header; RFC 9110 requires it.
+    return JSONResponse({"errors": [exc.detail]}, status_code=exc.status_code, headers=exc.headers)
 
 
 async def _unexpected(_: Request, exc: Exception) -> Response:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -40,18 +41,28 @@ def check_uuid(value: str) -> str:
         raise InvalidRequest([f"Invalid uuid '{value}': expected a UUID"]) from None
 
 
+def check_json_content_type(content_type: str | None) -> None:
+    """Writes carry JSON, as the spec's requestBody says; a form or text body is refused, not guessed at."""
+    media_type = (content_type or "").split(";")[0].strip().lower()
+    if media_type != "application/json":
+        raise InvalidRequest([f"Content-Type must be application/json, got '{content_type or 'none'}'"])
+
+
 def parse_widget_write(body: bytes) -> WidgetWrite:
     """The body of a create or a full-replacement update, or every reason it is refused."""
     try:
         document = json.loads(body, parse_constant=_refuse_constant)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InvalidRequest([f"Malformed JSON body: {exc}"]) from None
+    except RecursionError:
+        raise InvalidRequest(["Malformed JSON body: nested too deeply"]) from None
     errors: list[str] = []
     data = document.get("data") if isinstance(document, dict) else None
     if not isinstance(data, dict):
         raise InvalidRequest(["data: required, must be an object"])
-    if data.get("type") != "widgets":
-        errors.append(f"data.type: must be 'widgets', got {json.dumps(data.get('type'))}")
+    # The spec types data.type as any string (example: widgets); only its absence is an error.
+    if not isinstance(data.get("type"), str):
+        errors.append(f"data.type: required, must be a string, got {json.dumps(data.get('type'))}")
     attributes = data.get("attributes")
     if not isinstance(attributes, dict):
         errors.append("data.attributes: required, must be an object")
@@ -95,7 +106,7 @@ def _definition_errors(definition: dict[str, Any]) -> list[str]:
 
 def parse_search(experience_type: str, viewer_id: str, params: Mapping[str, str]) -> SearchQuery:
     errors: list[str] = []
-    widget_type = params.get("filter[widgetType]") or None
+    widget_type = params.get("filter[widgetType]")
     if widget_type is not None and widget_type not in WIDGET_TYPES:
         errors.append(
             f"filter[widgetType]: invalid value '{widget_type}'; allowed values are {', '.join(WIDGET_TYPES)}"
@@ -139,12 +150,23 @@ def parse_tag_filter(raw: str) -> tuple[str, ...]:
     return tuple(tag.strip() for tag in inner.split(",") if tag.strip())
 
 
+INT64_MAX = 2**63 - 1
+_DECIMAL = re.compile(r"[+-]?[0-9]{1,30}")
+
+
 def _integer(params: Mapping[str, str], name: str, default: int, errors: list[str]) -> int:
+    """A query integer as the spec types it (int64): present but empty or out of range is an error."""
     raw = params.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
     try:
-        return int(raw)
+        if not _DECIMAL.fullmatch(raw):
+            raise ValueError(raw)
+        value = int(raw)
     except ValueError:
         errors.append(f"{name}: must be an integer, got '{raw}'")
         return default
+    if not -INT64_MAX - 1 <= value <= INT64_MAX:
+        errors.append(f"{name}: must fit in a 64-bit integer, got {raw}")
+        return default
+    return value

@@ -28,9 +28,9 @@ BAD_BODIES = {
     "malformed-json": (b'{"data": ', "Malformed JSON"),
     "not-an-object": (b"[1, 2]", "data: required"),
     "no-data": (b"{}", "data: required"),
-    "wrong-resource-type": (
-        json.dumps({"data": {"type": "dashboards", "attributes": with_definition()["data"]["attributes"]}}).encode(),
-        "data.type: must be 'widgets'",
+    "no-resource-type": (
+        json.dumps({"data": {"attributes": with_definition()["data"]["attributes"]}}).encode(),
+        "data.type: required, must be a string",
     ),
     "no-attributes": (json.dumps({"data": {"type": "widgets"}}).encode(), "data.attributes: required"),
     "no-definition": (
