@@ -35,10 +35,20 @@ def api(emulator: RunningEmulator) -> Iterator[httpx.Client]:
         yield client
 
 
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    from tests.figures import LINES
+def pytest_configure(config: pytest.Config) -> None:
+    import tempfile
 
-    for line in LINES:
+    from tests.figures import FOLDER_VARIABLE
+
+    # Set once, by the process that starts the run; worker processes inherit it.
+    if FOLDER_VARIABLE not in os.environ:
+        os.environ[FOLDER_VARIABLE] = tempfile.mkdtemp(prefix="wac-figures-")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    from tests.figures import collected
+
+    for line in collected():
         terminalreporter.write_line(line)
 
 

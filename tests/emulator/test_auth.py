@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import uuid
 from pathlib import Path
 
 import httpx
@@ -26,9 +25,9 @@ BASE = "/api/v2/widgets/ccm_reports"
     [
         ("GET", BASE),
         ("POST", BASE),
-        ("GET", f"{BASE}/{uuid.uuid4()}"),
-        ("PUT", f"{BASE}/{uuid.uuid4()}"),
-        ("DELETE", f"{BASE}/{uuid.uuid4()}"),
+        ("GET", f"{BASE}/0b5e5a52-9c6c-4c0e-9d3e-2f3c1a7b8e01"),
+        ("PUT", f"{BASE}/1b5e5a52-9c6c-4c0e-9d3e-2f3c1a7b8e02"),
+        ("DELETE", f"{BASE}/2b5e5a52-9c6c-4c0e-9d3e-2f3c1a7b8e03"),
     ],
 )
 def test_every_endpoint_requires_both_keys(

@@ -26,7 +26,7 @@ from reconciler.emulator.transport import InProcessTransport
 from reconciler.reconcile import apply_run, plan_run
 from reconciler.state import DesiredWidget
 from tests.conftest import ALICE, BOB
-from tests.figures import LINES
+from tests.figures import report as report_figure
 
 OWNER = "ci"
 MAX_RUNS = 10
@@ -54,7 +54,7 @@ FIGURES = Figures()
 def report() -> Iterator[None]:
     yield
     f = FIGURES
-    LINES.append(
+    report_figure(
         f"convergence under faults: {f.schedules} fault schedules, {f.widgets} widgets in all, worst case"
         f" {f.worst_runs} run(s) to converge; {f.requests} requests, {f.refused_429} answered 429, at most"
         f" {f.max_in_window} admitted per window under a limit of {f.limit}; faults injected {f.faults};"
