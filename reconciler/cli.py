@@ -600,6 +600,8 @@ def apply(
 def drift(paths: tuple[Path, ...], site: str | None, owner: str | None, output: str, unmanaged: bool) -> None:
     """Report what changed outside git (who, when, which fields); exit 2 on drift."""
     from reconciler.drift import drift_from, render_drift_json, render_drift_markdown, render_drift_text
+    from reconciler.git_history import applied_contents
+    from reconciler.planning import Reason
     from reconciler.reconcile import plan_run, unmanaged_widgets
 
     desired = _desired(paths)
@@ -608,7 +610,9 @@ def drift(paths: tuple[Path, ...], site: str | None, owner: str | None, output: 
     async def work(client: Any) -> Any:
         result = await plan_run(client, run.owner, desired)
         strays = await unmanaged_widgets(client) if unmanaged else []
-        return drift_from(result, strays)
+        # The applied version of a manifest changed both in git and outside it, to tell the two apart.
+        both = [c for c in result.changes if c.reason == Reason.BOTH_CHANGED]
+        return drift_from(result, strays, applied_contents(both) if both else {})
 
     report = run.run(work)
     renderer = {"json": render_drift_json, "markdown": render_drift_markdown}.get(output, render_drift_text)

@@ -1,58 +1,116 @@
-"""Drift: what changed outside git, what is missing remotely, and what nobody manages. Pure."""
+"""Drift: what changed outside git (as the editor changed it), what waits in git, what is missing remotely,
+and what nobody manages. Pure."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
+from reconciler.diffing import FieldChange, field_changes
 from reconciler.plan_file import conflict_to_dict
 from reconciler.planning import Action, Change, Conflict, Plan, Reason
 from reconciler.render.common import field_line, person, printable
 from reconciler.state import RemoteWidget
 
 DRIFT_REASONS = (Reason.DRIFT, Reason.BOTH_CHANGED, Reason.UNRECORDED)
+DRIFT_FORMAT_VERSION = 2
 MARKER = "<!-- widgets-as-code drift -->"
+Content = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One widget changed outside git: each field from the value git had applied to the editor's value."""
+
+    change: Change
+    fields: tuple[FieldChange, ...]
+    # Changes in git since the last apply, not applied yet; told apart from the edit when known.
+    pending: tuple[FieldChange, ...] = ()
+    # False when the manifest also changed and its applied version could not be found: the fields
+    # then mix the edit outside git with the change in git.
+    told_apart: bool = True
 
 
 @dataclass(frozen=True)
 class DriftReport:
     owner: str
-    edited: tuple[Change, ...]
+    edits: tuple[Edit, ...]
     missing: tuple[Change, ...]
     unmanaged: tuple[RemoteWidget, ...] = ()
     # Widgets someone tagged for two owners (or two ids) in the UI: nobody writes to them until resolved.
     conflicts: tuple[Conflict, ...] = ()
+    # Manifest changes not applied yet, with no edit outside git: reported, not drift.
+    pending: tuple[Edit, ...] = field(default=())
+
+    @property
+    def edited(self) -> tuple[Change, ...]:
+        return tuple(edit.change for edit in self.edits)
 
     @property
     def drifted(self) -> bool:
-        return bool(self.edited or self.missing or self.unmanaged or self.conflicts)
+        return bool(self.edits or self.missing or self.unmanaged or self.conflicts)
 
 
-def drift_from(plan: Plan, unmanaged: Iterable[RemoteWidget] = ()) -> DriftReport:
+def drift_from(
+    plan: Plan, unmanaged: Iterable[RemoteWidget] = (), applied: Mapping[tuple[str, str], Content] | None = None
+) -> DriftReport:
+    """The plan read as drift; `applied` holds the last applied content of manifests changed since (from git)."""
+    applied = applied or {}
+    updates = [c for c in plan.changes if c.action == Action.UPDATE]
     return DriftReport(
         owner=plan.owner,
-        edited=tuple(c for c in plan.changes if c.action == Action.UPDATE and c.reason in DRIFT_REASONS),
+        edits=tuple(_edit(c, applied.get(c.key)) for c in updates if c.reason in DRIFT_REASONS),
         missing=tuple(c for c in plan.changes if c.action == Action.CREATE),
         unmanaged=tuple(sorted(unmanaged, key=lambda w: (w.experience_type, w.title, w.uuid))),
         conflicts=plan.conflicts,
+        pending=tuple(
+            Edit(c, (), pending=_diff(c.remote_content, c.desired_content))
+            for c in updates
+            if c.reason == Reason.MANIFEST_CHANGED
+        ),
     )
 
 
+def _edit(change: Change, applied: Content | None) -> Edit:
+    if change.reason == Reason.BOTH_CHANGED:
+        if applied is None:
+            return Edit(change, _diff(change.desired_content, change.remote_content), told_apart=False)
+        return Edit(change, _diff(applied, change.remote_content), pending=_diff(applied, change.desired_content))
+    # Unchanged in git since the apply (or never recorded): the manifest is the baseline.
+    return Edit(change, _diff(change.desired_content, change.remote_content))
+
+
+def _diff(before: Content | None, after: Content | None) -> tuple[FieldChange, ...]:
+    return field_changes(dict(before or {}), dict(after or {}))
+
+
 def render_drift_text(report: DriftReport) -> str:
+    lines: list[str] = []
     if not report.drifted:
-        return f"No drift: the widgets of owner '{report.owner}' match the manifests."
-    lines = [f"Drift for owner '{report.owner}':", ""]
-    for change in report.edited:
+        lines.append(f"No drift: the widgets of owner '{report.owner}' match the manifests.")
+    else:
+        lines += [f"Drift for owner '{report.owner}' (each field: value from git → value now):", ""]
+    for edit in report.edits:
+        change = edit.change
         who = person(change) if change.editor else "an unknown user"
         at = change.editor.at if change.editor else "an unknown time"
         lines.append(f'~ {change.experience_type}/{change.manifest_id} "{change.title}" ({change.uuid})')
         lines.append(f"    changed outside git by {who} at {at}")
-        lines.extend(f"      {field_line(f)}" for f in change.fields)
+        lines.extend(f"      {field_line(f)}" for f in edit.fields)
+        if not edit.told_apart:
+            lines.append(
+                "    the manifest also changed since the last apply and the applied version is not in this"
+                " repository's history, so these fields mix the edit outside git with the change in git"
+            )
+        if edit.pending:
+            lines.append("    also changed in git since the last apply (not applied yet):")
+            lines.extend(f"      {field_line(f)}" for f in edit.pending)
     for change in report.missing:
         lines.append(
-            f'! {change.experience_type}/{change.manifest_id} "{change.title}" is missing remotely ({change.source})'
+            f'! {change.experience_type}/{change.manifest_id} "{change.title}" is missing remotely (never applied,'
+            f" or deleted outside git; {change.source})"
         )
     for widget in report.unmanaged:
         creator = widget.created_by.handle if widget.created_by else "unknown"
@@ -60,11 +118,18 @@ def render_drift_text(report: DriftReport) -> str:
             f'? {widget.experience_type} "{widget.title}" ({widget.uuid}) is not managed; created by {creator}'
         )
     lines.extend(f"! conflict: {conflict.describe()}" for conflict in report.conflicts)
-    lines += [
-        "",
-        f"{len(report.edited)} edited outside git, {len(report.missing)} missing remotely,"
-        f" {len(report.unmanaged)} unmanaged, {len(report.conflicts)} in conflict.",
-    ]
+    if report.pending:
+        lines += ["", "Pending in git (changed since the last apply, not applied yet; not drift):"]
+        for edit in report.pending:
+            lines.append(f'  {edit.change.experience_type}/{edit.change.manifest_id} "{edit.change.title}"')
+            lines.extend(f"      {field_line(f)}" for f in edit.pending)
+    if report.drifted:
+        lines += [
+            "",
+            f"{len(report.edits)} edited outside git, {len(report.missing)} missing remotely,"
+            f" {len(report.unmanaged)} unmanaged, {len(report.conflicts)} in conflict,"
+            f" {len(report.pending)} pending in git.",
+        ]
     return "\n".join(printable(line) for line in lines)
 
 
@@ -73,9 +138,13 @@ def render_drift_markdown(report: DriftReport) -> str:
     return f"{MARKER}\n### widgets-as-code drift report\n\n```\n{body.replace('```', '`​``')}\n```\n"
 
 
+def _fields(fields: Iterable[FieldChange]) -> list[dict[str, Any]]:
+    return [{"path": f.path, "kind": f.kind.value, "before": f.before, "after": f.after} for f in fields]
+
+
 def drift_to_dict(report: DriftReport) -> dict[str, Any]:
-    def edited(change: Change) -> dict[str, Any]:
-        editor = change.editor
+    def edited(edit: Edit) -> dict[str, Any]:
+        change, editor = edit.change, edit.change.editor
         return {
             "experience_type": change.experience_type,
             "id": change.manifest_id,
@@ -84,16 +153,20 @@ def drift_to_dict(report: DriftReport) -> dict[str, Any]:
             "reason": change.reason.value,
             "changed_by": None if editor is None else {"handle": editor.handle, "name": editor.name},
             "changed_at": None if editor is None else editor.at,
-            "fields": [
-                {"path": f.path, "kind": f.kind.value, "remote": f.before, "manifest": f.after} for f in change.fields
-            ],
+            "fields": _fields(edit.fields),
+            "pending_in_git": _fields(edit.pending),
+            "told_apart": edit.told_apart,
         }
 
     return {
-        "format_version": 1,
+        "format_version": DRIFT_FORMAT_VERSION,
         "owner": report.owner,
         "drifted": report.drifted,
-        "edited": [edited(c) for c in report.edited],
+        "edited": [edited(e) for e in report.edits],
+        "pending_in_git": [
+            {"experience_type": e.change.experience_type, "id": e.change.manifest_id, "fields": _fields(e.pending)}
+            for e in report.pending
+        ],
         "missing": [
             {"experience_type": c.experience_type, "id": c.manifest_id, "title": c.title, "source": c.source}
             for c in report.missing

@@ -24,7 +24,7 @@ class Action(StrEnum):
 
 
 class Reason(StrEnum):
-    NEW = "new manifest"
+    NEW = "missing remotely (never applied, or deleted outside git)"
     MANIFEST_CHANGED = "manifest changed"
     DRIFT = "changed outside git"
     BOTH_CHANGED = "manifest changed, and changed outside git"
@@ -62,6 +62,11 @@ class Change:
     source: str | None = None
     # The tags the target widget carried when planned; apply refuses a write they do not allow.
     remote_tags: tuple[str, ...] | None = field(default=None, compare=False)
+    # Both sides as compared (definition and user tags, ignored paths left out): what drift reads
+    # to tell an edit outside git from a change in git.
+    remote_content: dict[str, Any] | None = field(default=None, compare=False)
+    desired_content: dict[str, Any] | None = field(default=None, compare=False)
+    ignore: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def key(self) -> WidgetKey:
@@ -288,7 +293,15 @@ def _update(desired: DesiredWidget, remote: RemoteWidget, owner: str, reason: Re
         remote_modified_at=remote.modified_at,
         source=desired.source,
         remote_tags=remote.tags,
+        remote_content=before,
+        desired_content=after,
+        ignore=desired.ignore,
     )
+
+
+def comparable(definition: dict[str, Any], user_tags: Sequence[str], ignore: Sequence[str]) -> dict[str, Any]:
+    """A widget's content as plans compare it: definition without ignored paths, and sorted user tags."""
+    return _comparable(definition, user_tags, ignore)
 
 
 def _adoption(desired: DesiredWidget, remote: RemoteWidget, owner: str) -> tuple[Change | None, str | None]:

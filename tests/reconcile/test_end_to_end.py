@@ -88,7 +88,8 @@ def test_the_whole_lifecycle(repo: Workspace) -> None:
     drifted = repo.wac("drift")
     assert drifted.exit_code == 2
     assert "changed outside git by Bob Builder <bob@example.com> at 20" in drifted.output
-    assert 'definition.title: "Error rate (Bob\'s version)" → "Checkout error rate (5 min)"' in drifted.output
+    # Drift shows what Bob did: from the value in git to his.
+    assert 'definition.title: "Checkout error rate (5 min)" → "Error rate (Bob\'s version)"' in drifted.output
     report = json.loads(repo.wac("drift", "--format", "json").stdout)
     assert [e["changed_by"]["handle"] for e in report["edited"]] == ["bob@example.com"]
     assert "changed outside git: last changed by Bob Builder" in repo.wac("plan").output

@@ -31,7 +31,9 @@ def test_json_plan_is_versioned_and_complete(tmp_path: Path) -> None:
     assert printed["owner"] == "default" and printed["site"] == server.url
     assert printed["summary"] == {"create": 16, "update": 0, "delete": 0, "unchanged": 0, "managed": 0}
     change = next(c for c in printed["changes"] if c["id"] == "orders-by-country")
-    assert change["action"] == "create" and change["reason"] == "new manifest"
+    assert (
+        change["action"] == "create" and change["reason"] == "missing remotely (never applied, or deleted outside git)"
+    )
     assert change["source"] == "widgets/exports/csv.yaml:3"
     assert change["body"]["definition"]["type"] == "geomap"
     assert "wac-owner:default" in change["body"]["tags"]
