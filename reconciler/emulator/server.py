@@ -28,7 +28,7 @@ def serve(
 ) -> None:
     """Serve until interrupted; the database file keeps state across restarts."""
     try:
-        listener = socket.create_server((host, port), family=_family(host), reuse_port=False)
+        listener = _listen(host, port)
     except (OSError, OverflowError) as exc:
         reason = os.strerror(exc.errno) if isinstance(exc, OSError) and exc.errno else str(exc)
         raise ServeError(f"cannot listen on {host}:{port}: {reason}; choose another --port or --host") from None
@@ -43,8 +43,22 @@ def serve(
     server.run(sockets=[listener])
 
 
-def _family(host: str) -> socket.AddressFamily:
-    return socket.AF_INET6 if ":" in host else socket.AF_INET
+def _listen(host: str, port: int) -> socket.socket:
+    """A listening TCP socket, made as uvicorn makes its own.
+
+    The protocol must be IPPROTO_TCP, not 0: asyncio turns Nagle's algorithm off only on sockets
+    that say so, and with it on every answer waits ~40 ms for a delayed ACK.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((host, port))
+        listener.listen(2048)
+    except BaseException:
+        listener.close()
+        raise
+    return listener
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -81,7 +95,7 @@ def emulator_thread(
     store = WidgetStore(db)
     app, stats = create_app(store, settings)
     # Bound here and handed over, so no other process can take the port between choosing and serving.
-    listener = socket.create_server((host, 0), family=_family(host))
+    listener = _listen(host, 0)
     port = int(listener.getsockname()[1])
     server = _PromptServer(uvicorn.Config(app, log_level="critical", access_log=False))
     thread = threading.Thread(target=lambda: asyncio.run(server.serve(sockets=[listener])), daemon=True)

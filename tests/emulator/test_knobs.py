@@ -127,3 +127,17 @@ def test_stats_count_api_requests_only() -> None:
     assert stats["requests"] == 3
     assert stats["by_method"] == {"POST": 1, "GET": 2}
     assert stats["by_status"] == {"200": 2, "403": 1}
+
+
+def test_served_sockets_are_tcp_so_nagle_is_off() -> None:
+    # asyncio disables Nagle's algorithm only on sockets made with IPPROTO_TCP; without it every
+    # answer waited ~40 ms for a delayed ACK (caught by benchmarks/bench_reconcile).
+    import socket
+
+    from reconciler.emulator.server import _listen
+
+    listener = _listen("127.0.0.1", 0)
+    try:
+        assert listener.proto == socket.IPPROTO_TCP
+    finally:
+        listener.close()
