@@ -469,13 +469,14 @@ def _verified_saved_plan(plan_file: Path, site: str | None, owner: str | None, p
             f"{plan_file} names manifest paths outside the working directory ({', '.join(outside) or 'none'});"
             " make and apply plans from the repository's root"
         )
-    desired, inputs = _load(saved.inputs.paths)
-    changed = input_differences(saved.inputs, inputs.files)
+    # The files are compared before they are validated: an edit since the plan is the news.
+    changed = input_differences(saved.inputs, load_manifests(saved.inputs.paths).files)
     if changed:
         _fail(
             f"{plan_file} was made from other manifests than those on disk now ({'; '.join(changed[:5])}); nothing"
             " was applied. Run `wac plan --out FILE` again and review it."
         )
+    desired, _ = _load(saved.inputs.paths)
     run = _Run(saved.site, saved.plan.owner, parallelism)
     return run, run.run(lambda client: verify_saved_plan(client, saved.plan, desired))
 
