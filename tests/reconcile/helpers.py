@@ -141,3 +141,16 @@ def apply_in_background(repo: Workspace, posts: RequestStats, after_creates: int
     while posts.by_method["POST"] < after_creates and time.monotonic() < deadline:
         time.sleep(0.02)
     return process
+
+
+def write_many(widgets: Path, count: int, title: str = "Widget") -> None:
+    """Replace the manifests with `count` toplists, ids w000…, in one file."""
+    widgets.mkdir(parents=True, exist_ok=True)
+    for path in widgets.rglob("*.yaml"):
+        path.unlink()
+    docs = [
+        f"id: w{n:03d}\nexperience_type: logs_reports\ntags: [n:{n}]\n"
+        f"definition: {{type: toplist, title: '{title} {n}', requests: [{{q: 'count:x{{*}}'}}]}}\n"
+        for n in range(count)
+    ]
+    (widgets / "many.yaml").write_text("---\n".join(docs))

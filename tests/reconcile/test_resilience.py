@@ -7,20 +7,9 @@ from pathlib import Path
 
 from reconciler.emulator.server import emulator_thread
 from reconciler.emulator.settings import EmulatorSettings, FaultRule, RateLimit
-from tests.reconcile.helpers import apply_in_background, make_workspace
+from tests.reconcile.helpers import apply_in_background, make_workspace, write_many
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def write_many(widgets: Path, count: int) -> None:
-    for path in widgets.rglob("*.yaml"):
-        path.unlink()
-    docs = [
-        f"id: w{n:03d}\nexperience_type: logs_reports\ntags: [n:{n}]\n"
-        f"definition: {{type: toplist, title: Widget {n}, requests: [{{q: 'count:x{{*}}'}}]}}\n"
-        for n in range(count)
-    ]
-    (widgets / "many.yaml").write_text("---\n".join(docs))
 
 
 def test_lost_create_answers_never_duplicate(tmp_path: Path) -> None:

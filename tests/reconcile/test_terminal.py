@@ -11,25 +11,15 @@ import time
 from pathlib import Path
 
 from reconciler.emulator.server import emulator_thread
-from tests.reconcile.helpers import create_directly, make_workspace
+from tests.reconcile.helpers import create_directly, make_workspace, write_many
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _manifests(folder: Path, count: int) -> None:
-    folder.mkdir(parents=True)
-    documents = [
-        f"id: w{n:02}\nexperience_type: logs_reports\n"
-        f"definition: {{type: toplist, title: W{n}, requests: [{{q: x}}]}}\n"
-        for n in range(count)
-    ]
-    (folder / "all.yaml").write_text("---\n".join(documents))
 
 
 def test_a_ci_log_gets_a_progress_line_every_tenth(tmp_path: Path) -> None:
     with emulator_thread() as server:
         repo = make_workspace(tmp_path, server.url, copy_examples=False)
-        _manifests(repo.widgets, 30)
+        write_many(repo.widgets, 30)
         result = repo.wac("apply", "--auto-approve")
     assert result.exit_code == 0
     lines = [line for line in result.stderr.splitlines() if line.startswith("applying: ")]
@@ -41,7 +31,7 @@ def test_a_ci_log_gets_a_progress_line_every_tenth(tmp_path: Path) -> None:
 def test_the_prompt_says_how_many_deletes(tmp_path: Path) -> None:
     with emulator_thread() as server:
         repo = make_workspace(tmp_path, server.url, copy_examples=False)
-        _manifests(repo.widgets, 2)
+        write_many(repo.widgets, 2)
         for n in range(2):
             create_directly(server.url, "logs_reports", f"Old {n}", ["wac-owner:default", f"wac-id:old-{n}"])
         controller, terminal = pty.openpty()

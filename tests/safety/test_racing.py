@@ -12,7 +12,7 @@ import pytest
 
 from reconciler.emulator.server import RunningEmulator, emulator_thread
 from reconciler.emulator.settings import EmulatorSettings
-from tests.reconcile.helpers import Workspace, make_workspace
+from tests.reconcile.helpers import Workspace, make_workspace, write_many
 
 ROOT = Path(__file__).resolve().parents[2]
 COUNT = 30
@@ -27,13 +27,7 @@ def slow_server(tmp_path: Path) -> Iterator[RunningEmulator]:
 def _checkout(tmp_path: Path, name: str, url: str, version: str) -> Workspace:
     (tmp_path / name).mkdir()
     repo = make_workspace(tmp_path / name, url, copy_examples=False)
-    repo.widgets.mkdir()
-    documents = [
-        f"id: w{n:02}\nexperience_type: logs_reports\n"
-        f"definition: {{type: toplist, title: 'Widget {n} {version}', requests: [{{q: x}}]}}\n"
-        for n in range(COUNT)
-    ]
-    (repo.widgets / "all.yaml").write_text("---\n".join(documents))
+    write_many(repo.widgets, COUNT, title=f"Widget {version}")
     return repo
 
 
@@ -59,7 +53,7 @@ def test_racing_applies_leave_every_widget_then_converge(
     tmp_path: Path, slow_server: RunningEmulator, versions: tuple[str, str]
 ) -> None:
     laptop, ci = (_checkout(tmp_path, f"repo-{n}", slow_server.url, v) for n, v in enumerate(versions))
-    expected = {f"w{n:02}" for n in range(COUNT)}
+    expected = {f"w{n:03}" for n in range(COUNT)}
 
     _race(laptop, ci)  # both create: duplicates, never a loss
     groups = laptop.managed()
