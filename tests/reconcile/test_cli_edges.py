@@ -46,11 +46,11 @@ def test_debug_and_no_color_work_after_the_subcommand(tmp_path: Path) -> None:
 
 
 def test_term_dumb_gets_no_colour(tmp_path: Path) -> None:
-    from reconciler import cli
+    from reconciler.cli.shell import colour
 
     os.environ["TERM"] = "dumb"
     try:
-        assert cli._colour() is False
+        assert colour() is False
     finally:
         del os.environ["TERM"]
 

@@ -1,0 +1,99 @@
+"""`wac export`: manifests for widgets made in the UI, to adopt them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from reconciler.cli.harness import Run, write_file
+from reconciler.cli.shell import (
+    Command,
+    everywhere,
+    fail,
+    network_options,
+    owner_option,
+    site_option,
+)
+
+
+@click.command(cls=Command)
+@everywhere
+@site_option
+@owner_option
+@network_options
+@click.option(
+    "--experience-type",
+    "experience_types",
+    multiple=True,
+    type=click.Choice(["ccm_reports", "logs_reports", "csv_reports", "product_analytics"]),
+    help="Only these experience types (repeatable; default all).",
+)
+@click.option(
+    "--out", "out_dir", default="widgets", show_default=True, type=click.Path(file_okay=False, path_type=Path)
+)
+@click.option("--unmanaged-only", is_flag=True, help="Only widgets no owner manages yet.")
+@click.option("--force", is_flag=True, help="Overwrite manifest files that already exist.")
+def export(
+    site: str | None,
+    owner: str | None,
+    experience_types: tuple[str, ...],
+    out_dir: Path,
+    unmanaged_only: bool,
+    force: bool,
+) -> None:
+    """Write a manifest per remote widget, to adopt widgets made in the UI without recreating them."""
+    from reconciler.api.listing import list_all
+    from reconciler.export import export_manifests
+    from reconciler.vocabulary import EXPERIENCE_TYPES
+
+    run = Run(site, owner)
+    kinds = experience_types or EXPERIENCE_TYPES
+
+    async def work(client: Any) -> Any:
+        found = []
+        for kind in kinds:
+            widgets, _ = await list_all(client, kind)
+            found.extend(widgets)
+        return found
+
+    widgets = run.run(work)
+    if unmanaged_only:
+        widgets = [w for w in widgets if not w.owners]
+    result = export_manifests(widgets, run.owner, run.site.name)
+    for note in result.skipped:
+        click.echo(f"skipped: {note}", err=True)
+    writable = [m for m in result.manifests if m.problem is None]
+    unsafe = [m for m in result.manifests if m.problem is not None]
+    existing = [out_dir / m.relative_path for m in writable if (out_dir / m.relative_path).exists()]
+    if existing and not force:
+        shown = ", ".join(str(p) for p in existing[:5]) + (" …" if len(existing) > 5 else "")
+        fail(
+            f"{len(existing)} file(s) already exist ({shown}); nothing was written. Use --force to overwrite,"
+            " or --out to export elsewhere."
+        )
+    for manifest in writable:
+        write_file(out_dir / manifest.relative_path, manifest.text)
+        if manifest.dropped_tags:
+            click.echo(
+                f"{manifest.relative_path}: left out tags that are not valid Datadog tags:"
+                f" {', '.join(manifest.dropped_tags)}",
+                err=True,
+            )
+    exported = writable
+    for manifest in unsafe:
+        click.echo(
+            click.style("not written: ", fg="red")
+            + f"{out_dir / manifest.relative_path} (widget {manifest.uuid}): {manifest.problem}",
+            err=True,
+        )
+    if unsafe:
+        fail(
+            f"{len(unsafe)} widget(s) could not be exported as valid manifests (named above); the other"
+            f" {len(writable)} were written to {out_dir}/."
+        )
+    click.echo(
+        f"Exported {len(exported)} widget(s) to {out_dir}/. Next: wac validate {out_dir} &&"
+        f" wac plan {out_dir}{run.flags} (adoptions only add the ownership tags)."
+    )

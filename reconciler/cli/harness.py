@@ -1,0 +1,125 @@
+"""What every command that talks to an API shares: site, owner and keys, the run with its signals, and files."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+
+import click
+
+from reconciler.cli.shell import DEFAULT_PATHS, fail
+from reconciler.loading import load_manifests
+from reconciler.plan_file import PlanInputs
+from reconciler.planning import Plan
+from reconciler.problems import format_problems
+from reconciler.state import DesiredWidget
+
+if TYPE_CHECKING:
+    from reconciler.api.client import RetryPolicy
+
+
+T = TypeVar("T")
+
+
+class Run:
+    """What every remote command needs: site, owner, keys; and one place that keeps keys out of errors."""
+
+    def __init__(self, site_name: str | None, owner: str | None, parallelism: int = 16) -> None:
+        from reconciler.api.sites import SiteError, resolve_site
+        from reconciler.session import DEFAULT_SITE, SettingsError, credentials_for, explicit_site, resolve_owner
+
+        try:
+            self.site = resolve_site(explicit_site(site_name) or DEFAULT_SITE)
+            self.owner = resolve_owner(owner)
+            self.credentials = credentials_for(self.site)
+        except (SiteError, SettingsError) as exc:
+            fail(str(exc))
+        self.parallelism = parallelism
+
+    @property
+    def flags(self) -> str:
+        """`--site` and `--owner` as a printed next step needs them to reach the same widgets."""
+        import shlex
+
+        from reconciler.session import DEFAULT_OWNER, DEFAULT_SITE
+
+        flags = "" if self.site.name == DEFAULT_SITE else f" --site {shlex.quote(self.site.name)}"
+        return flags + ("" if self.owner == DEFAULT_OWNER else f" --owner {shlex.quote(self.owner)}")
+
+    def run(
+        self, work: Callable[[Any], Coroutine[Any, Any, T]], on_interrupt: Callable[[], NoReturn] | None = None
+    ) -> T:
+        from reconciler.api.client import ApiError
+        from reconciler.reconcile import StalePlanError
+        from reconciler.session import open_client
+
+        async def main() -> T:
+            # SIGINT and SIGTERM cancel the work: requests in flight end, results so far are kept.
+            task = asyncio.current_task()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, _interrupt, task, sig)
+            async with open_client(self.site, self.credentials, self.parallelism, retry_policy()) as client:
+                return await work(client)
+
+        try:
+            return asyncio.run(main())
+        except asyncio.CancelledError:
+            if on_interrupt is not None:
+                on_interrupt()
+            fail("Interrupted before finishing; run the command again.")
+        except (ApiError, StalePlanError) as exc:
+            fail(self.credentials.redact(str(exc)))
+        except OSError as exc:
+            fail(self.credentials.redact(f"cannot reach {self.site.name}: {exc}"))
+        except RecursionError:
+            fail(f"a widget from {self.site.name} is nested too deeply to compare; nothing was applied")
+
+
+def retry_policy() -> RetryPolicy:
+    from reconciler.api.client import RetryPolicy
+
+    meta = click.get_current_context().meta
+    return RetryPolicy(timeout=meta.get("wac.timeout", 30.0), max_rate_wait=meta.get("wac.max_rate_wait", 60.0))
+
+
+def _interrupt(task: asyncio.Task[Any] | None, sig: signal.Signals) -> None:
+    click.echo(f"\n{sig.name}: stopping after the requests in flight…", err=True)
+    if task is not None:
+        task.cancel()
+
+
+def desired_widgets(paths: tuple[Path, ...] | tuple[str, ...]) -> list[DesiredWidget]:
+    return load_inputs(paths)[0]
+
+
+def load_inputs(paths: tuple[Path, ...] | tuple[str, ...]) -> tuple[list[DesiredWidget], PlanInputs]:
+    """The manifests as desired widgets, and what a saved plan records of where they came from."""
+    from reconciler.state import desired_from
+
+    given = paths or DEFAULT_PATHS
+    result = load_manifests(given)
+    if result.problems:
+        click.echo(format_problems(result.problems, "text"), err=True)
+        fail(f"{len(result.problems)} problem(s) in the manifests; nothing was sent to the API (see wac validate).")
+    inputs = PlanInputs(tuple(str(p) for p in given), result.files)
+    return [desired_from(m) for m in result.manifests], inputs
+
+
+def refuse_plan_errors(plan: Plan) -> None:
+    if plan.errors:
+        for error in plan.errors:
+            click.echo(click.style("error: ", fg="red") + error, err=True)
+        fail(f"{len(plan.errors)} problem(s), named above, make this plan unfit to apply; nothing was applied.")
+
+
+def write_file(path: Path, text: str) -> None:
+    from reconciler.output_files import OutputError, write_text
+
+    try:
+        write_text(path, text)
+    except OutputError as exc:
+        fail(str(exc))

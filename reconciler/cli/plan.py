@@ -1,0 +1,62 @@
+"""`wac plan`: what apply would change, widget by widget and field by field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from reconciler.cli.harness import Run, load_inputs, refuse_plan_errors, write_file
+from reconciler.cli.shell import (
+    EXIT_CHANGES,
+    Command,
+    colour,
+    everywhere,
+    network_options,
+    owner_option,
+    paths_argument,
+    site_option,
+    target_option,
+)
+from reconciler.render.markdown import render_markdown
+from reconciler.render.text import render_text
+
+
+@click.command(cls=Command)
+@everywhere
+@paths_argument
+@site_option
+@owner_option
+@network_options
+@click.option("--format", "output", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), help="Also save the JSON plan.")
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes (0 none, 1 error).")
+@target_option
+def plan(
+    paths: tuple[Path, ...],
+    site: str | None,
+    owner: str | None,
+    output: str,
+    out_file: Path | None,
+    detailed_exitcode: bool,
+    targets: tuple[str, ...],
+) -> None:
+    """Show what apply would change, widget by widget and field by field."""
+    from reconciler.plan_file import plan_to_json
+    from reconciler.reconcile import plan_run
+
+    desired, inputs = load_inputs(paths)
+    run = Run(site, owner)
+    result = run.run(lambda client: plan_run(client, run.owner, desired, targets))
+    if output == "json":
+        click.echo(plan_to_json(result, run.site.name, inputs), nl=False)
+    elif output == "markdown":
+        click.echo(render_markdown(result, run.site.name))
+    else:
+        click.echo(render_text(result, colour()), color=colour())
+    refuse_plan_errors(result)
+    if out_file is not None:
+        write_file(out_file, plan_to_json(result, run.site.name, inputs))
+        click.echo(f"Plan saved to {out_file}; apply exactly it with: wac apply --plan {out_file}", err=True)
+    if detailed_exitcode and result.has_changes:
+        raise SystemExit(EXIT_CHANGES)

@@ -1,0 +1,20 @@
+"""`wac schema`: the manifests' JSON Schema, for editors."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from reconciler.cli.shell import (
+    Command,
+    everywhere,
+)
+from reconciler.manifest import manifest_json_schema
+
+
+@click.command(cls=Command)
+@everywhere
+def schema() -> None:
+    """Print the manifests' JSON Schema (for editors: see the README)."""
+    click.echo(json.dumps(manifest_json_schema(), indent=2))

@@ -1,0 +1,159 @@
+"""The command line's shell: the group, options every command shares, errors and colour."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from reconciler import __version__
+
+DEFAULT_PATHS = ("widgets",)
+paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+
+
+EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
+
+
+class _UsageExitsOne:
+    """Usage errors exit 1, like every other error: 2 means changes or drift, and a typo is neither."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)  # type: ignore[misc, no-any-return]
+        except click.UsageError as exc:
+            exc.exit_code = EXIT_ERROR  # type: ignore[misc]
+            raise
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)  # type: ignore[misc]
+        except click.UsageError as exc:
+            exc.exit_code = EXIT_ERROR  # type: ignore[misc]
+            raise
+
+
+class Command(_UsageExitsOne, click.Command):
+    pass
+
+
+class Group(_UsageExitsOne, click.Group):
+    command_class = Command
+
+
+def _set_debug(ctx: click.Context, _: click.Parameter, value: bool) -> None:
+    if value:
+        from reconciler.logs import configure_logging
+
+        ctx.meta["wac.debug"] = True  # shared with the subcommand's context
+        configure_logging(debug=True)
+
+
+def _set_no_color(ctx: click.Context, _: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.meta["wac.plain"] = True
+
+
+def everywhere(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Options that work before or after the subcommand's name."""
+    command = click.option(
+        "--debug",
+        is_flag=True,
+        expose_value=False,
+        callback=_set_debug,
+        help="Log requests and retries to stderr (keys are scrubbed).",
+    )(command)
+    return click.option(
+        "--no-color",
+        is_flag=True,
+        expose_value=False,
+        callback=_set_no_color,
+        help="Plain output without colour (also NO_COLOR or TERM=dumb).",
+    )(command)
+
+
+site_option = click.option(
+    "--site",
+    envvar="DD_SITE",
+    help="A Datadog site (datadoghq.com, datadoghq.eu, …), an emulator URL, or `local` (embedded emulator);"
+    " else $DD_SITE, else `site:` in .wac.yaml, else datadoghq.com.",
+)
+owner_option = click.option(
+    "--owner",
+    help="Ownership tag value; else $WAC_OWNER, else `owner:` in .wac.yaml, else `default`.",
+)
+target_option = click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="ID",
+    help="Only these manifest ids (repeatable).",
+)
+
+
+def _remember(key: str) -> Callable[[click.Context, click.Parameter, Any], None]:
+    def callback(ctx: click.Context, _: click.Parameter, value: Any) -> None:
+        ctx.meta[key] = value
+
+    return callback
+
+
+def network_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """How long to wait for the API: per request, and for a rate limit's window."""
+    command = click.option(
+        "--timeout",
+        default=30.0,
+        show_default=True,
+        type=click.FloatRange(0.1, 600),
+        expose_value=False,
+        callback=_remember("wac.timeout"),
+        help="Seconds to wait for one answer; a server that never answers ends the run within 2 minutes.",
+    )(command)
+    return click.option(
+        "--max-rate-wait",
+        default=60.0,
+        show_default=True,
+        type=click.FloatRange(0, 86400),
+        expose_value=False,
+        callback=_remember("wac.max_rate_wait"),
+        help="Longest rate-limit wait to sit out; a longer one ends the run with a message.",
+    )(command)
+
+
+parallelism_option = click.option(
+    "--parallelism",
+    default=16,
+    show_default=True,
+    type=click.IntRange(1, 256),
+    help="Requests in flight at most.",
+)
+
+
+def fail(message: str) -> NoReturn:
+    click.echo(click.style("Error: ", fg="red", bold=True) + message, err=True)
+    raise SystemExit(EXIT_ERROR)
+
+
+def colour() -> bool:
+    ctx = click.get_current_context(silent=True)
+    plain = ctx is not None and bool(ctx.meta.get("wac.plain"))
+    if plain or "NO_COLOR" in os.environ or os.environ.get("TERM") == "dumb":
+        return False
+    return sys.stdout is not None and sys.stdout.isatty()
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="wac")
+@everywhere
+def main() -> None:
+    """widgets-as-code: Datadog saved widgets from YAML in git — validate, plan, apply, drift."""
+    from reconciler.logs import configure_logging
+
+    configure_logging(debug=bool(click.get_current_context().meta.get("wac.debug")))
+    if sys.stdout is None:
+        # Started with standard output closed: a plan printed nowhere would look like no plan.
+        fail("standard output is closed, so there is nowhere to print; run again with it open (or >/dev/null)")
