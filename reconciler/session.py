@@ -15,6 +15,7 @@ from reconciler.api.client import RetryPolicy, WidgetsClient
 from reconciler.api.sites import Site
 from reconciler.redaction import redact
 from reconciler.tags import owner_problem
+from reconciler.vocabulary import DEFAULT_PARALLELISM
 from reconciler.yaml_documents import syntax_problem
 
 # Visible ASCII only: what Datadog's keys are made of, and all a header can carry safely.
@@ -108,7 +109,7 @@ def credentials_for(site: Site, environ: Mapping[str, str] = os.environ) -> Cred
 
 
 def open_client(
-    site: Site, credentials: Credentials, parallelism: int = 16, policy: RetryPolicy | None = None
+    site: Site, credentials: Credentials, parallelism: int = DEFAULT_PARALLELISM, policy: RetryPolicy | None = None
 ) -> WidgetsClient:
     """A client for the site; `local` drives the emulator in this process over its SQLite state."""
     transport = None

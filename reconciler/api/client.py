@@ -17,7 +17,7 @@ import httpx
 from reconciler import __version__
 from reconciler.api.ratelimit import RateGate, RateWaitTooLong
 from reconciler.api.sites import Site
-from reconciler.vocabulary import EXPERIENCE_TYPES, WIDGET_UUID
+from reconciler.vocabulary import DEFAULT_PARALLELISM, EXPERIENCE_TYPES, WIDGET_UUID
 
 API_ROOT = "/api/v2/widgets"
 log = logging.getLogger(__name__)
@@ -79,7 +79,7 @@ class WidgetsClient:
         api_key: str,
         app_key: str,
         *,
-        parallelism: int = 16,
+        parallelism: int = DEFAULT_PARALLELISM,
         policy: RetryPolicy | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         seed: int | None = None,

@@ -16,6 +16,7 @@ from reconciler.cli.shell import (
     owner_option,
     site_option,
 )
+from reconciler.vocabulary import EXPERIENCE_TYPES
 
 
 @click.command(cls=Command)
@@ -27,7 +28,7 @@ from reconciler.cli.shell import (
     "--experience-type",
     "experience_types",
     multiple=True,
-    type=click.Choice(["ccm_reports", "logs_reports", "csv_reports", "product_analytics"]),
+    type=click.Choice(EXPERIENCE_TYPES),
     help="Only these experience types (repeatable; default all).",
 )
 @click.option(
@@ -46,7 +47,6 @@ def export(
     """Write a manifest per remote widget, to adopt widgets made in the UI without recreating them."""
     from reconciler.api.listing import list_all
     from reconciler.export import export_manifests
-    from reconciler.vocabulary import EXPERIENCE_TYPES
 
     run = Run(site, owner)
     kinds = experience_types or EXPERIENCE_TYPES

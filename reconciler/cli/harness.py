@@ -16,6 +16,7 @@ from reconciler.plan_file import PlanInputs
 from reconciler.planning import Plan
 from reconciler.problems import format_problems
 from reconciler.state import DesiredWidget
+from reconciler.vocabulary import DEFAULT_PARALLELISM
 
 if TYPE_CHECKING:
     from reconciler.api.client import RetryPolicy
@@ -27,7 +28,7 @@ T = TypeVar("T")
 class Run:
     """What every remote command needs: site, owner, keys; and one place that keeps keys out of errors."""
 
-    def __init__(self, site_name: str | None, owner: str | None, parallelism: int = 16) -> None:
+    def __init__(self, site_name: str | None, owner: str | None, parallelism: int = DEFAULT_PARALLELISM) -> None:
         from reconciler.api.sites import SiteError, resolve_site
         from reconciler.session import DEFAULT_SITE, SettingsError, credentials_for, explicit_site, resolve_owner
 

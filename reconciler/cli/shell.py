@@ -11,6 +11,7 @@ from typing import Any, NoReturn
 import click
 
 from reconciler import __version__
+from reconciler.vocabulary import DEFAULT_PARALLELISM
 
 DEFAULT_PATHS = ("widgets",)
 paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
@@ -126,7 +127,7 @@ def network_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 parallelism_option = click.option(
     "--parallelism",
-    default=16,
+    default=DEFAULT_PARALLELISM,
     show_default=True,
     type=click.IntRange(1, 256),
     help="Requests in flight at most.",
