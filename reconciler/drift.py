@@ -12,7 +12,7 @@ from reconciler.diffing import FieldChange, field_changes
 from reconciler.plan_file import conflict_to_dict
 from reconciler.planning import Action, Change, Conflict, Plan, Reason
 from reconciler.render.common import field_line, person, printable
-from reconciler.state import RemoteWidget
+from reconciler.resources import RemoteWidget
 
 DRIFT_REASONS = (Reason.DRIFT, Reason.BOTH_CHANGED, Reason.UNRECORDED)
 DRIFT_FORMAT_VERSION = 2

@@ -17,7 +17,7 @@ from typing import Any, Final
 
 from ruamel.yaml import YAML
 
-from reconciler.state import RemoteWidget
+from reconciler.resources import RemoteWidget
 from reconciler.tags import MANIFEST_ID_MAX_LENGTH, id_problem, tag_problem
 from reconciler.validation import LoadedManifest, validate_document
 from reconciler.yaml_documents import parse_documents

@@ -12,7 +12,7 @@ from typing import Any
 
 from reconciler.diffing import FieldChange, field_changes
 from reconciler.normalise import canonical_json, lookup, parse_path, without_ignored
-from reconciler.state import DesiredWidget, RemoteWidget, User, WidgetKey
+from reconciler.resources import DesiredWidget, RemoteWidget, User, WidgetKey
 
 PLAN_FORMAT_VERSION = 2
 

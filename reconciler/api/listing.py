@@ -9,7 +9,7 @@ from typing import Any
 
 from reconciler.api.client import ApiError, WidgetsClient
 from reconciler.planning import Listing
-from reconciler.state import RemoteWidget, User, remote_from, user_from
+from reconciler.resources import RemoteWidget, User, remote_from, user_from
 from reconciler.tags import id_tag, owner_tag
 from reconciler.vocabulary import PAGE_SIZE_MAX, WIDGET_UUID
 

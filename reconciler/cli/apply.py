@@ -34,8 +34,8 @@ def _verified_saved_plan(plan_file: Path, site: str | None, owner: str | None, p
     """The saved plan's claim checked: same owner and site, same manifest files, and a fresh plan equal to it."""
     from reconciler.api.sites import SiteError, resolve_site
     from reconciler.plan_file import PlanFileError, plan_from_json
-    from reconciler.reconcile import input_differences, verify_saved_plan
-    from reconciler.session import SettingsError, explicit_owner, explicit_site
+    from reconciler.runs import input_differences, verify_saved_plan
+    from reconciler.settings import SettingsError, explicit_owner, explicit_site
 
     try:
         if plan_file.stat().st_size > MAX_PLAN_BYTES:
@@ -115,7 +115,7 @@ def apply(
     """Make the remote widgets match the manifests (or a saved plan)."""
     from reconciler.guards import mass_delete_refusal
     from reconciler.planning import Action
-    from reconciler.reconcile import apply_run, plan_run
+    from reconciler.runs import apply_run, plan_run
 
     if plan_file is not None:
         if paths or targets:

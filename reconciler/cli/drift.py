@@ -32,7 +32,7 @@ def drift(paths: tuple[Path, ...], site: str | None, owner: str | None, output: 
     from reconciler.drift import drift_from, render_drift_json, render_drift_markdown, render_drift_text
     from reconciler.git_history import applied_contents
     from reconciler.planning import Reason
-    from reconciler.reconcile import plan_run, unmanaged_widgets
+    from reconciler.runs import plan_run, unmanaged_widgets
 
     desired = desired_widgets(paths)
     run = Run(site, owner)

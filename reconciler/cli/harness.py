@@ -15,7 +15,7 @@ from reconciler.loading import load_manifests
 from reconciler.plan_file import PlanInputs
 from reconciler.planning import Plan
 from reconciler.problems import format_problems
-from reconciler.state import DesiredWidget
+from reconciler.resources import DesiredWidget
 from reconciler.vocabulary import DEFAULT_PARALLELISM
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ class Run:
 
     def __init__(self, site_name: str | None, owner: str | None, parallelism: int = DEFAULT_PARALLELISM) -> None:
         from reconciler.api.sites import SiteError, resolve_site
-        from reconciler.session import DEFAULT_SITE, SettingsError, credentials_for, explicit_site, resolve_owner
+        from reconciler.settings import DEFAULT_SITE, SettingsError, credentials_for, explicit_site, resolve_owner
 
         try:
             self.site = resolve_site(explicit_site(site_name) or DEFAULT_SITE)
@@ -45,7 +45,7 @@ class Run:
         """`--site` and `--owner` as a printed next step needs them to reach the same widgets."""
         import shlex
 
-        from reconciler.session import DEFAULT_OWNER, DEFAULT_SITE
+        from reconciler.settings import DEFAULT_OWNER, DEFAULT_SITE
 
         flags = "" if self.site.name == DEFAULT_SITE else f" --site {shlex.quote(self.site.name)}"
         return flags + ("" if self.owner == DEFAULT_OWNER else f" --owner {shlex.quote(self.owner)}")
@@ -54,8 +54,8 @@ class Run:
         self, work: Callable[[Any], Coroutine[Any, Any, T]], on_interrupt: Callable[[], NoReturn] | None = None
     ) -> T:
         from reconciler.api.client import ApiError
-        from reconciler.reconcile import StalePlanError
-        from reconciler.session import open_client
+        from reconciler.runs import StalePlanError
+        from reconciler.settings import open_client
 
         async def main() -> T:
             # SIGINT and SIGTERM cancel the work: requests in flight end, results so far are kept.
@@ -99,7 +99,7 @@ def desired_widgets(paths: tuple[Path, ...] | tuple[str, ...]) -> list[DesiredWi
 
 def load_inputs(paths: tuple[Path, ...] | tuple[str, ...]) -> tuple[list[DesiredWidget], PlanInputs]:
     """The manifests as desired widgets, and what a saved plan records of where they came from."""
-    from reconciler.state import desired_from
+    from reconciler.resources import desired_from
 
     given = paths or DEFAULT_PATHS
     result = load_manifests(given)

@@ -43,7 +43,7 @@ def plan(
 ) -> None:
     """Show what apply would change, widget by widget and field by field."""
     from reconciler.plan_file import plan_to_json
-    from reconciler.reconcile import plan_run
+    from reconciler.runs import plan_run
 
     desired, inputs = load_inputs(paths)
     run = Run(site, owner)

@@ -13,9 +13,7 @@ from starlette.types import ASGIApp
 
 from reconciler.emulator.identity import user_for_app_key
 from reconciler.emulator.knobs import KnobsMiddleware, RequestStats
-from reconciler.emulator.settings import EmulatorSettings
-from reconciler.emulator.store import StoredWidget, User, WidgetStore
-from reconciler.emulator.validation import (
+from reconciler.emulator.request_checks import (
     InvalidRequest,
     check_experience_type,
     check_json_content_type,
@@ -23,6 +21,8 @@ from reconciler.emulator.validation import (
     parse_search,
     parse_widget_write,
 )
+from reconciler.emulator.settings import EmulatorSettings
+from reconciler.emulator.store import StoredWidget, User, WidgetStore
 
 
 def _error(status: int, *errors: str) -> JSONResponse:

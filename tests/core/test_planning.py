@@ -6,7 +6,7 @@ from typing import Any
 
 from reconciler.guards import mass_delete_refusal
 from reconciler.planning import Action, Listing, Reason, plan_changes
-from reconciler.state import DesiredWidget, RemoteWidget, User
+from reconciler.resources import DesiredWidget, RemoteWidget, User
 
 OWNER = "team"
 BOB = User("u-bob", "bob@example.com", "Bob")

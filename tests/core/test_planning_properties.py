@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reconciler.planning import Action, Listing, Plan, plan_changes
-from reconciler.state import DesiredWidget, RemoteWidget, User
+from reconciler.resources import DesiredWidget, RemoteWidget, User
 from reconciler.tags import OWNER_PREFIX
 
 OWNER = "me"

@@ -8,7 +8,7 @@ import httpx
 
 from reconciler.emulator.server import emulator_thread
 from reconciler.export import export_manifests, slugify
-from reconciler.state import RemoteWidget
+from reconciler.resources import RemoteWidget
 from tests.conftest import ALICE, BOB
 from tests.reconcile.helpers import create_directly, make_workspace
 

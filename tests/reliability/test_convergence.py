@@ -23,8 +23,8 @@ from reconciler.emulator.app import create_app
 from reconciler.emulator.settings import EmulatorSettings, FaultRule, RateLimit
 from reconciler.emulator.store import WidgetStore
 from reconciler.emulator.transport import InProcessTransport
-from reconciler.reconcile import apply_run, plan_run
-from reconciler.state import DesiredWidget
+from reconciler.resources import DesiredWidget
+from reconciler.runs import apply_run, plan_run
 from tests.conftest import ALICE, BOB
 from tests.figures import report as report_figure
 

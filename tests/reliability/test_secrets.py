@@ -63,7 +63,7 @@ def test_a_malformed_key_is_refused_before_any_request_and_never_shown(tmp_path:
 
 
 def test_the_scrubber_covers_every_form(tmp_path: Path) -> None:
-    from reconciler.session import Credentials
+    from reconciler.settings import Credentials
 
     credentials = Credentials(API_KEY + "\n", APP_KEY)
     leaked = " | ".join(sorted(encodings(API_KEY + "\n") | encodings(APP_KEY) | {f"LocalProtocolError({API_KEY!r})"}))
@@ -126,7 +126,7 @@ def test_keys_are_sent_only_as_headers(tmp_path: Path) -> None:
     import asyncio
 
     from reconciler.api.client import WidgetsClient
-    from reconciler.reconcile import read_remote
+    from reconciler.runs import read_remote
 
     async def main() -> None:
         async with WidgetsClient(

@@ -24,8 +24,8 @@ from reconciler.emulator.store import WidgetStore
 from reconciler.emulator.transport import InProcessTransport
 from reconciler.plan_file import PlanFileError, PlanInputs, plan_from_json, plan_to_json
 from reconciler.planning import Plan
-from reconciler.reconcile import StalePlanError, apply_run, plan_run, verify_saved_plan
-from reconciler.state import DesiredWidget
+from reconciler.resources import DesiredWidget
+from reconciler.runs import StalePlanError, apply_run, plan_run, verify_saved_plan
 from tests.conftest import ALICE
 from tests.reliability.test_convergence import OWNER, manifests, remote_kinds, seed, snapshot
 

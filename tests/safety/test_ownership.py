@@ -11,8 +11,8 @@ import httpx
 from reconciler.api.sites import resolve_site
 from reconciler.applying import apply_plan
 from reconciler.planning import Action
-from reconciler.reconcile import plan_run
-from reconciler.session import Credentials, open_client
+from reconciler.runs import plan_run
+from reconciler.settings import Credentials, open_client
 from tests.conftest import ALICE
 from tests.reconcile.helpers import Workspace, create_directly
 

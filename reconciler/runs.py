@@ -10,7 +10,7 @@ from reconciler.api.listing import fetch_widgets, list_all, list_owned
 from reconciler.applying import ApplyReport, Outcome, apply_plan
 from reconciler.plan_file import PlanInputs, saved_plan_differences, summarise_differences
 from reconciler.planning import Listing, Plan, plan_changes
-from reconciler.state import DesiredWidget, RemoteWidget
+from reconciler.resources import DesiredWidget, RemoteWidget
 from reconciler.tags import OWNER_PREFIX
 from reconciler.vocabulary import EXPERIENCE_TYPES
 
