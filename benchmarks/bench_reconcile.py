@@ -34,9 +34,9 @@ from reconciler.api.sites import resolve_site
 from reconciler.emulator.server import emulator_process
 from reconciler.loading import load_manifests
 from reconciler.planning import Listing, plan_changes
-from reconciler.resources import desired_from
 from reconciler.runs import apply_run, plan_run, read_remote
 from reconciler.settings import Credentials, open_client
+from reconciler.validation import desired_from
 from reconciler.vocabulary import EXPERIENCE_TYPES, PAGE_SIZE_MAX
 
 KEYS = Credentials("bench-api-key", "bench-app-key")

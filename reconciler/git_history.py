@@ -13,9 +13,8 @@ from pathlib import Path
 from typing import Any, Final
 
 from reconciler.planning import Change, comparable
-from reconciler.resources import desired_from
 from reconciler.tags import APPLIED_PREFIX, reserved_value
-from reconciler.validation import LoadedManifest, validate_document
+from reconciler.validation import LoadedManifest, desired_from, validate_document
 from reconciler.yaml_documents import parse_documents
 
 VERSIONS_SEARCHED: Final = 50

@@ -18,7 +18,6 @@ from reconciler.tags import (
     reserved_value,
     reserved_values,
 )
-from reconciler.validation import LoadedManifest
 
 WidgetKey = tuple[str, str]
 """(experience_type, manifest id): how a manifest and its remote widget find each other."""
@@ -113,19 +112,6 @@ class RemoteWidget:
 
     def digest(self, ignore: tuple[str, ...] = ()) -> str:
         return content_digest(without_ignored(self.definition, ignore), self.user_tags)
-
-
-def desired_from(loaded: LoadedManifest) -> DesiredWidget:
-    manifest = loaded.manifest
-    return DesiredWidget(
-        experience_type=manifest.experience_type,
-        manifest_id=manifest.id,
-        definition=manifest.definition_dict(),
-        user_tags=tuple(sorted(set(manifest.tags))),
-        ignore=manifest.ignore,
-        source=f"{loaded.file}:{loaded.line}",
-        adopt=manifest.adopt,
-    )
 
 
 def user_from(included: dict[str, Any] | None) -> User | None:

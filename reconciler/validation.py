@@ -11,6 +11,7 @@ from pydantic_core import ErrorDetails
 
 from reconciler.manifest import EXTRA_REQUIRED_FIELDS, MANIFEST_FIELDS, Manifest
 from reconciler.problems import Problem
+from reconciler.resources import DesiredWidget
 from reconciler.vocabulary import EXPERIENCE_TYPES, TITLE_MAX_LENGTH, WIDGET_TYPES
 from reconciler.yaml_documents import Document, locate
 
@@ -156,3 +157,17 @@ def _sentence(data: Any, path: tuple[str | int, ...], error: ErrorDetails) -> st
     if kind == "value_error":
         return str(ctx.get("error", error["msg"]))
     return f"{name}: {error['msg']}"
+
+
+def desired_from(loaded: LoadedManifest) -> DesiredWidget:
+    """The manifest as the planner takes it: a desired widget, with where it was written."""
+    manifest = loaded.manifest
+    return DesiredWidget(
+        experience_type=manifest.experience_type,
+        manifest_id=manifest.id,
+        definition=manifest.definition_dict(),
+        user_tags=tuple(sorted(set(manifest.tags))),
+        ignore=manifest.ignore,
+        source=f"{loaded.file}:{loaded.line}",
+        adopt=manifest.adopt,
+    )

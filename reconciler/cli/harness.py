@@ -99,7 +99,7 @@ def desired_widgets(paths: tuple[Path, ...] | tuple[str, ...]) -> list[DesiredWi
 
 def load_inputs(paths: tuple[Path, ...] | tuple[str, ...]) -> tuple[list[DesiredWidget], PlanInputs]:
     """The manifests as desired widgets, and what a saved plan records of where they came from."""
-    from reconciler.resources import desired_from
+    from reconciler.validation import desired_from
 
     given = paths or DEFAULT_PATHS
     result = load_manifests(given)
