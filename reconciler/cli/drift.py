@@ -29,9 +29,10 @@ from reconciler.cli.shell import (
 @click.option("--unmanaged", is_flag=True, help="Also report widgets no owner manages.")
 def drift(paths: tuple[Path, ...], site: str | None, owner: str | None, output: str, unmanaged: bool) -> None:
     """Report what changed outside git (who, when, which fields); exit 2 on drift."""
-    from reconciler.drift import drift_from, render_drift_json, render_drift_markdown, render_drift_text
+    from reconciler.drift import drift_from
     from reconciler.git_history import applied_contents
     from reconciler.planning import Reason
+    from reconciler.render.drift import render_drift_json, render_drift_markdown, render_drift_text
     from reconciler.runs import plan_run, unmanaged_widgets
 
     desired = desired_widgets(paths)
