@@ -156,7 +156,7 @@ def apply(
 
     def record(outcome: Outcome) -> None:
         done.append(outcome)
-        progress.advance(outcome)
+        progress.advance(outcome.ok)
 
     def interrupted() -> NoReturn:
         partial = ApplyReport(tuple(done))

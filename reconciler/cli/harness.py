@@ -14,7 +14,7 @@ from reconciler.cli.shell import DEFAULT_PATHS, fail
 from reconciler.loading import load_manifests
 from reconciler.plan_file import PlanInputs
 from reconciler.planning import Plan
-from reconciler.problems import format_problems
+from reconciler.render.problems import format_problems
 from reconciler.resources import DesiredWidget
 from reconciler.vocabulary import DEFAULT_PARALLELISM
 

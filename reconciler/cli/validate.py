@@ -13,7 +13,7 @@ from reconciler.cli.shell import (
     paths_argument,
 )
 from reconciler.loading import load_manifests
-from reconciler.problems import format_problems
+from reconciler.render.problems import format_problems
 
 
 @click.command(cls=Command)

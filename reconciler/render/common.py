@@ -17,6 +17,14 @@ def printable(text: str) -> str:
     return "".join(ch.encode("unicode_escape").decode("ascii") if ord(ch) in _HIDDEN else ch for ch in text)
 
 
+_ANSI_COLOURS = {"red": 31, "green": 32, "yellow": 33, "magenta": 35, "cyan": 36}
+
+
+def ansi(text: str, colour: str, bold: bool = False) -> str:
+    """Text in a terminal colour (the codes click and most tools use), reset after."""
+    return f"\x1b[{_ANSI_COLOURS[colour]}m" + ("\x1b[1m" if bold else "") + text + "\x1b[0m"
+
+
 SYMBOLS = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-"}
 FIELD_SYMBOLS = {FieldKind.ADDED: "+", FieldKind.REMOVED: "-", FieldKind.CHANGED: "~"}
 

@@ -10,8 +10,6 @@ from typing import TextIO
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from reconciler.applying import Outcome
-
 SHOW_FROM = 20
 LINE_EVERY_SECONDS = 10.0
 
@@ -43,9 +41,10 @@ class ApplyProgress:
         if self._progress is not None:
             self._progress.stop()
 
-    def advance(self, outcome: Outcome) -> None:
+    def advance(self, ok: bool) -> None:
+        """One change done, succeeded or not."""
         self._done += 1
-        self._failed += not outcome.ok
+        self._failed += not ok
         if self._progress is not None:
             self._progress.advance(self._task)
         elif self._lines:

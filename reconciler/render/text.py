@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import click
-
 from reconciler.planning import Action, Plan
-from reconciler.render.common import field_line, headline, printable, summary_line, why
+from reconciler.render.common import ansi, field_line, headline, printable, summary_line, why
 
 COLOURS = {Action.CREATE: "green", Action.UPDATE: "yellow", Action.DELETE: "red"}
 
 
 def render_text(plan: Plan, colour: bool) -> str:
     def paint(text: str, fg: str, bold: bool = False) -> str:
-        return click.style(text, fg=fg, bold=bold) if colour else text
+        return ansi(text, fg, bold) if colour else text
 
     lines: list[str] = []
     for change in plan.changes:

@@ -6,7 +6,7 @@ import textwrap
 from pathlib import Path
 
 from reconciler.loading import load_manifests
-from reconciler.problems import format_problems
+from reconciler.render.problems import format_problems
 
 VALID = """\
 id: spend
