@@ -91,6 +91,10 @@ class Manifest(BaseModel):
         json_schema_extra={"description": "One Datadog saved widget, managed by widgets-as-code."},
     )
 
+    kind: Literal["datadog/widget"] = Field(
+        default="datadog/widget",
+        description="Which API the manifest is for: `datadog/widget` (Widgets v2), the default.",
+    )
     id: ManifestId
     experience_type: ExperienceType
     tags: tuple[Tag, ...] = Field(default=(), description="Your own tags; the wac-owner and wac-id tags are added.")

@@ -140,6 +140,8 @@ def _sentence(data: Any, path: tuple[str | int, ...], error: ErrorDetails) -> st
         return f"definition.type '{ctx.get('tag')}' is not a widget type; allowed: {', '.join(WIDGET_TYPES)}"
     if kind == "union_tag_not_found":
         return f"definition.type is required; allowed: {', '.join(WIDGET_TYPES)}"
+    if kind == "literal_error" and path == ("kind",):
+        return f"kind '{value}' is not supported; this version manages kind datadog/widget (the default when absent)"
     if kind == "literal_error" and path == ("experience_type",):
         return f"experience_type '{value}' is not allowed; use one of {', '.join(EXPERIENCE_TYPES)}"
     if kind == "string_too_long":

@@ -157,7 +157,7 @@ def test_unknown_experience_type(tmp_path: Path) -> None:
 
 def test_unknown_top_level_field(tmp_path: Path) -> None:
     problem = one_problem(tmp_path, "titel: typo\n" + VALID)
-    assert problem.startswith("w.yaml:1:1: unknown field 'titel'; a manifest has only id, experience_type")
+    assert problem.startswith("w.yaml:1:1: unknown field 'titel'; a manifest has only kind, id, experience_type")
 
 
 def test_unknown_definition_fields_pass_through(tmp_path: Path) -> None:
@@ -264,3 +264,13 @@ def test_a_trailing_line_break_never_passes_for_an_id_or_tag(tmp_path: Path) -> 
     assert "id 'spend\\n' is not allowed" in problem
     problem = one_problem(tmp_path, VALID.replace("[team:finops]", '["team:finops\\n"]'))
     assert "is not a valid Datadog tag" in problem
+
+
+def test_kind_defaults_to_datadog_widget_and_others_are_named(tmp_path: Path) -> None:
+    write(tmp_path, "w.yaml", "kind: datadog/widget\n" + VALID)
+    assert problems_of(tmp_path) == []
+    problem = one_problem(tmp_path, "kind: spaceone/custom-widget\n" + VALID)
+    assert problem == (
+        "w.yaml:1:7: kind 'spaceone/custom-widget' is not supported; this version manages kind datadog/widget"
+        " (the default when absent)"
+    )
