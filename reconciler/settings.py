@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import yaml
 
@@ -24,7 +24,13 @@ CONFIG_FILE: Final = Path(".wac.yaml")
 DEFAULT_OWNER: Final = "default"
 LOCAL_KEYS: Final = ("local-api-key", "local-app-key")
 DEFAULT_SITE: Final = "datadoghq.com"
-CONFIG_KEYS: Final = {"owner": "my-team", "site": "datadoghq.eu"}
+CONFIG_KEYS: Final = {
+    "owner": "my-team",
+    "site": "datadoghq.eu",
+    # SPEC §10: where a SpaceONE backend connects (never its token); read by that backend.
+    "spaceone.endpoint": "https://spaceone.example.com",
+    "spaceone.domain_id": "domain-1234",
+}
 
 
 class SettingsError(ValueError):
@@ -64,7 +70,7 @@ def checked_owner(owner: str) -> str:
 
 
 def read_config(config: Path = CONFIG_FILE) -> dict[str, str]:
-    """`.wac.yaml`: a mapping of `owner` and `site`, each text; anything else is an error naming the line."""
+    """`.wac.yaml`: `owner`, `site` and `spaceone:` `endpoint`/`domain_id`, each text; anything else is an error."""
     if not config.is_file():
         return {}
     try:
@@ -78,13 +84,28 @@ def read_config(config: Path = CONFIG_FILE) -> dict[str, str]:
         return {}
     if not isinstance(data, dict):
         raise SettingsError(f"{config}: expected a mapping like `owner: my-team` and `site: datadoghq.eu`")
-    unknown = sorted(str(key) for key in data if key not in CONFIG_KEYS)
+    flat = _flattened(config, data)
+    unknown = sorted(key for key in flat if key not in CONFIG_KEYS)
     if unknown:
         raise SettingsError(f"{config}: unknown setting(s) {', '.join(unknown)}; allowed: {', '.join(CONFIG_KEYS)}")
-    for key, value in data.items():
+    for key, value in flat.items():
         if value is not None and not isinstance(value, str):
             raise SettingsError(f"{config}: `{key}` must be text, like `{key}: {CONFIG_KEYS[key]}`")
-    return {key: value for key, value in data.items() if value}
+    return {key: value for key, value in flat.items() if value}
+
+
+def _flattened(config: Path, data: dict[Any, Any]) -> dict[str, Any]:
+    """`spaceone: {endpoint: …}` as `spaceone.endpoint`; one level of nesting, no more."""
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            for inner, inner_value in value.items():
+                if isinstance(inner_value, (dict, list)):
+                    raise SettingsError(f"{config}: `{key}.{inner}` must be text")
+                flat[f"{key}.{inner}"] = inner_value
+        else:
+            flat[str(key)] = value
+    return flat
 
 
 def credentials_for(site: Site, environ: Mapping[str, str] = os.environ) -> Credentials:

@@ -16,7 +16,9 @@ from tests.reconcile.helpers import create_directly, make_workspace
 def test_the_config_files_site_is_used(tmp_path: Path) -> None:
     with emulator_thread() as server:
         repo = make_workspace(tmp_path, server.url)
-        (repo.root / ".wac.yaml").write_text(f"site: {server.url}\nowner: team-a\n")
+        (repo.root / ".wac.yaml").write_text(
+            f"site: {server.url}\nowner: team-a\nspaceone: {{endpoint: 'https://spaceone.example.com'}}\n"
+        )
         planned = repo.wac("plan", "--format", "json", env={"DD_SITE": None})
         assert planned.exit_code == 0, planned.output
         plan = json.loads(planned.stdout)
@@ -28,7 +30,8 @@ def test_the_config_files_site_is_used(tmp_path: Path) -> None:
     ("text", "message"),
     [
         ("owner: [a\n", ".wac.yaml:1:8: not valid YAML"),
-        ("sites: local\n", ".wac.yaml: unknown setting(s) sites; allowed: owner, site"),
+        ("sites: local\n", ".wac.yaml: unknown setting(s) sites; allowed: owner, site, spaceone.endpoint"),
+        ("spaceone: {token: x}\n", ".wac.yaml: unknown setting(s) spaceone.token; allowed: owner, site"),
         ("owner: 5\n", ".wac.yaml: `owner` must be text"),
         ("- owner\n", ".wac.yaml: expected a mapping"),
     ],
