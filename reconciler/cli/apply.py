@@ -14,13 +14,11 @@ from reconciler.cli.shell import (
     EXIT_ERROR,
     Command,
     colour,
+    connection_options,
     everywhere,
     fail,
-    network_options,
-    owner_option,
     parallelism_option,
     paths_argument,
-    site_option,
     target_option,
 )
 from reconciler.loading import load_manifests
@@ -77,9 +75,7 @@ def _verified_saved_plan(plan_file: Path, site: str | None, owner: str | None, p
 @click.command(cls=Command)
 @everywhere
 @paths_argument
-@site_option
-@owner_option
-@network_options
+@connection_options
 @click.option(
     "--plan",
     "plan_file",

@@ -11,20 +11,16 @@ from reconciler.cli.harness import Run, desired_widgets
 from reconciler.cli.shell import (
     EXIT_CHANGES,
     Command,
+    connection_options,
     everywhere,
-    network_options,
-    owner_option,
     paths_argument,
-    site_option,
 )
 
 
 @click.command(cls=Command)
 @everywhere
 @paths_argument
-@site_option
-@owner_option
-@network_options
+@connection_options
 @click.option("--format", "output", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
 @click.option("--unmanaged", is_flag=True, help="Also report widgets no owner manages.")
 def drift(paths: tuple[Path, ...], site: str | None, owner: str | None, output: str, unmanaged: bool) -> None:

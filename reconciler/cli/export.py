@@ -10,20 +10,16 @@ import click
 from reconciler.cli.harness import Run, write_file
 from reconciler.cli.shell import (
     Command,
+    connection_options,
     everywhere,
     fail,
-    network_options,
-    owner_option,
-    site_option,
 )
 from reconciler.vocabulary import EXPERIENCE_TYPES
 
 
 @click.command(cls=Command)
 @everywhere
-@site_option
-@owner_option
-@network_options
+@connection_options
 @click.option(
     "--experience-type",
     "experience_types",

@@ -11,11 +11,9 @@ from reconciler.cli.shell import (
     EXIT_CHANGES,
     Command,
     colour,
+    connection_options,
     everywhere,
-    network_options,
-    owner_option,
     paths_argument,
-    site_option,
     target_option,
 )
 from reconciler.render.markdown import render_markdown
@@ -25,9 +23,7 @@ from reconciler.render.text import render_text
 @click.command(cls=Command)
 @everywhere
 @paths_argument
-@site_option
-@owner_option
-@network_options
+@connection_options
 @click.option("--format", "output", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
 @click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), help="Also save the JSON plan.")
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes (0 none, 1 error).")

@@ -125,6 +125,11 @@ def network_options(command: Callable[..., Any]) -> Callable[..., Any]:
     )(command)
 
 
+def connection_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Where a command connects and as whom: --site, --owner, --timeout, --max-rate-wait."""
+    return site_option(owner_option(network_options(command)))
+
+
 parallelism_option = click.option(
     "--parallelism",
     default=DEFAULT_PARALLELISM,
