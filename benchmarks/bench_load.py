@@ -16,7 +16,7 @@ import yaml
 from ruamel.yaml import YAML
 
 from benchmarks.corpus import write_corpus
-from reconciler.loading import load_manifests
+from reconciler.manifests.loading import load_manifests
 
 
 def cpu_seconds(action: Callable[[], object], repeat: int = 3) -> float:

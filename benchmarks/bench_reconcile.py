@@ -30,14 +30,16 @@ import httpx
 import yaml
 
 from benchmarks.corpus import write_corpus
-from reconciler.api.sites import resolve_site
-from reconciler.emulator.server import emulator_process
-from reconciler.loading import load_manifests
-from reconciler.planning import Listing, plan_changes
-from reconciler.runs import apply_run, plan_run, read_remote
-from reconciler.settings import Credentials, open_client
-from reconciler.validation import desired_from
-from reconciler.vocabulary import EXPERIENCE_TYPES, PAGE_SIZE_MAX
+from reconciler.backends.datadog_widgets.backend import DatadogWidgets
+from reconciler.backends.datadog_widgets.emulator.server import emulator_process
+from reconciler.backends.datadog_widgets.sites import resolve_site
+from reconciler.backends.datadog_widgets.vocabulary import EXPERIENCE_TYPES, PAGE_SIZE_MAX
+from reconciler.cli.settings import Credentials, open_client
+from reconciler.core.backend import Backend, Listing
+from reconciler.core.planning import plan_changes
+from reconciler.engine.runs import apply_run, plan_run, read_remote
+from reconciler.manifests.loading import load_manifests
+from reconciler.manifests.validation import desired_from
 
 KEYS = Credentials("bench-api-key", "bench-app-key")
 
@@ -56,6 +58,11 @@ class Row:
 
 def server_requests(url: str) -> int:
     return int(httpx.get(url + "/_emulator/stats").json()["requests"])
+
+
+def backends_of(client: Any) -> dict[str, Backend]:
+    backend = DatadogWidgets(client)
+    return {backend.kind: backend}
 
 
 def run_library(url: str, parallelism: int, work: Any) -> tuple[Any, float, int]:
@@ -144,7 +151,7 @@ def bench(count: int, latency: float, parallelism: int, rate_limit: int | None) 
     with tempfile.TemporaryDirectory() as tmp:
         widgets = write_corpus(Path(tmp) / "widgets", count)
         desired = [desired_from(m) for m in load_manifests([widgets]).manifests]
-        counts = {t: sum(1 for d in desired if d.experience_type == t) for t in EXPERIENCE_TYPES}
+        counts = {t: sum(1 for d in desired if d.scope == t) for t in EXPERIENCE_TYPES}
         write_floor = count / parallelism * latency
         if rate_limit:
             write_floor = max(write_floor, count / rate_limit)
@@ -152,8 +159,10 @@ def bench(count: int, latency: float, parallelism: int, rate_limit: int | None) 
             ["--rate-limit", str(rate_limit), "--rate-period", "1"] if rate_limit else []
         )
         with emulator_process(Path(tmp) / "emulator.sqlite3", *options) as url:
-            plan, _, plan_calls = run_library(url, parallelism, lambda c: plan_run(c, "default", desired))
-            report, wall, calls = run_library(url, parallelism, lambda c: apply_run(c, plan, lambda _: None))
+            plan, _, plan_calls = run_library(url, parallelism, lambda c: plan_run(backends_of(c), "default", desired))
+            report, wall, calls = run_library(
+                url, parallelism, lambda c: apply_run(backends_of(c), plan, lambda _: None)
+            )
             assert not report.failed, report.failed[:3]
             rows.append(
                 Row(
@@ -166,12 +175,12 @@ def bench(count: int, latency: float, parallelism: int, rate_limit: int | None) 
                 )
             )
 
-            listing, wall, calls = run_library(url, parallelism, lambda c: read_remote(c, "default"))
-            noop, wall, calls = run_library(url, parallelism, lambda c: plan_run(c, "default", desired))
+            listing, wall, calls = run_library(url, parallelism, lambda c: read_remote(backends_of(c), "default"))
+            noop, wall, calls = run_library(url, parallelism, lambda c: plan_run(backends_of(c), "default", desired))
             assert not noop.changes
             floor_calls = search_floor(counts)
             floor_wall = math.ceil(floor_calls / parallelism) * latency + latency
-            targets = [(w.experience_type, w.uuid) for w in listing.widgets]
+            targets = [(w.scope, w.remote_id) for w in listing.resources]
             peer_wall, peer_calls = refresh_like_terraform(url, targets)
             rows.append(Row("no-op plan", wall, calls, floor_wall, floor_calls, peer_wall, peer_calls))
             cli_wall, rss = peak_rss_of_cli_plan(url, widgets)
@@ -180,8 +189,12 @@ def bench(count: int, latency: float, parallelism: int, rate_limit: int | None) 
             for path in widgets.rglob("*.yaml"):
                 path.write_text(path.read_text().replace(" spend by service", " spend by service (v2)"))
             changed = [desired_from(m) for m in load_manifests([widgets]).manifests]
-            update_plan, _, plan_calls = run_library(url, parallelism, lambda c: plan_run(c, "default", changed))
-            report, wall, calls = run_library(url, parallelism, lambda c: apply_run(c, update_plan, lambda _: None))
+            update_plan, _, plan_calls = run_library(
+                url, parallelism, lambda c: plan_run(backends_of(c), "default", changed)
+            )
+            report, wall, calls = run_library(
+                url, parallelism, lambda c: apply_run(backends_of(c), update_plan, lambda _: None)
+            )
             assert not report.failed and len(report.outcomes) == count
             rows.append(
                 Row(f"apply {count:,} updates", wall, calls, write_floor, count, note=f"{calls / wall:,.0f} req/s")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reconciler.vocabulary import EXPERIENCE_TYPES
+from reconciler.backends.datadog_widgets.vocabulary import EXPERIENCE_TYPES
 
 TEMPLATE = """\
 id: {id}

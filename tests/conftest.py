@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from reconciler.emulator.server import RunningEmulator, emulator_thread
+from reconciler.backends.datadog_widgets.emulator.server import RunningEmulator, emulator_thread
 
 ALICE = {"DD-API-KEY": "test-api-key-0001", "DD-APPLICATION-KEY": "alice-app-key-0001"}
 BOB = {"DD-API-KEY": "test-api-key-0001", "DD-APPLICATION-KEY": "bob-app-key-0002"}

@@ -8,7 +8,7 @@ from typing import NoReturn
 
 import click
 
-from reconciler.cli.harness import Run, desired_widgets, load_inputs, refuse_plan_errors
+from reconciler.cli.harness import Run, desired_resources, load_inputs, refuse_plan_errors
 from reconciler.cli.shell import (
     EXIT_CHANGES,
     EXIT_ERROR,
@@ -21,8 +21,8 @@ from reconciler.cli.shell import (
     paths_argument,
     target_option,
 )
-from reconciler.loading import load_manifests
-from reconciler.planning import Plan
+from reconciler.core.planning import Plan
+from reconciler.manifests.loading import load_manifests
 from reconciler.render.text import render_text
 
 MAX_PLAN_BYTES = 64 * 1024 * 1024
@@ -30,15 +30,16 @@ MAX_PLAN_BYTES = 64 * 1024 * 1024
 
 def _verified_saved_plan(plan_file: Path, site: str | None, owner: str | None, parallelism: int) -> tuple[Run, Plan]:
     """The saved plan's claim checked: same owner and site, same manifest files, and a fresh plan equal to it."""
-    from reconciler.api.sites import SiteError, resolve_site
-    from reconciler.plan_file import PlanFileError, plan_from_json
-    from reconciler.runs import input_differences, verify_saved_plan
-    from reconciler.settings import SettingsError, explicit_owner, explicit_site
+    from reconciler.backends.datadog_widgets.sites import SiteError, resolve_site
+    from reconciler.backends.registry import SCOPES
+    from reconciler.cli.settings import SettingsError, explicit_owner, explicit_site
+    from reconciler.core.plan_file import PlanFileError, plan_from_json
+    from reconciler.engine.runs import input_differences, verify_saved_plan
 
     try:
         if plan_file.stat().st_size > MAX_PLAN_BYTES:
             fail(f"{plan_file}: {plan_file.stat().st_size:,} bytes is too large for a plan file")
-        saved = plan_from_json(plan_file.read_text(encoding="utf-8"), str(plan_file))
+        saved = plan_from_json(plan_file.read_text(encoding="utf-8"), str(plan_file), SCOPES)
         chosen_owner = explicit_owner(owner)
         given = explicit_site(site)
         chosen_site = resolve_site(given).name if given else None
@@ -69,7 +70,7 @@ def _verified_saved_plan(plan_file: Path, site: str | None, owner: str | None, p
         )
     desired, _ = load_inputs(saved.inputs.paths)
     run = Run(saved.site, saved.plan.owner, parallelism)
-    return run, run.run(lambda client: verify_saved_plan(client, saved.plan, desired))
+    return run, run.run(lambda backends: verify_saved_plan(backends, saved.plan, desired))
 
 
 @click.command(cls=Command)
@@ -109,18 +110,18 @@ def apply(
     targets: tuple[str, ...],
 ) -> None:
     """Make the remote widgets match the manifests (or a saved plan)."""
-    from reconciler.guards import mass_delete_refusal
-    from reconciler.planning import Action
-    from reconciler.runs import apply_run, plan_run
+    from reconciler.core.guards import mass_delete_refusal
+    from reconciler.core.planning import Action
+    from reconciler.engine.runs import apply_run, plan_run
 
     if plan_file is not None:
         if paths or targets:
             fail("--plan applies a saved plan as it is; do not pass manifest paths or --target with it")
         run, the_plan = _verified_saved_plan(plan_file, site, owner, parallelism)
     else:
-        desired = desired_widgets(paths)
+        desired = desired_resources(paths)
         run = Run(site, owner, parallelism)
-        the_plan = run.run(lambda client: plan_run(client, run.owner, desired, targets))
+        the_plan = run.run(lambda backends: plan_run(backends, run.owner, desired, targets))
     refuse_plan_errors(the_plan)
 
     click.echo(render_text(the_plan, colour()), color=colour())
@@ -145,7 +146,7 @@ def apply(
             f"Apply {len(the_plan.changes)} change(s) ({counts}) to site '{run.site.name}'?{warning}", abort=True
         )
 
-    from reconciler.applying import ApplyReport, Outcome
+    from reconciler.engine.applying import ApplyReport, Outcome
     from reconciler.render.progress import ApplyProgress
 
     done: list[Outcome] = []
@@ -163,12 +164,12 @@ def apply(
         )
 
     with ApplyProgress(len(the_plan.changes)) as progress:
-        report = run.run(lambda client: apply_run(client, the_plan, record), on_interrupt=interrupted)
+        report = run.run(lambda backends: apply_run(backends, the_plan, record), on_interrupt=interrupted)
     created, updated, deleted = (report.count(a) for a in (Action.CREATE, Action.UPDATE, Action.DELETE))
     for failure in report.failed:
         change = failure.change
         click.echo(
-            click.style("failed: ", fg="red") + f"{change.action.value} {change.experience_type}/"
+            click.style("failed: ", fg="red") + f"{change.action.value} {change.scope}/"
             f"{change.manifest_id}: {run.credentials.redact(failure.detail)}",
             err=True,
         )

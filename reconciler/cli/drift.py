@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
-from reconciler.cli.harness import Run, desired_widgets
+if TYPE_CHECKING:
+    from reconciler.core.drift import DriftReport
+    from reconciler.engine.runs import Backends
+
+from reconciler.cli.harness import Run, desired_resources
 from reconciler.cli.shell import (
     EXIT_CHANGES,
     Command,
@@ -25,18 +29,18 @@ from reconciler.cli.shell import (
 @click.option("--unmanaged", is_flag=True, help="Also report widgets no owner manages.")
 def drift(paths: tuple[Path, ...], site: str | None, owner: str | None, output: str, unmanaged: bool) -> None:
     """Report what changed outside git (who, when, which fields); exit 2 on drift."""
-    from reconciler.drift import drift_from
-    from reconciler.git_history import applied_contents
-    from reconciler.planning import Reason
+    from reconciler.core.drift import drift_from
+    from reconciler.core.planning import Reason
+    from reconciler.engine.runs import plan_run, unmanaged_resources
+    from reconciler.manifests.git_history import applied_contents
     from reconciler.render.drift import render_drift_json, render_drift_markdown, render_drift_text
-    from reconciler.runs import plan_run, unmanaged_widgets
 
-    desired = desired_widgets(paths)
+    desired = desired_resources(paths)
     run = Run(site, owner)
 
-    async def work(client: Any) -> Any:
-        result = await plan_run(client, run.owner, desired)
-        strays = await unmanaged_widgets(client) if unmanaged else []
+    async def work(backends: Backends) -> DriftReport:
+        result = await plan_run(backends, run.owner, desired)
+        strays = await unmanaged_resources(backends) if unmanaged else []
         # The applied version of a manifest changed both in git and outside it, to tell the two apart.
         both = [c for c in result.changes if c.reason == Reason.BOTH_CHANGED]
         return drift_from(result, strays, applied_contents(both) if both else {})

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import click
 
+from reconciler.backends.datadog_widgets.emulator.settings import EmulatorSettings, FaultRule, RateLimit, UserProfile
 from reconciler.cli.shell import (
     Command,
     everywhere,
     fail,
 )
-from reconciler.emulator.settings import EmulatorSettings, FaultRule, RateLimit, UserProfile
 
 
 def _is_loopback_host(host: str) -> bool:
@@ -72,7 +72,7 @@ def emulator(
     users_file: Path | None,
 ) -> None:
     """Serve the local Datadog Widgets v2 emulator over HTTP."""
-    from reconciler.emulator.server import ServeError, serve
+    from reconciler.backends.datadog_widgets.emulator.server import ServeError, serve
 
     faults: list[FaultRule] = []
     if error_rate:

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
 import click
 
+if TYPE_CHECKING:
+    from reconciler.core.resources import Remote
+    from reconciler.engine.runs import Backends
+
+from reconciler.backends.datadog_widgets.vocabulary import EXPERIENCE_TYPES
 from reconciler.cli.harness import Run, write_file
 from reconciler.cli.shell import (
     Command,
@@ -14,7 +19,6 @@ from reconciler.cli.shell import (
     everywhere,
     fail,
 )
-from reconciler.vocabulary import EXPERIENCE_TYPES
 
 
 @click.command(cls=Command)
@@ -41,13 +45,16 @@ def export(
     force: bool,
 ) -> None:
     """Write a manifest per remote widget, to adopt widgets made in the UI without recreating them."""
-    from reconciler.api.listing import list_all
-    from reconciler.export import export_manifests
+    from reconciler.backends.datadog_widgets.backend import DatadogWidgets
+    from reconciler.backends.datadog_widgets.codec import KIND
+    from reconciler.backends.datadog_widgets.listing import list_all
+    from reconciler.manifests.export import export_manifests
 
     run = Run(site, owner)
     kinds = experience_types or EXPERIENCE_TYPES
 
-    async def work(client: Any) -> Any:
+    async def work(backends: Backends) -> list[Remote]:
+        client = cast(DatadogWidgets, backends[KIND]).client
         found = []
         for kind in kinds:
             widgets, _ = await list_all(client, kind)
@@ -56,7 +63,7 @@ def export(
 
     widgets = run.run(work)
     if unmanaged_only:
-        widgets = [w for w in widgets if not w.owners]
+        widgets = [w for w in widgets if not w.claims.owners]
     result = export_manifests(widgets, run.owner, run.site.name)
     for note in result.skipped:
         click.echo(f"skipped: {note}", err=True)
@@ -81,7 +88,7 @@ def export(
     for manifest in unsafe:
         click.echo(
             click.style("not written: ", fg="red")
-            + f"{out_dir / manifest.relative_path} (widget {manifest.uuid}): {manifest.problem}",
+            + f"{out_dir / manifest.relative_path} (widget {manifest.remote_id}): {manifest.problem}",
             err=True,
         )
     if unsafe:

@@ -10,16 +10,17 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
+from reconciler.backends.datadog_widgets.vocabulary import DEFAULT_PARALLELISM
 from reconciler.cli.shell import DEFAULT_PATHS, fail
-from reconciler.loading import load_manifests
-from reconciler.plan_file import PlanInputs
-from reconciler.planning import Plan
+from reconciler.core.plan_file import PlanInputs
+from reconciler.core.planning import Plan
+from reconciler.core.resources import Desired
+from reconciler.manifests.loading import load_manifests
 from reconciler.render.problems import format_problems
-from reconciler.resources import DesiredWidget
-from reconciler.vocabulary import DEFAULT_PARALLELISM
 
 if TYPE_CHECKING:
-    from reconciler.api.client import RetryPolicy
+    from reconciler.backends.datadog_widgets.client import RetryPolicy
+    from reconciler.engine.runs import Backends
 
 
 T = TypeVar("T")
@@ -29,8 +30,8 @@ class Run:
     """What every remote command needs: site, owner, keys; and one place that keeps keys out of errors."""
 
     def __init__(self, site_name: str | None, owner: str | None, parallelism: int = DEFAULT_PARALLELISM) -> None:
-        from reconciler.api.sites import SiteError, resolve_site
-        from reconciler.settings import DEFAULT_SITE, SettingsError, credentials_for, explicit_site, resolve_owner
+        from reconciler.backends.datadog_widgets.sites import SiteError, resolve_site
+        from reconciler.cli.settings import DEFAULT_SITE, SettingsError, credentials_for, explicit_site, resolve_owner
 
         try:
             self.site = resolve_site(explicit_site(site_name) or DEFAULT_SITE)
@@ -45,17 +46,17 @@ class Run:
         """`--site` and `--owner` as a printed next step needs them to reach the same widgets."""
         import shlex
 
-        from reconciler.settings import DEFAULT_OWNER, DEFAULT_SITE
+        from reconciler.cli.settings import DEFAULT_OWNER, DEFAULT_SITE
 
         flags = "" if self.site.name == DEFAULT_SITE else f" --site {shlex.quote(self.site.name)}"
         return flags + ("" if self.owner == DEFAULT_OWNER else f" --owner {shlex.quote(self.owner)}")
 
     def run(
-        self, work: Callable[[Any], Coroutine[Any, Any, T]], on_interrupt: Callable[[], NoReturn] | None = None
+        self, work: Callable[[Backends], Coroutine[Any, Any, T]], on_interrupt: Callable[[], NoReturn] | None = None
     ) -> T:
-        from reconciler.api.client import ApiError
-        from reconciler.runs import StalePlanError
-        from reconciler.settings import open_client
+        from reconciler.cli.settings import open_backends
+        from reconciler.core.backend import BackendError
+        from reconciler.engine.runs import StalePlanError
 
         async def main() -> T:
             # SIGINT and SIGTERM cancel the work: requests in flight end, results so far are kept.
@@ -63,8 +64,8 @@ class Run:
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, _interrupt, task, sig)
-            async with open_client(self.site, self.credentials, self.parallelism, retry_policy()) as client:
-                return await work(client)
+            async with open_backends(self.site, self.credentials, self.parallelism, retry_policy()) as backends:
+                return await work(backends)
 
         try:
             return asyncio.run(main())
@@ -72,7 +73,7 @@ class Run:
             if on_interrupt is not None:
                 on_interrupt()
             fail("Interrupted before finishing; run the command again.")
-        except (ApiError, StalePlanError) as exc:
+        except (BackendError, StalePlanError) as exc:
             fail(self.credentials.redact(str(exc)))
         except OSError as exc:
             fail(self.credentials.redact(f"cannot reach {self.site.name}: {exc}"))
@@ -81,7 +82,7 @@ class Run:
 
 
 def retry_policy() -> RetryPolicy:
-    from reconciler.api.client import RetryPolicy
+    from reconciler.backends.datadog_widgets.client import RetryPolicy
 
     meta = click.get_current_context().meta
     return RetryPolicy(timeout=meta.get("wac.timeout", 30.0), max_rate_wait=meta.get("wac.max_rate_wait", 60.0))
@@ -93,13 +94,13 @@ def _interrupt(task: asyncio.Task[Any] | None, sig: signal.Signals) -> None:
         task.cancel()
 
 
-def desired_widgets(paths: tuple[Path, ...] | tuple[str, ...]) -> list[DesiredWidget]:
+def desired_resources(paths: tuple[Path, ...] | tuple[str, ...]) -> list[Desired]:
     return load_inputs(paths)[0]
 
 
-def load_inputs(paths: tuple[Path, ...] | tuple[str, ...]) -> tuple[list[DesiredWidget], PlanInputs]:
-    """The manifests as desired widgets, and what a saved plan records of where they came from."""
-    from reconciler.validation import desired_from
+def load_inputs(paths: tuple[Path, ...] | tuple[str, ...]) -> tuple[list[Desired], PlanInputs]:
+    """The manifests as desired resources, and what a saved plan records of where they came from."""
+    from reconciler.manifests.validation import desired_from
 
     given = paths or DEFAULT_PATHS
     result = load_manifests(given)
@@ -118,7 +119,7 @@ def refuse_plan_errors(plan: Plan) -> None:
 
 
 def write_file(path: Path, text: str) -> None:
-    from reconciler.output_files import OutputError, write_text
+    from reconciler.cli.output_files import OutputError, write_text
 
     try:
         write_text(path, text)

@@ -38,12 +38,12 @@ def plan(
     targets: tuple[str, ...],
 ) -> None:
     """Show what apply would change, widget by widget and field by field."""
-    from reconciler.plan_file import plan_to_json
-    from reconciler.runs import plan_run
+    from reconciler.core.plan_file import plan_to_json
+    from reconciler.engine.runs import plan_run
 
     desired, inputs = load_inputs(paths)
     run = Run(site, owner)
-    result = run.run(lambda client: plan_run(client, run.owner, desired, targets))
+    result = run.run(lambda backends: plan_run(backends, run.owner, desired, targets))
     if output == "json":
         click.echo(plan_to_json(result, run.site.name, inputs), nl=False)
     elif output == "markdown":

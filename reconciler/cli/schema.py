@@ -6,11 +6,11 @@ import json
 
 import click
 
+from reconciler.backends.datadog_widgets.schema import manifest_json_schema
 from reconciler.cli.shell import (
     Command,
     everywhere,
 )
-from reconciler.manifest import manifest_json_schema
 
 
 @click.command(cls=Command)

@@ -11,7 +11,7 @@ from typing import Any, NoReturn
 import click
 
 from reconciler import __version__
-from reconciler.vocabulary import DEFAULT_PARALLELISM
+from reconciler.backends.datadog_widgets.vocabulary import DEFAULT_PARALLELISM
 
 DEFAULT_PATHS = ("widgets",)
 paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
@@ -48,7 +48,7 @@ class Group(_UsageExitsOne, click.Group):
 
 def _set_debug(ctx: click.Context, _: click.Parameter, value: bool) -> None:
     if value:
-        from reconciler.logs import configure_logging
+        from reconciler.cli.logs import configure_logging
 
         ctx.meta["wac.debug"] = True  # shared with the subcommand's context
         configure_logging(debug=True)
@@ -157,7 +157,7 @@ def colour() -> bool:
 @everywhere
 def main() -> None:
     """widgets-as-code: Datadog saved widgets from YAML in git — validate, plan, apply, drift."""
-    from reconciler.logs import configure_logging
+    from reconciler.cli.logs import configure_logging
 
     configure_logging(debug=bool(click.get_current_context().meta.get("wac.debug")))
     if sys.stdout is None:

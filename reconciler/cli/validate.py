@@ -12,7 +12,7 @@ from reconciler.cli.shell import (
     everywhere,
     paths_argument,
 )
-from reconciler.loading import load_manifests
+from reconciler.manifests.loading import load_manifests
 from reconciler.render.problems import format_problems
 
 

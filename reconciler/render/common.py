@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from reconciler.diffing import FieldChange, FieldKind
-from reconciler.planning import Action, Change, Plan, Reason
+from reconciler.core.diffing import FieldChange, FieldKind
+from reconciler.core.planning import Action, Change, Plan, Reason
 
 # Characters that can move the cursor, recolour a terminal or reorder text (bidi overrides).
 _HIDDEN = {*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
@@ -39,7 +39,7 @@ def summary_line(plan: Plan) -> str:
 
 
 def headline(change: Change) -> str:
-    where = f"{change.experience_type}/{change.manifest_id or '(no id)'}"
+    where = f"{change.scope}/{change.manifest_id or '(no id)'}"
     return f'{SYMBOLS[change.action]} {change.action.value} {where} "{change.title}"'
 
 

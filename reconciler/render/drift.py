@@ -6,9 +6,9 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from reconciler.diffing import FieldChange
-from reconciler.drift import DRIFT_FORMAT_VERSION, DriftReport, Edit
-from reconciler.plan_file import conflict_to_dict
+from reconciler.core.diffing import FieldChange
+from reconciler.core.drift import DRIFT_FORMAT_VERSION, DriftReport, Edit
+from reconciler.core.plan_file import conflict_to_dict
 from reconciler.render.common import field_line, person, printable
 
 MARKER = "<!-- widgets-as-code drift -->"
@@ -24,7 +24,7 @@ def render_drift_text(report: DriftReport) -> str:
         change = edit.change
         who = person(change) if change.editor else "an unknown user"
         at = change.editor.at if change.editor else "an unknown time"
-        lines.append(f'~ {change.experience_type}/{change.manifest_id} "{change.title}" ({change.uuid})')
+        lines.append(f'~ {change.scope}/{change.manifest_id} "{change.title}" ({change.remote_id})')
         lines.append(f"    changed outside git by {who} at {at}")
         lines.extend(f"      {field_line(f)}" for f in edit.fields)
         if not edit.told_apart:
@@ -37,19 +37,17 @@ def render_drift_text(report: DriftReport) -> str:
             lines.extend(f"      {field_line(f)}" for f in edit.pending)
     for change in report.missing:
         lines.append(
-            f'! {change.experience_type}/{change.manifest_id} "{change.title}" is missing remotely (never applied,'
+            f'! {change.scope}/{change.manifest_id} "{change.title}" is missing remotely (never applied,'
             f" or deleted outside git; {change.source})"
         )
     for widget in report.unmanaged:
         creator = widget.created_by.handle if widget.created_by else "unknown"
-        lines.append(
-            f'? {widget.experience_type} "{widget.title}" ({widget.uuid}) is not managed; created by {creator}'
-        )
+        lines.append(f'? {widget.scope} "{widget.title}" ({widget.remote_id}) is not managed; created by {creator}')
     lines.extend(f"! conflict: {conflict.describe()}" for conflict in report.conflicts)
     if report.pending:
         lines += ["", "Pending in git (changed since the last apply, not applied yet; not drift):"]
         for edit in report.pending:
-            lines.append(f'  {edit.change.experience_type}/{edit.change.manifest_id} "{edit.change.title}"')
+            lines.append(f'  {edit.change.scope}/{edit.change.manifest_id} "{edit.change.title}"')
             lines.extend(f"      {field_line(f)}" for f in edit.pending)
     if report.drifted:
         lines += [
@@ -74,9 +72,10 @@ def drift_to_dict(report: DriftReport) -> dict[str, Any]:
     def edited(edit: Edit) -> dict[str, Any]:
         change, editor = edit.change, edit.change.editor
         return {
-            "experience_type": change.experience_type,
+            "kind": change.kind,
+            "scope": change.scope,
             "id": change.manifest_id,
-            "uuid": change.uuid,
+            "remote_id": change.remote_id,
             "title": change.title,
             "reason": change.reason.value,
             "changed_by": None if editor is None else {"handle": editor.handle, "name": editor.name},
@@ -92,17 +91,18 @@ def drift_to_dict(report: DriftReport) -> dict[str, Any]:
         "drifted": report.drifted,
         "edited": [edited(e) for e in report.edits],
         "pending_in_git": [
-            {"experience_type": e.change.experience_type, "id": e.change.manifest_id, "fields": _fields(e.pending)}
+            {"kind": e.change.kind, "scope": e.change.scope, "id": e.change.manifest_id, "fields": _fields(e.pending)}
             for e in report.pending
         ],
         "missing": [
-            {"experience_type": c.experience_type, "id": c.manifest_id, "title": c.title, "source": c.source}
+            {"kind": c.kind, "scope": c.scope, "id": c.manifest_id, "title": c.title, "source": c.source}
             for c in report.missing
         ],
         "unmanaged": [
             {
-                "experience_type": w.experience_type,
-                "uuid": w.uuid,
+                "kind": w.kind,
+                "scope": w.scope,
+                "remote_id": w.remote_id,
                 "title": w.title,
                 "created_by": w.created_by.handle if w.created_by else None,
             }

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Final
 
-from reconciler.diffing import FieldChange, FieldKind
-from reconciler.planning import Action, Change, Plan
+from reconciler.core.diffing import FieldChange, FieldKind
+from reconciler.core.planning import Action, Change, Plan
 from reconciler.render.common import field_line, headline, printable, summary_line, value, why
 
 # GitHub refuses comments over 65,536 characters; the rest is head room for the footer.
@@ -52,8 +52,8 @@ def render_markdown(plan: Plan, site: str, limit: int = BODY_BUDGET) -> str:
 
 def _details(change: Change) -> str:
     lines = [f"<details><summary><code>{_inline(headline(change))}</code> — {_inline(why(change))}</summary>", ""]
-    if change.uuid:
-        lines.append(f"uuid <code>{_inline(change.uuid)}</code>")
+    if change.remote_id:
+        lines.append(f"uuid <code>{_inline(change.remote_id)}</code>")
     if change.source:
         lines.append(f"<code>{_inline(change.source)}</code>")
     lines += ["", "```diff"]

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import asdict
 from typing import Literal
 
-from reconciler.problems import Problem
+from reconciler.core.problems import Problem
 
 ProblemFormat = Literal["text", "github", "json"]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reconciler.planning import Action, Plan
+from reconciler.core.planning import Action, Plan
 from reconciler.render.common import ansi, field_line, headline, printable, summary_line, why
 
 COLOURS = {Action.CREATE: "green", Action.UPDATE: "yellow", Action.DELETE: "red"}
@@ -16,8 +16,8 @@ def render_text(plan: Plan, colour: bool) -> str:
     for change in plan.changes:
         lines.append(paint(printable(headline(change)), COLOURS[change.action], bold=True))
         details = [why(change)]
-        if change.uuid:
-            details.append(f"uuid {change.uuid}")
+        if change.remote_id:
+            details.append(f"uuid {change.remote_id}")
         if change.source:
             details.append(change.source)
         lines.append("    " + printable(" · ".join(details)))

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-from reconciler.guards import mass_delete_refusal
-from reconciler.planning import Action, Listing, Reason, plan_changes
-from reconciler.resources import DesiredWidget, RemoteWidget, User
+from reconciler.core.backend import Listing
+from reconciler.core.guards import mass_delete_refusal
+from reconciler.core.planning import Action, Reason, plan_changes
+from reconciler.core.resources import Desired, Remote, User
+from tests.widgets import definition, desired_widget, remote_widget, tags_for, written_tags
 
 OWNER = "team"
 BOB = User("u-bob", "bob@example.com", "Bob")
@@ -18,29 +21,27 @@ def desired(
     tags: tuple[str, ...] = ("team:finops",),
     ignore: tuple[str, ...] = (),
     **extra: Any,
-) -> DesiredWidget:
-    definition = {"type": "bar_chart", "title": title, "requests": [{"q": "a"}, {"q": "b"}], **extra}
-    return DesiredWidget("ccm_reports", manifest_id, definition, tags, ignore, "w.yaml:1")
+) -> Desired:
+    body = {"type": "bar_chart", "title": title, "requests": [{"q": "a"}, {"q": "b"}], **extra}
+    return desired_widget("ccm_reports", manifest_id, body, tags, ignore, "w.yaml:1")
 
 
 def remote(
-    source: DesiredWidget,
+    source: Desired,
     uuid: str = "u1",
-    applied: DesiredWidget | None = None,
+    applied: Desired | None = None,
     owner: str = OWNER,
     created_at: str = "2026-01-01T00:00:00Z",
     **changes: Any,
-) -> RemoteWidget:
-    tags = source.tags_for(owner)
+) -> Remote:
+    tags = tags_for(source, owner)
     if applied is not None:
         tags = [t for t in tags if not t.startswith("wac-applied:")] + [f"wac-applied:{applied.digest()}"]
-    definition = {**source.definition, **changes}
-    return RemoteWidget(
-        uuid, "ccm_reports", definition, tuple(reversed(tags)), created_at, "2026-02-01T00:00:00Z", BOB, BOB
-    )
+    body = {**definition(source), **changes}
+    return remote_widget(uuid, "ccm_reports", body, tuple(reversed(tags)), created_at, "2026-02-01T00:00:00Z", BOB, BOB)
 
 
-def plan_of(want: list[DesiredWidget], have: list[RemoteWidget], **kwargs: Any) -> Any:
+def plan_of(want: list[Desired], have: list[Remote], **kwargs: Any) -> Any:
     return plan_changes(want, Listing(tuple(have)), OWNER, **kwargs)
 
 
@@ -53,16 +54,7 @@ def test_in_sync_is_no_change_whatever_the_tag_order() -> None:
 def test_server_fields_never_make_a_diff() -> None:
     want = desired()
     have = remote(want)
-    other = RemoteWidget(
-        have.uuid,
-        have.experience_type,
-        have.definition,
-        have.tags,
-        "2020-01-01T00:00:00Z",
-        "2030-01-01T00:00:00Z",
-        None,
-        None,
-    )
+    other = replace(have, created_at="2020-01-01T00:00:00Z", modified_at="2030-01-01T00:00:00Z", modified_by=None)
     assert plan_of([want], [other]).changes == ()
 
 
@@ -95,12 +87,11 @@ def test_ignored_paths_never_make_a_diff_and_keep_the_remote_value() -> None:
     have = remote(want, time={"type": "live", "value": 30}, requests=[{"q": "a"}, {"q": "zzz"}])
     assert plan_of([want], [have]).changes == ()
 
-    renamed = desired(title="Renamed", ignore=want.ignore, time=want.definition["time"])
+    renamed = desired(title="Renamed", ignore=("time", "requests[1].q"), time=definition(want)["time"])
     (change,) = plan_of([renamed], [have]).changes
     assert [f.path for f in change.fields] == ["definition.title"]
-    assert change.definition is not None
-    assert change.definition["time"] == {"type": "live", "value": 30}
-    assert change.definition["requests"] == [{"q": "a"}, {"q": "zzz"}]
+    assert definition(change)["time"] == {"type": "live", "value": 30}
+    assert definition(change)["requests"] == [{"q": "a"}, {"q": "zzz"}]
 
 
 def test_create_delete_and_order() -> None:
@@ -111,7 +102,7 @@ def test_create_delete_and_order() -> None:
         (Action.CREATE, "new", Reason.NEW),
         (Action.DELETE, "gone", Reason.REMOVED),
     ]
-    assert "wac-owner:team" in plan.changes[0].tags and "wac-id:new" in plan.changes[0].tags
+    assert "wac-owner:team" in written_tags(plan.changes[0]) and "wac-id:new" in written_tags(plan.changes[0])
 
 
 def test_duplicates_keep_the_oldest_whatever_the_manifest_says() -> None:
@@ -121,27 +112,25 @@ def test_duplicates_keep_the_oldest_whatever_the_manifest_says() -> None:
     older_stale = remote(want, uuid="a-old", created_at="2026-01-01T00:00:00Z", title="stale")
     newer_match = remote(want, uuid="b-new", created_at="2026-01-02T00:00:00Z")
     changes = plan_of([want], [newer_match, older_stale]).changes
-    assert [(c.action, c.uuid, c.reason) for c in changes] == [
+    assert [(c.action, c.remote_id, c.reason) for c in changes] == [
         (Action.UPDATE, "a-old", Reason.DRIFT),
         (Action.DELETE, "b-new", Reason.DUPLICATE),
     ]
     other_version = desired(title="Other version")
-    assert plan_of([other_version], [older_stale, newer_match]).changes[-1].uuid == "b-new"
+    assert plan_of([other_version], [older_stale, newer_match]).changes[-1].remote_id == "b-new"
 
     same_time = [
         remote(want, uuid="y", created_at="2026-01-01T00:00:00Z", title="s"),
         remote(want, uuid="x", created_at="2026-01-01T00:00:00Z", title="s"),
     ]
     changes = plan_of([want], same_time).changes
-    assert [(c.action, c.uuid) for c in changes] == [(Action.UPDATE, "x"), (Action.DELETE, "y")]
+    assert [(c.action, c.remote_id) for c in changes] == [(Action.UPDATE, "x"), (Action.DELETE, "y")]
 
 
 def test_other_owners_and_unkeyed_widgets_are_left_alone() -> None:
     want = desired()
     theirs = remote(desired("theirs"), uuid="t", owner="other")
-    unkeyed = RemoteWidget(
-        "k", "ccm_reports", {"type": "toplist", "title": "K"}, ("wac-owner:team",), "", "", None, None
-    )
+    unkeyed = remote_widget("k", "ccm_reports", {"type": "toplist", "title": "K"}, ("wac-owner:team",))
     plan = plan_of([want], [remote(want), theirs, unkeyed])
     assert plan.changes == ()
     assert plan.warnings and "no wac-id tag" in plan.warnings[0]
@@ -149,7 +138,9 @@ def test_other_owners_and_unkeyed_widgets_are_left_alone() -> None:
 
 def test_incomplete_listing_withholds_deletes() -> None:
     gone = remote(desired("gone"))
-    plan = plan_changes([desired("new")], Listing((gone,), {"ccm_reports": "the listing returned 1 of 2"}), OWNER)
+    plan = plan_changes(
+        [desired("new")], Listing((gone,), {("datadog/widget", "ccm_reports"): "the listing returned 1 of 2"}), OWNER
+    )
     assert [c.action for c in plan.changes] == [Action.CREATE]
     assert plan.withheld_deletes == (
         "ccm_reports: the listing returned 1 of 2; nothing is deleted until a complete listing is seen",

@@ -8,16 +8,18 @@ from dataclasses import replace
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reconciler.planning import Action, Listing, Plan, plan_changes
-from reconciler.resources import DesiredWidget, RemoteWidget, User
-from reconciler.tags import OWNER_PREFIX
+from reconciler.backends.datadog_widgets.tags import OWNER_PREFIX
+from reconciler.core.backend import Listing
+from reconciler.core.planning import Action, Plan, plan_changes
+from reconciler.core.resources import Desired, Remote, User
+from tests.widgets import definition, desired_widget, remote_widget, tags_for, written_tags
 
 OWNER = "me"
 IDS = [f"w{i}" for i in range(10)]
 TYPES = ["ccm_reports", "logs_reports"]
 
 desired_widgets = st.builds(
-    lambda manifest_id, kind, title, tags, requests: DesiredWidget(
+    lambda manifest_id, kind, title, tags, requests: desired_widget(
         kind,
         manifest_id,
         {"type": "toplist", "title": title, "requests": requests},
@@ -35,30 +37,30 @@ desired_sets = st.lists(desired_widgets, max_size=8, unique_by=lambda d: d.key)
 
 
 @st.composite
-def remote_states(draw: st.DrawFn, desired: list[DesiredWidget]) -> list[RemoteWidget]:
-    widgets: list[RemoteWidget] = []
+def remote_states(draw: st.DrawFn, desired: list[Desired]) -> list[Remote]:
+    widgets: list[Remote] = []
     counter = 0
 
-    def new(kind: str, definition: dict, tags: list[str]) -> RemoteWidget:
+    def new(kind: str, body: dict, tags: list[str]) -> Remote:
         nonlocal counter
         counter += 1
         user = User(f"u{draw(st.integers(0, 2))}", "someone@example.com", "Someone")
         shuffled = draw(st.permutations(tags))
-        return RemoteWidget(
-            f"uuid-{counter:03d}", kind, definition, tuple(shuffled), f"2026-01-{counter:02d}", "m", user, user
+        return remote_widget(
+            f"uuid-{counter:03d}", kind, body, tuple(shuffled), f"2026-01-{counter:02d}", "m", user, user
         )
 
     for widget in desired:
         variant = draw(st.sampled_from(["exact", "drifted", "missing", "duplicated", "other-owner"]))
         if variant == "missing":
             continue
-        tags = widget.tags_for(OWNER if variant != "other-owner" else "them")
-        definition = dict(widget.definition)
+        tags = tags_for(widget, OWNER if variant != "other-owner" else "them")
+        body = definition(widget)
         if variant == "drifted":
-            definition["title"] = definition["title"] + " (edited)"
-        widgets.append(new(widget.experience_type, definition, tags))
+            body["title"] = body["title"] + " (edited)"
+        widgets.append(new(widget.scope, body, tags))
         if variant == "duplicated":
-            widgets.append(new(widget.experience_type, definition, tags))
+            widgets.append(new(widget.scope, body, tags))
     for _ in range(draw(st.integers(0, 3))):
         kind = draw(st.sampled_from(TYPES))
         owner_tags = draw(
@@ -74,50 +76,45 @@ def remote_states(draw: st.DrawFn, desired: list[DesiredWidget]) -> list[RemoteW
     return widgets
 
 
-def simulate(plan: Plan, remote: list[RemoteWidget]) -> list[RemoteWidget]:
+def simulate(plan: Plan, remote: list[Remote]) -> list[Remote]:
     """What the API holds after the plan's writes, modelled plainly."""
-    by_uuid = {w.uuid: w for w in remote}
+    by_uuid = {w.remote_id: w for w in remote}
     for n, change in enumerate(plan.changes):
         if change.action == Action.DELETE:
-            by_uuid.pop(change.uuid or "")
+            by_uuid.pop(change.remote_id or "")
         else:
-            assert change.definition is not None
-            uuid = change.uuid or f"new-{n}"
+            uuid = change.remote_id or f"new-{n}"
             created = by_uuid[uuid].created_at if uuid in by_uuid else "2027"
-            by_uuid[uuid] = RemoteWidget(
-                uuid, change.experience_type, change.definition, change.tags, created, "m2", None, None
-            )
+            by_uuid[uuid] = remote_widget(uuid, change.scope, definition(change), written_tags(change), created, "m2")
     return list(by_uuid.values())
 
 
 @settings(max_examples=300, deadline=None)
 @given(data=st.data(), desired=desired_sets)
-def test_applying_a_plan_converges_in_one_step(data: st.DataObject, desired: list[DesiredWidget]) -> None:
+def test_applying_a_plan_converges_in_one_step(data: st.DataObject, desired: list[Desired]) -> None:
     remote = data.draw(remote_states(desired))
     plan = plan_changes(desired, Listing(tuple(remote)), OWNER)
     after = simulate(plan, remote)
     assert plan_changes(desired, Listing(tuple(after)), OWNER).changes == ()
-    managed = [w for w in after if w.owner == OWNER and w.manifest_id and w.manifest_id in IDS]
-    assert sorted((w.experience_type, w.manifest_id) for w in managed) == sorted(d.key for d in desired)
+    managed = [w for w in after if w.claims.owner == OWNER and w.claims.manifest_id in IDS]
+    assert sorted((w.kind, w.scope, w.claims.manifest_id) for w in managed) == sorted(d.key for d in desired)
 
 
 @settings(max_examples=300, deadline=None)
 @given(data=st.data(), desired=desired_sets)
-def test_no_change_ever_targets_a_widget_without_the_owner_tag(
-    data: st.DataObject, desired: list[DesiredWidget]
-) -> None:
+def test_no_change_ever_targets_a_widget_without_the_owner_tag(data: st.DataObject, desired: list[Desired]) -> None:
     remote = data.draw(remote_states(desired))
     plan = plan_changes(desired, Listing(tuple(remote)), OWNER)
-    owned = {w.uuid for w in remote if f"{OWNER_PREFIX}{OWNER}" in w.tags}
+    owned = {w.remote_id for w in remote if OWNER in w.claims.owners}
     for change in plan.changes:
-        assert change.action == Action.CREATE or change.uuid in owned
+        assert change.action == Action.CREATE or change.remote_id in owned
         if change.action != Action.DELETE:
-            assert f"{OWNER_PREFIX}{OWNER}" in change.tags
+            assert f"{OWNER_PREFIX}{OWNER}" in written_tags(change)
 
 
 @settings(max_examples=300, deadline=None)
 @given(data=st.data(), desired=desired_sets, seed=st.integers())
-def test_plan_is_deterministic_whatever_the_order(data: st.DataObject, desired: list[DesiredWidget], seed: int) -> None:
+def test_plan_is_deterministic_whatever_the_order(data: st.DataObject, desired: list[Desired], seed: int) -> None:
     remote = data.draw(remote_states(desired))
     first = plan_changes(desired, Listing(tuple(remote)), OWNER)
     shuffler = random.Random(seed)
@@ -129,18 +126,9 @@ def test_plan_is_deterministic_whatever_the_order(data: st.DataObject, desired: 
 
 @settings(max_examples=200, deadline=None)
 @given(desired=desired_sets, data=st.data())
-def test_plan_of_a_converged_state_is_empty(desired: list[DesiredWidget], data: st.DataObject) -> None:
+def test_plan_of_a_converged_state_is_empty(desired: list[Desired], data: st.DataObject) -> None:
     remote = [
-        RemoteWidget(
-            f"u{n}",
-            d.experience_type,
-            d.definition,
-            tuple(data.draw(st.permutations(d.tags_for(OWNER)))),
-            "c",
-            "m",
-            None,
-            None,
-        )
+        remote_widget(f"u{n}", d.scope, definition(d), tuple(data.draw(st.permutations(tags_for(d, OWNER)))), "c", "m")
         for n, d in enumerate(desired)
     ]
     plan = plan_changes(desired, Listing(tuple(remote)), OWNER)
@@ -149,8 +137,8 @@ def test_plan_of_a_converged_state_is_empty(desired: list[DesiredWidget], data: 
 
 @settings(max_examples=100, deadline=None)
 @given(desired=desired_sets, data=st.data())
-def test_an_incomplete_listing_never_deletes(desired: list[DesiredWidget], data: st.DataObject) -> None:
+def test_an_incomplete_listing_never_deletes(desired: list[Desired], data: st.DataObject) -> None:
     remote = data.draw(remote_states(desired))
-    listing = Listing(tuple(remote), {t: "a page was missing" for t in TYPES})
+    listing = Listing(tuple(remote), {("datadog/widget", t): "a page was missing" for t in TYPES})
     assert all(c.action != Action.DELETE for c in plan_changes(desired, listing, OWNER).changes)
-    assert replace(listing, incomplete={}).widgets == listing.widgets
+    assert replace(listing, incomplete={}).resources == listing.resources

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from reconciler.emulator.server import RunningEmulator
+from reconciler.backends.datadog_widgets.emulator.server import RunningEmulator
 from tests.conftest import BOB, widget_body
 
 BASE = "/api/v2/widgets/ccm_reports"

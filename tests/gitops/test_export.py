@@ -6,11 +6,12 @@ from pathlib import Path
 
 import httpx
 
-from reconciler.emulator.server import emulator_thread
-from reconciler.export import export_manifests, slugify
-from reconciler.resources import RemoteWidget
+from reconciler.backends.datadog_widgets.emulator.server import emulator_thread
+from reconciler.core.resources import Remote
+from reconciler.manifests.export import export_manifests, slugify
 from tests.conftest import ALICE, BOB
 from tests.reconcile.helpers import create_directly, make_workspace
+from tests.widgets import remote_widget
 
 
 def test_export_validate_plan_apply_adopts_without_recreating(tmp_path: Path) -> None:
@@ -41,7 +42,7 @@ def test_export_validate_plan_apply_adopts_without_recreating(tmp_path: Path) ->
         planned = repo.wac("plan", "--format", "json")
         changes = __import__("json").loads(planned.stdout)["changes"]
         assert {(c["action"], c["reason"]) for c in changes} == {("update", "adopted: ownership tags added")}
-        assert sorted(c["uuid"] for c in changes) == sorted(w["id"] for w in made[:3])
+        assert sorted(c["remote_id"] for c in changes) == sorted(w["id"] for w in made[:3])
         # The only content change is the lowercased tag; nothing else differs.
         assert [f["path"] for c in changes for f in c["fields"]] == ["tags"]
 
@@ -65,17 +66,9 @@ def test_ids_are_readable_and_unique() -> None:
     assert slugify("AWS spend — by Service (30d)") == "aws-spend-by-service-30d"
     assert slugify("!!!") == "widget"
 
-    def widget(uuid: str, title: str, tags: tuple[str, ...] = ()) -> RemoteWidget:
-        return RemoteWidget(
-            uuid,
-            "ccm_reports",
-            {"title": title, "type": "toplist", "requests": [{}]},
-            tags,
-            f"2026-01-0{uuid}",
-            "",
-            None,
-            None,
-        )
+    def widget(uuid: str, title: str, tags: tuple[str, ...] = ()) -> Remote:
+        body = {"title": title, "type": "toplist", "requests": [{}]}
+        return remote_widget(uuid, "ccm_reports", body, tags, f"2026-01-0{uuid}")
 
     exported = export_manifests(
         [widget("1", "Spend"), widget("2", "spend"), widget("3", "Spend", ("wac-owner:me", "wac-id:spend-2"))],

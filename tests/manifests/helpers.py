@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from reconciler.loading import load_manifests
+from reconciler.manifests.loading import load_manifests
 from reconciler.render.problems import format_problems
 
 VALID = """\

@@ -162,7 +162,7 @@ def test_unknown_top_level_field(tmp_path: Path) -> None:
 
 def test_unknown_definition_fields_pass_through(tmp_path: Path) -> None:
     write(tmp_path, "w.yaml", VALID + "  custom_links: [{label: Runbook, link: 'https://example.com'}]\n")
-    from reconciler.loading import load_manifests
+    from reconciler.manifests.loading import load_manifests
 
     (loaded,) = load_manifests([tmp_path]).manifests
     assert loaded.manifest.definition_dict()["custom_links"] == [{"label": "Runbook", "link": "https://example.com"}]
@@ -199,7 +199,7 @@ def test_several_documents_and_yml_files_and_hidden_folders(tmp_path: Path) -> N
     write(tmp_path, "a.yml", VALID + "---\n" + VALID.replace("id: spend", "id: spend-2") + "---\n")
     write(tmp_path, ".git/ignored.yaml", "not: [valid\n")
     write(tmp_path, "readme.md", "# not a manifest")
-    from reconciler.loading import load_manifests
+    from reconciler.manifests.loading import load_manifests
 
     result = load_manifests([tmp_path])
     assert result.problems == ()
@@ -209,7 +209,7 @@ def test_several_documents_and_yml_files_and_hidden_folders(tmp_path: Path) -> N
 
 def test_a_single_file_may_be_named(tmp_path: Path) -> None:
     path = write(tmp_path, "one.txt", VALID)
-    from reconciler.loading import load_manifests
+    from reconciler.manifests.loading import load_manifests
 
     assert [m.manifest.id for m in load_manifests([path]).manifests] == ["spend"]
 
@@ -230,7 +230,7 @@ def test_anchors_and_merge_keys_work(tmp_path: Path) -> None:
               aggregator: avg
         """,
     )
-    from reconciler.loading import load_manifests
+    from reconciler.manifests.loading import load_manifests
 
     (loaded,) = load_manifests([tmp_path]).manifests
     assert loaded.manifest.definition_dict()["requests"] == [
@@ -240,7 +240,7 @@ def test_anchors_and_merge_keys_work(tmp_path: Path) -> None:
 
 
 def test_scalars_follow_yaml_1_2(tmp_path: Path) -> None:
-    from reconciler.loading import load_manifests
+    from reconciler.manifests.loading import load_manifests
 
     extra = "  flags: [yes, on, NO, 0o17, 017, 0x1f, 1e3, ~, True, '5', !!int '6', 2024-01-01, a:b]\n"
     write(tmp_path, "w.yaml", VALID + extra)

@@ -9,11 +9,11 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
+from reconciler.backends.datadog_widgets.schema import manifest_json_schema
+from reconciler.backends.datadog_widgets.vocabulary import EXPERIENCE_TYPES, WIDGET_TYPES
 from reconciler.cli import main
-from reconciler.loading import load_manifests
-from reconciler.manifest import manifest_json_schema
-from reconciler.vocabulary import EXPERIENCE_TYPES, WIDGET_TYPES
-from reconciler.yaml_documents import parse_documents
+from reconciler.manifests.documents import parse_documents
+from reconciler.manifests.loading import load_manifests
 
 WIDGETS = Path(__file__).resolve().parents[2] / "widgets"
 

@@ -62,7 +62,7 @@ def test_json_format_lists_objects(tmp_path: Path) -> None:
 
 
 def test_github_annotations_escape_newlines_and_commas() -> None:
-    from reconciler.problems import Problem
+    from reconciler.core.problems import Problem
     from reconciler.render.problems import format_problems
 
     text = format_problems([Problem("a,b:c.yaml", 1, 2, "50% bad\nreally")], "github")

@@ -14,8 +14,8 @@ from typing import Any
 import httpx
 from click.testing import CliRunner, Result
 
+from reconciler.backends.datadog_widgets.emulator.knobs import RequestStats
 from reconciler.cli import main
-from reconciler.emulator.knobs import RequestStats
 from tests.conftest import ALICE
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "widgets"

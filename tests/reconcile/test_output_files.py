@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.emulator.server import emulator_thread
+from reconciler.backends.datadog_widgets.emulator.server import emulator_thread
 from tests.reconcile.helpers import make_workspace
 
 
@@ -27,7 +27,7 @@ def test_a_symlink_is_written_through(plan_out) -> None:  # type: ignore[no-unty
     (repo.root / "link.json").symlink_to(real)
     assert plan(repo.root / "link.json").exit_code == 0
     assert (repo.root / "link.json").is_symlink(), "the link is kept"
-    assert json.loads(real.read_text())["format_version"] == 2
+    assert json.loads(real.read_text())["format_version"] == 3
 
 
 @pytest.mark.parametrize(

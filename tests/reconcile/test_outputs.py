@@ -8,9 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from reconciler.diffing import FieldChange, FieldKind
-from reconciler.emulator.server import emulator_thread
-from reconciler.planning import Action, Change, Plan, Reason
+from reconciler.backends.datadog_widgets.emulator.server import emulator_thread
+from reconciler.core.diffing import FieldChange, FieldKind
+from reconciler.core.planning import Action, Change, Plan, Reason
 from reconciler.render.markdown import COMMENT_LIMIT, MARKER, render_markdown
 from tests.reconcile.helpers import EXAMPLES, make_workspace
 
@@ -24,7 +24,7 @@ def test_json_plan_is_versioned_and_complete(tmp_path: Path) -> None:
         printed = json.loads(result.stdout)
         saved = json.loads((repo.root / "saved.json").read_text())
     assert printed == saved
-    assert printed["format_version"] == 2
+    assert printed["format_version"] == 3
     assert printed["inputs"]["paths"] == ["widgets"]
     recorded = {f["path"] for f in printed["inputs"]["files"]}
     assert "widgets/exports/csv.yaml" in recorded and len(recorded) == len(list(repo.widgets.rglob("*.yaml")))
@@ -35,8 +35,9 @@ def test_json_plan_is_versioned_and_complete(tmp_path: Path) -> None:
         change["action"] == "create" and change["reason"] == "missing remotely (never applied, or deleted outside git)"
     )
     assert change["source"] == "widgets/exports/csv.yaml:3"
-    assert change["body"]["definition"]["type"] == "geomap"
-    assert "wac-owner:default" in change["body"]["tags"]
+    assert change["kind"] == "datadog/widget" and change["scope"] == "csv_reports" and change["remote_id"] is None
+    assert change["content"]["definition"]["type"] == "geomap"
+    assert change["marker"]["owner"] == "default" and change["marker"]["id"] == "orders-by-country"
     assert {
         "path": "definition.title",
         "kind": "added",
@@ -64,11 +65,12 @@ def _big_plan(count: int) -> Plan:
         Change(
             action=Action.UPDATE,
             reason=Reason.MANIFEST_CHANGED,
-            experience_type="ccm_reports",
+            kind="datadog/widget",
+            scope="ccm_reports",
             manifest_id=f"widget-{n:04d}",
             title=f"Widget {n} " + "x" * 60,
-            uuid=f"uuid-{n:04d}",
-            definition={"type": "toplist", "title": "t"},
+            remote_id=f"uuid-{n:04d}",
+            content={"definition": {"type": "toplist", "title": "t"}, "tags": []},
             fields=(
                 FieldChange(
                     "definition.requests[0].queries[0].query",
@@ -96,10 +98,11 @@ def test_markdown_warns_about_deletes() -> None:
     delete = Change(
         action=Action.DELETE,
         reason=Reason.REMOVED,
-        experience_type="ccm_reports",
+        kind="datadog/widget",
+        scope="ccm_reports",
         manifest_id="old",
         title="<Old>",
-        uuid="u1",
+        remote_id="u1",
     )
     text = render_markdown(Plan(owner="o", changes=(delete,), unchanged=3, managed=4), "local")
     assert "deletes 1 widget(s)" in text and "&lt;Old&gt;" in text

@@ -17,16 +17,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reconciler.api.client import ApiError, RetryPolicy, WidgetsClient
-from reconciler.api.sites import resolve_site
-from reconciler.emulator.app import create_app
-from reconciler.emulator.settings import EmulatorSettings, FaultRule, RateLimit
-from reconciler.emulator.store import WidgetStore
-from reconciler.emulator.transport import InProcessTransport
-from reconciler.resources import DesiredWidget
-from reconciler.runs import apply_run, plan_run
+from reconciler.backends.datadog_widgets.client import ApiError, RetryPolicy, WidgetsClient
+from reconciler.backends.datadog_widgets.emulator.app import create_app
+from reconciler.backends.datadog_widgets.emulator.settings import EmulatorSettings, FaultRule, RateLimit
+from reconciler.backends.datadog_widgets.emulator.store import WidgetStore
+from reconciler.backends.datadog_widgets.emulator.transport import InProcessTransport
+from reconciler.backends.datadog_widgets.sites import resolve_site
+from reconciler.core.resources import Desired
+from reconciler.engine.runs import apply_run, plan_run
 from tests.conftest import ALICE, BOB
 from tests.figures import report as report_figure
+from tests.widgets import backends_of, desired_widget, tags_for
+from tests.widgets import definition as definition_of_desired
 
 OWNER = "ci"
 MAX_RUNS = 10
@@ -62,14 +64,14 @@ def report() -> Iterator[None]:
     )
 
 
-def desired_widget(manifest_id: str, kind: str, title: str, tags: tuple[str, ...]) -> DesiredWidget:
+def widget_of(manifest_id: str, kind: str, title: str, tags: tuple[str, ...]) -> Desired:
     definition = {"type": "toplist", "title": title, "requests": [{"q": f"count:{manifest_id}"}]}
-    return DesiredWidget(kind, manifest_id, definition, tags, (), f"{manifest_id}.yaml:1")
+    return desired_widget(kind, manifest_id, definition, tags, (), f"{manifest_id}.yaml:1")
 
 
 manifests = st.lists(
     st.builds(
-        desired_widget,
+        widget_of,
         st.sampled_from([f"w{i}" for i in range(14)]),
         st.sampled_from(["ccm_reports", "logs_reports", "product_analytics"]),
         st.sampled_from(["Spend", "Errors", "Funnel", "Σ ünïcode"]),
@@ -105,21 +107,21 @@ fault_rules = st.lists(
 )
 
 
-def body(widget: DesiredWidget, tags: list[str], title: str | None = None) -> dict[str, Any]:
-    definition = {**widget.definition, "title": title or widget.definition["title"]}
+def body(widget: Desired, tags: list[str], title: str | None = None) -> dict[str, Any]:
+    definition = {**definition_of_desired(widget), "title": title or definition_of_desired(widget)["title"]}
     return {"data": {"type": "widgets", "attributes": {"definition": definition, "tags": tags}}}
 
 
-async def seed(http: httpx.AsyncClient, desired: list[DesiredWidget], kinds: list[str]) -> set[str]:
+async def seed(http: httpx.AsyncClient, desired: list[Desired], kinds: list[str]) -> set[str]:
     """Build the remote state; returns the uuids nobody but their owners may touch."""
     untouchable = set()
     for widget, kind in zip(desired, kinds, strict=False):
-        path = f"/api/v2/widgets/{widget.experience_type}"
-        tags = widget.tags_for(OWNER)
+        path = f"/api/v2/widgets/{widget.scope}"
+        tags = tags_for(widget, OWNER)
         if kind == "missing":
             continue
         if kind == "other-owner":
-            created = await http.post(path, json=body(widget, widget.tags_for("someone-else")), headers=BOB)
+            created = await http.post(path, json=body(widget, tags_for(widget, "someone-else")), headers=BOB)
             untouchable.add(created.json()["data"]["id"])
             continue
         if kind == "claimed-twice":
@@ -157,10 +159,11 @@ async def snapshot(http: httpx.AsyncClient) -> dict[str, dict[str, Any]]:
     return state
 
 
-def retitled(desired: list[DesiredWidget]) -> list[DesiredWidget]:
+def retitled(desired: list[Desired]) -> list[Desired]:
     """Another version of the same manifests, as a laptop behind or ahead of CI has."""
     return [
-        desired_widget(w.manifest_id, w.experience_type, w.definition["title"] + " v2", w.user_tags) for w in desired
+        widget_of(w.manifest_id, w.scope, definition_of_desired(w)["title"] + " v2", tuple(w.content["tags"]))
+        for w in desired
     ]
 
 
@@ -174,7 +177,7 @@ def live_keys(state: dict[str, dict[str, Any]]) -> set[tuple[str, str]]:
 
 
 async def converge(
-    desired: list[DesiredWidget],
+    desired: list[Desired],
     kinds: list[str],
     faults: list[FaultRule],
     seed_value: int,
@@ -204,14 +207,16 @@ async def converge(
                 seed=seed_value + run,
             )
 
-        async def one_run(run: int, wanted: list[DesiredWidget]) -> bool:
+        async def one_run(run: int, wanted: list[Desired]) -> bool:
             """Plan and apply as CI would; True when the plan was empty."""
             async with client(run) as session:
                 try:
-                    plan = await plan_run(session, OWNER, wanted)
+                    plan = await plan_run(backends_of(session), OWNER, wanted)
                     if not plan.changes:
                         return True
-                    await apply_run(session, plan, lambda _: None)  # a failure is what the next run repairs
+                    await apply_run(
+                        backends_of(session), plan, lambda _: None
+                    )  # a failure is what the next run repairs
                 except ApiError:
                     pass  # CI runs the job again
             return False
@@ -243,11 +248,11 @@ async def converge(
             managed.pop((after[uuid]["kind"], next(t[7:] for t in tags if t.startswith("wac-id:"))), None)
     claimed_twice = {w.key for w, kind in zip(desired, kinds, strict=False) if kind == "claimed-twice"}
     expected = [d for d in desired if d.key not in claimed_twice]
-    assert sorted(managed) == sorted(d.key for d in expected), "the managed set equals the manifests"
+    assert sorted(managed) == sorted((d.scope, d.manifest_id) for d in expected), "the managed set equals the manifests"
     for widget in expected:
-        (only,) = managed[widget.key]
-        assert only["attributes"]["definition"] == widget.definition
-        assert sorted(only["attributes"]["tags"]) == sorted(widget.tags_for(OWNER))
+        (only,) = managed[(widget.scope, widget.manifest_id)]
+        assert only["attributes"]["definition"] == definition_of_desired(widget)
+        assert sorted(only["attributes"]["tags"]) == sorted(tags_for(widget, OWNER))
     for uuid in untouchable:
         assert after[uuid] == before[uuid], "nothing of another owner or unmanaged was touched"
     if limit is not None:
@@ -268,7 +273,7 @@ async def converge(
     desired=manifests, data=st.data(), faults=fault_rules, seed_value=st.integers(0, 10_000), rate_limited=st.booleans()
 )
 def test_apply_converges_under_any_fault_schedule(
-    desired: list[DesiredWidget], data: st.DataObject, faults: list[FaultRule], seed_value: int, rate_limited: bool
+    desired: list[Desired], data: st.DataObject, faults: list[FaultRule], seed_value: int, rate_limited: bool
 ) -> None:
     kinds = data.draw(st.lists(remote_kinds, min_size=len(desired), max_size=len(desired)))
     racing_runs = data.draw(st.sampled_from([0, 0, 1, 2]), label="racing runs")

@@ -12,8 +12,8 @@ import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reconciler.emulator.app import create_app
-from reconciler.vocabulary import EXPERIENCE_TYPES, WIDGET_TYPES
+from reconciler.backends.datadog_widgets.emulator.app import create_app
+from reconciler.backends.datadog_widgets.vocabulary import EXPERIENCE_TYPES, WIDGET_TYPES
 from tests.conftest import ALICE
 
 APP, STATS = create_app()

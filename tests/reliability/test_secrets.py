@@ -9,10 +9,11 @@ from urllib.parse import quote
 
 import httpx
 
-from reconciler.api.sites import SiteError, resolve_site
-from reconciler.emulator.server import emulator_thread
-from reconciler.emulator.settings import EmulatorSettings, FaultRule
+from reconciler.backends.datadog_widgets.emulator.server import emulator_thread
+from reconciler.backends.datadog_widgets.emulator.settings import EmulatorSettings, FaultRule
+from reconciler.backends.datadog_widgets.sites import SiteError, resolve_site
 from tests.reconcile.helpers import make_workspace
+from tests.widgets import backends_of
 
 API_KEY = "dd-api-RECOGNISABLE-1234567890"
 APP_KEY = "dd-app-RECOGNISABLE-0987654321"
@@ -63,7 +64,7 @@ def test_a_malformed_key_is_refused_before_any_request_and_never_shown(tmp_path:
 
 
 def test_the_scrubber_covers_every_form(tmp_path: Path) -> None:
-    from reconciler.settings import Credentials
+    from reconciler.cli.settings import Credentials
 
     credentials = Credentials(API_KEY + "\n", APP_KEY)
     leaked = " | ".join(sorted(encodings(API_KEY + "\n") | encodings(APP_KEY) | {f"LocalProtocolError({API_KEY!r})"}))
@@ -125,14 +126,14 @@ def test_keys_are_sent_only_as_headers(tmp_path: Path) -> None:
 
     import asyncio
 
-    from reconciler.api.client import WidgetsClient
-    from reconciler.runs import read_remote
+    from reconciler.backends.datadog_widgets.client import WidgetsClient
+    from reconciler.engine.runs import read_remote
 
     async def main() -> None:
         async with WidgetsClient(
             resolve_site("http://127.0.0.1:1"), API_KEY, APP_KEY, transport=httpx.MockTransport(remember)
         ) as client:
-            await read_remote(client, "default")
+            await read_remote(backends_of(client), "default")
 
     asyncio.run(main())
     assert len(seen) == 4

@@ -8,8 +8,8 @@ from typing import Any
 
 import httpx
 
-from reconciler.emulator.server import RunningEmulator
-from reconciler.export import manifest_path
+from reconciler.backends.datadog_widgets.emulator.server import RunningEmulator
+from reconciler.manifests.export import manifest_path
 from tests.conftest import ALICE
 from tests.reconcile.helpers import create_directly, make_workspace
 
@@ -49,8 +49,8 @@ def test_remote_text_cannot_add_a_manifest(tmp_path: Path, server: RunningEmulat
     assert "\n---" not in text and "\nid: injected" not in text
     assert repo.wac("validate").exit_code == 0
     planned = json.loads(repo.wac("plan", "--format", "json").stdout)
-    assert [(c["action"], c["uuid"]) for c in planned["changes"]] == [("update", made["id"])], "an adoption only"
-    assert planned["changes"][0]["body"]["definition"]["title"] == evil
+    assert [(c["action"], c["remote_id"]) for c in planned["changes"]] == [("update", made["id"])], "an adoption only"
+    assert planned["changes"][0]["content"]["definition"]["title"] == evil
 
 
 def test_a_widget_that_would_not_read_back_is_not_written(tmp_path: Path, server: RunningEmulator) -> None:

@@ -8,13 +8,14 @@ from typing import Any
 
 import httpx
 
-from reconciler.api.sites import resolve_site
-from reconciler.applying import apply_plan
-from reconciler.planning import Action
-from reconciler.runs import plan_run
-from reconciler.settings import Credentials, open_client
+from reconciler.backends.datadog_widgets.sites import resolve_site
+from reconciler.cli.settings import Credentials, open_client
+from reconciler.core.planning import Action
+from reconciler.engine.applying import apply_plan
+from reconciler.engine.runs import plan_run
 from tests.conftest import ALICE
 from tests.reconcile.helpers import Workspace, create_directly
+from tests.widgets import backends_of
 
 MANIFEST = (
     "id: {id}\nexperience_type: ccm_reports\n{extra}"
@@ -42,9 +43,9 @@ def test_a_widget_claimed_by_two_owners_is_touched_by_neither(repo: Workspace) -
     for owner in ("default", "platform"):
         planned = repo.wac("plan", "--format", "json", "--owner", owner)
         plan = json.loads(planned.stdout)
-        assert [c["uuid"] for c in plan["conflicts"]] == [widget["id"]]
+        assert [c["remote_id"] for c in plan["conflicts"]] == [widget["id"]]
         assert plan["conflicts"][0]["owners"] == ["default", "platform"]
-        assert widget["id"] not in {c["uuid"] for c in plan["changes"]}, f"owner {owner} plans nothing for it"
+        assert widget["id"] not in {c["remote_id"] for c in plan["changes"]}, f"owner {owner} plans nothing for it"
         drift = repo.wac("drift", "--owner", owner)
         assert drift.exit_code == 2
         assert f"conflict: ccm_reports widget {widget['id']}" in drift.output
@@ -119,16 +120,16 @@ def test_a_delete_is_rechecked_against_the_widget_right_before_it(repo: Workspac
 
     async def plan_then_race() -> Any:
         async with open_client(site, credentials) as client:
-            plan = await plan_run(client, "default", [])
+            plan = await plan_run(backends_of(client), "default", [])
             assert plan.count(Action.DELETE) == len(repo.managed())
             # Between plan and apply someone hands one widget to another owner in the UI.
             tags = [t for t in victim["attributes"]["tags"] if not t.startswith("wac-owner:")]
             _put_tags(repo, victim, [*tags, "wac-owner:platform"])
-            return await apply_plan(client, plan)
+            return await apply_plan(backends_of(client), plan)
 
     report = asyncio.run(plan_then_race())
     (failed,) = report.failed
-    assert failed.change.uuid == victim["id"]
+    assert failed.change.remote_id == victim["id"]
     assert "refused: the widget carries wac-owner:platform" in failed.detail
     assert _live(repo, "ccm_reports", victim["id"]) is not None
     assert list(repo.managed()) == []

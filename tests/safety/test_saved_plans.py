@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from reconciler.emulator.server import RunningEmulator
+from reconciler.backends.datadog_widgets.emulator.server import RunningEmulator
 from tests.conftest import ALICE
 from tests.reconcile.helpers import Workspace, create_directly
 
@@ -54,7 +54,7 @@ def test_a_change_pointed_at_another_owners_widget_is_refused(repo: Workspace, s
     theirs = create_directly(repo.url, "ccm_reports", "Theirs", ["wac-owner:other", "wac-id:savings-plan-coverage"])
 
     def retarget(plan: Plan) -> None:
-        plan["changes"][0]["uuid"] = theirs["id"]
+        plan["changes"][0]["remote_id"] = theirs["id"]
 
     _tamper(repo, retarget)
     output = _refused(repo, server)
@@ -72,8 +72,9 @@ def test_an_added_delete_of_an_unmanaged_widget_is_refused(repo: Workspace, serv
                 **plan["changes"][0],
                 "action": "delete",
                 "reason": "manifest removed",
-                "uuid": stranger["id"],
-                "body": None,
+                "remote_id": stranger["id"],
+                "content": None,
+                "marker": None,
             }
         )
 
@@ -85,15 +86,17 @@ def test_an_added_delete_of_an_unmanaged_widget_is_refused(repo: Workspace, serv
 @pytest.mark.parametrize(
     ("field", "value", "named"),
     [
-        ("experience_type", "../../v1/dashboard", "changes[0].experience_type must be one of ccm_reports"),
-        ("uuid", "../../../v1/dashboard/abc", "changes[0].uuid must be a lowercase UUID"),
+        ("kind", "datadog/dashboard/../x", "changes[0].kind must be one of datadog/widget"),
+        ("scope", "../../v1/dashboard", "changes[0].scope must be one of ccm_reports"),
+        ("remote_id", "../../../v1/dashboard/abc", "changes[0].remote_id must be a remote id"),
         ("action", "purge", "changes[0].action must be one of 'create', 'update', 'delete'"),
         ("id", "Not An Id", "changes[0].id holds 'Not An Id', which is not a manifest id"),
-        ("body", "rm -rf", "changes[0].body must be a JSON object"),
+        ("content", "rm -rf", "changes[0].content must be a JSON object"),
+        ("marker", {"owner": "default", "id": "x", "applied": "not hex"}, "changes[0].marker.applied must be a hex"),
     ],
 )
 def test_unchecked_text_never_reaches_a_request(
-    repo: Workspace, server: RunningEmulator, field: str, value: str, named: str
+    repo: Workspace, server: RunningEmulator, field: str, value: Any, named: str
 ) -> None:
     def poison(plan: Plan) -> None:
         plan["changes"][0][field] = value
@@ -169,15 +172,19 @@ def test_a_remote_edit_between_plan_and_apply_is_refused(repo: Workspace, server
 
 
 def test_every_field_is_type_checked() -> None:
-    from reconciler.plan_file import PlanFileError, plan_from_json
+    from reconciler.backends.registry import SCOPES
+    from reconciler.core.plan_file import PlanFileError, plan_from_json
 
     with pytest.raises(PlanFileError, match=r"summary.unchanged must be a whole number"):
         plan_from_json(
             json.dumps(
-                {"format_version": 2, "owner": "x", "site": "local", "summary": {"unchanged": -1}, "changes": []}
+                {"format_version": 3, "owner": "x", "site": "local", "summary": {"unchanged": -1}, "changes": []}
             ),
             "p.json",
+            SCOPES,
         )
+    with pytest.raises(PlanFileError, match=r"format_version 2 is not supported; .* reads format_version 3"):
+        plan_from_json(json.dumps({"format_version": 2}), "p.json", SCOPES)
 
 
 def test_the_client_builds_paths_only_from_the_closed_set_and_uuids() -> None:
@@ -188,9 +195,9 @@ def test_the_client_builds_paths_only_from_the_closed_set_and_uuids() -> None:
     from starlette.responses import JSONResponse
     from starlette.routing import Route
 
-    from reconciler.api.client import ApiError, WidgetsClient
-    from reconciler.api.sites import resolve_site
-    from reconciler.emulator.transport import InProcessTransport
+    from reconciler.backends.datadog_widgets.client import ApiError, WidgetsClient
+    from reconciler.backends.datadog_widgets.emulator.transport import InProcessTransport
+    from reconciler.backends.datadog_widgets.sites import resolve_site
 
     seen: list[str] = []
 

@@ -1,1 +1,0 @@
-"""The remote side: sites, the HTTP client with its retry and rate-limit policy, and listings."""

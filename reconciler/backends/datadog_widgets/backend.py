@@ -1,0 +1,56 @@
+"""Datadog saved widgets (Widgets v2) as a Backend: one scope per experience type, ownership in tags."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reconciler.backends.datadog_widgets.client import WidgetsClient
+from reconciler.backends.datadog_widgets.codec import KIND, content_of, request_body
+from reconciler.backends.datadog_widgets.listing import fetch_widgets, find_by_manifest_id, list_owned, list_unowned
+from reconciler.backends.datadog_widgets.vocabulary import EXPERIENCE_TYPES
+from reconciler.core.backend import Listing
+from reconciler.core.resources import Marker, Remote
+
+
+class DatadogWidgets:
+    """The Backend protocol over a `WidgetsClient`; the client checks every path and answer."""
+
+    def __init__(self, client: WidgetsClient) -> None:
+        self.client = client
+
+    @property
+    def kind(self) -> str:
+        return KIND
+
+    @property
+    def scopes(self) -> tuple[str, ...]:
+        return EXPERIENCE_TYPES
+
+    def normalise(self, content: dict[str, Any]) -> dict[str, Any]:
+        # The API returns a definition exactly as written and lowercases nothing the manifests allow;
+        # only tag order and repeats are the server's, and they never count.
+        return content_of(content.get("definition") or {}, content.get("tags") or ())
+
+    async def list_owned(self, owner: str) -> Listing:
+        # Every experience type, not only those the manifests use: a type whose last manifest
+        # was removed still holds widgets to delete.
+        return await list_owned(self.client, owner, EXPERIENCE_TYPES)
+
+    async def list_unowned(self) -> list[Remote]:
+        return await list_unowned(self.client, EXPERIENCE_TYPES)
+
+    async def fetch(self, scope: str, remote_id: str) -> Remote | None:
+        found = await fetch_widgets(self.client, [(scope, remote_id)])
+        return found[0] if found else None
+
+    async def find(self, owner: str, scope: str, manifest_id: str) -> list[Remote]:
+        return await find_by_manifest_id(self.client, owner, scope, manifest_id)
+
+    async def create(self, scope: str, content: dict[str, Any], marker: Marker) -> str:
+        return await self.client.create(scope, request_body(content, marker))
+
+    async def update(self, scope: str, remote_id: str, content: dict[str, Any], marker: Marker) -> None:
+        await self.client.replace(scope, remote_id, request_body(content, marker))
+
+    async def delete(self, scope: str, remote_id: str) -> bool:
+        return await self.client.delete(scope, remote_id)

@@ -1,0 +1,148 @@
+"""ASGI middleware for the test knobs: added latency, Datadog-style rate limiting, injected faults."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import random
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, NoReturn
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from reconciler.backends.datadog_widgets.emulator.settings import EmulatorSettings, FaultRule, RateLimit
+
+API_PREFIX = "/api/"
+
+
+class ConnectionDropped(Exception):
+    """Raised to make the server close the connection without a complete answer."""
+
+
+@dataclass
+class RequestStats:
+    """What the emulator saw, so tests and benchmarks count calls on the server side."""
+
+    by_method: Counter[str] = field(default_factory=Counter)
+    by_status: Counter[int] = field(default_factory=Counter)
+    faults: Counter[str] = field(default_factory=Counter)
+    # Requests admitted per rate-limit window: the proof no window went over the limit.
+    max_admitted_per_window: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "requests": sum(self.by_method.values()),
+            "by_method": dict(self.by_method),
+            "by_status": {str(k): v for k, v in self.by_status.items()},
+            "faults": dict(self.faults),
+            "max_admitted_per_window": self.max_admitted_per_window,
+        }
+
+
+class _FixedWindow:
+    def __init__(self, rule: RateLimit) -> None:
+        self.rule = rule
+        self.window = -1
+        self.used = 0
+
+    def admit(self, now: float) -> tuple[bool, dict[str, str]]:
+        window = int(now // self.rule.period)
+        if window != self.window:
+            self.window, self.used = window, 0
+        admitted = self.used < self.rule.limit
+        if admitted:
+            self.used += 1
+        # Datadog sends whole seconds; sub-second windows (for fast tests) keep two decimals, rounded up.
+        remaining_time = (window + 1) * self.rule.period - now
+        reset = max(1, math.ceil(remaining_time)) if self.rule.period >= 1 else math.ceil(remaining_time * 100) / 100
+        headers = {
+            "X-RateLimit-Limit": str(self.rule.limit),
+            "X-RateLimit-Period": f"{self.rule.period:g}",
+            "X-RateLimit-Remaining": str(max(0, self.rule.limit - self.used)),
+            "X-RateLimit-Reset": f"{reset:g}",
+            "X-RateLimit-Name": self.rule.name,
+        }
+        return admitted, headers
+
+
+async def _drop_connection(send: Send) -> NoReturn:
+    # Failing after the response has started is how an ASGI app makes a server close the
+    # connection mid-answer; failing before it would only produce a 500.
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    raise ConnectionDropped("connection dropped by fault injection")
+
+
+class KnobsMiddleware:
+    """Wraps the API app; with default settings it only counts requests."""
+
+    def __init__(self, app: ASGIApp, settings: EmulatorSettings, stats: RequestStats) -> None:
+        self.app = app
+        self.settings = settings
+        self.stats = stats
+        self._random = random.Random(settings.seed)
+        self._window = _FixedWindow(settings.rate_limit) if settings.rate_limit else None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(API_PREFIX):
+            await self.app(scope, receive, send)
+            return
+        method = scope["method"]
+        self.stats.by_method[method] += 1
+        if self.settings.latency:
+            await asyncio.sleep(self.settings.latency)
+
+        limit_headers: dict[str, str] = {}
+        if self._window is not None:
+            admitted, limit_headers = self._window.admit(time.time())
+            if not admitted:
+                await self._answer(send, 429, ["Too many requests"], limit_headers)
+                return
+            self.stats.max_admitted_per_window = max(self.stats.max_admitted_per_window, self._window.used)
+
+        fault = self._draw_fault(method)
+        if fault is not None:
+            self.stats.faults[fault.kind] += 1
+            if fault.kind == "slow":
+                await asyncio.sleep(fault.seconds)
+            elif fault.kind == "error":
+                await self._answer(send, fault.status or 503, ["Service Unavailable"], limit_headers)
+                return
+            elif fault.kind == "drop":
+                await _drop_connection(send)
+
+        lose_response = fault is not None and fault.kind == "lost_response"
+        lost_status = fault.status if fault is not None else None
+
+        async def send_with_knobs(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                if lose_response:
+                    if lost_status is None:
+                        await _drop_connection(send)
+                    await self._answer(send, lost_status, ["Gateway Timeout"], limit_headers)
+                    return
+                self.stats.by_status[message["status"]] += 1
+                headers = list(message.get("headers", []))
+                headers.extend((k.lower().encode(), v.encode()) for k, v in limit_headers.items())
+                message = {**message, "headers": headers}
+            elif lose_response:
+                return
+            await send(message)
+
+        await self.app(scope, receive, send_with_knobs)
+
+    def _draw_fault(self, method: str) -> FaultRule | None:
+        for rule in self.settings.faults:
+            if method in rule.methods and self._random.random() < rule.rate:
+                return rule
+        return None
+
+    async def _answer(self, send: Send, status: int, errors: list[str], headers: dict[str, str]) -> None:
+        self.stats.by_status[status] += 1
+        body = json.dumps({"errors": errors}).encode()
+        raw = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        raw.extend((k.lower().encode(), v.encode()) for k, v in headers.items())
+        await send({"type": "http.response.start", "status": status, "headers": raw})
+        await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,154 @@
+"""Serving the emulator over real HTTP with uvicorn: for `wac emulator`, tests and benchmarks."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import uvicorn
+
+from reconciler.backends.datadog_widgets.emulator.app import create_app
+from reconciler.backends.datadog_widgets.emulator.knobs import RequestStats
+from reconciler.backends.datadog_widgets.emulator.settings import EmulatorSettings
+from reconciler.backends.datadog_widgets.emulator.store import WidgetStore
+
+
+class ServeError(OSError):
+    """The emulator could not start: the address is taken or not this machine's, or the state file is unusable."""
+
+
+def serve(
+    host: str, port: int, db: str | Path, settings: EmulatorSettings, on_ready: Callable[[int], None] = lambda _: None
+) -> None:
+    """Serve until interrupted; the database file keeps state across restarts."""
+    try:
+        listener = _listen(host, port)
+    except (OSError, OverflowError) as exc:
+        reason = os.strerror(exc.errno) if isinstance(exc, OSError) and exc.errno else str(exc)
+        raise ServeError(f"cannot listen on {host}:{port}: {reason}; choose another --port or --host") from None
+    try:
+        store = WidgetStore(db)
+    except Exception as exc:
+        listener.close()
+        raise ServeError(f"cannot use the state file {db}: {exc}") from None
+    app, _ = create_app(store, settings)
+    on_ready(int(listener.getsockname()[1]))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
+    server.run(sockets=[listener])
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A listening TCP socket, made as uvicorn makes its own.
+
+    The protocol must be IPPROTO_TCP, not 0: asyncio turns Nagle's algorithm off only on sockets
+    that say so, and with it on every answer waits ~40 ms for a delayed ACK.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((host, port))
+        listener.listen(2048)
+    except BaseException:
+        listener.close()
+        raise
+    return listener
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port nothing listens on right now (the OS picks it)."""
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class RunningEmulator:
+    url: str
+    stats: RequestStats
+    store: WidgetStore
+
+
+class _PromptServer(uvicorn.Server):
+    """Checks for its stop every 10 ms rather than uvicorn's 100: a suite starts and stops hundreds."""
+
+    async def main_loop(self) -> None:
+        counter = 0
+        should_exit = await self.on_tick(counter)
+        while not should_exit:
+            counter = (counter + 1) % 8640000
+            await asyncio.sleep(0.01)
+            should_exit = await self.on_tick(counter)
+
+
+@contextmanager
+def emulator_thread(
+    db: str | Path = ":memory:", settings: EmulatorSettings | None = None, host: str = "127.0.0.1"
+) -> Iterator[RunningEmulator]:
+    """A loopback server on a free port in a background thread, stopped on exit."""
+    store = WidgetStore(db)
+    app, stats = create_app(store, settings)
+    # Bound here and handed over, so no other process can take the port between choosing and serving.
+    listener = _listen(host, 0)
+    port = int(listener.getsockname()[1])
+    server = _PromptServer(uvicorn.Config(app, log_level="critical", access_log=False))
+    thread = threading.Thread(target=lambda: asyncio.run(server.serve(sockets=[listener])), daemon=True)
+    thread.start()
+    while not server.started:
+        if not thread.is_alive():
+            raise RuntimeError(f"the emulator could not start on {host}:{port}")
+        threading.Event().wait(0.01)
+    try:
+        yield RunningEmulator(f"http://{host}:{port}", stats, store)
+    finally:
+        server.should_exit = server.force_exit = True
+        thread.join(timeout=10)
+        listener.close()
+        store.close()
+
+
+@contextmanager
+def emulator_process(db: str | Path, *options: str, host: str = "127.0.0.1") -> Iterator[str]:
+    """`wac emulator` in its own process (its own GIL, as in production), yielding its URL."""
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    port = free_port(host)
+    command = [
+        sys.executable,
+        "-m",
+        "reconciler",
+        "emulator",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--db",
+        str(db),
+        *options,
+    ]
+    process = subprocess.Popen(command, stderr=subprocess.DEVNULL)
+    url = f"http://{host}:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(url + "/_emulator/stats", timeout=1)
+                break
+            except httpx.TransportError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"wac emulator did not start on {url}") from None
+                time.sleep(0.05)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

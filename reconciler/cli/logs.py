@@ -1,0 +1,54 @@
+"""Debug logging for `wac --debug`, with every key scrubbed before a line is written."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Iterable
+
+from reconciler.core.redaction import redact
+
+KEY_VARIABLES = ("DD_API_KEY", "DD_APP_KEY", "DD_APPLICATION_KEY")
+
+
+class RedactSecrets(logging.Filter):
+    """Rewrites each record's message with the keys replaced; a leak would need a key to be split."""
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        super().__init__()
+        self.secrets = [s for s in secrets if s]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if record.exc_info and record.exc_info[1] is not None:
+            message += f" ({record.exc_info[1]!r})"
+            record.exc_info = record.exc_text = None
+        record.msg, record.args = redact(message, self.secrets), None
+        return True
+
+
+def enable_debug_logging() -> None:
+    configure_logging(debug=True)
+
+
+def configure_logging(debug: bool) -> None:
+    """Retries and rate-limit waits, one line each on stderr; with `debug`, every request too.
+
+    Keys are scrubbed from every line, whichever form they take.
+    """
+    handler = logging.StreamHandler(sys.stderr)
+    pattern = "%(asctime)s %(name)s %(levelname)s %(message)s" if debug else "%(message)s"
+    handler.setFormatter(logging.Formatter(pattern))
+    handler.addFilter(RedactSecrets(os.environ.get(name, "") for name in KEY_VARIABLES))
+    handler.wac_handler = True  # type: ignore[attr-defined]
+    levels = {"reconciler": logging.DEBUG if debug else logging.INFO}
+    levels |= {name: logging.DEBUG if debug else logging.WARNING for name in ("httpx", "httpcore")}
+    for name, level in levels.items():
+        logger = logging.getLogger(name)
+        logger.setLevel(level)
+        # One handler of ours at a time, however often a command runs in one process.
+        for old in [h for h in logger.handlers if getattr(h, "wac_handler", False)]:
+            logger.removeHandler(old)
+        logger.addHandler(handler)
+        logger.propagate = False

@@ -1,0 +1,70 @@
+"""What the engine needs from an API, whichever it is: the Backend protocol and its errors.
+
+A backend (one package under `reconciler/backends/`) implements this over its own client and
+codec; the planner, guards, engine and renderers only ever see `Desired`, `Remote` and `Listing`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from reconciler.core.resources import Marker, Remote
+
+
+class BackendError(Exception):
+    """An answer the reconciler cannot use; the message never holds a key or token."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class OutcomeUnknown(BackendError):
+    """A create was sent but its answer was lost: the resource may or may not exist."""
+
+
+@dataclass(frozen=True)
+class Listing:
+    """An owner's remote resources, and per (kind, scope) why the listing is not provably complete."""
+
+    resources: tuple[Remote, ...]
+    incomplete: dict[tuple[str, str], str] = field(default_factory=dict)
+    # Unmanaged resources named by a manifest's `adopt`, fetched one by one.
+    adoptable: tuple[Remote, ...] = ()
+
+
+class Backend(Protocol):
+    """One API the reconciler manages; every method checks what the API returns before using it."""
+
+    @property
+    def kind(self) -> str:
+        """The manifests' `kind` this backend serves, e.g. `datadog/widget`."""
+
+    @property
+    def scopes(self) -> tuple[str, ...]:
+        """Where keys are unique and listings are made (Datadog's experience types; one scope when flat)."""
+
+    def normalise(self, content: dict[str, Any]) -> dict[str, Any]:
+        """Content as compared: what the server fills in or computes taken out, so it never shows as a diff."""
+
+    async def list_owned(self, owner: str) -> Listing:
+        """Every resource whose marker names `owner`, in every scope, with a completeness verdict per scope."""
+
+    async def list_unowned(self) -> list[Remote]:
+        """Resources carrying no ownership marker at all (for drift's unmanaged report and export)."""
+
+    async def fetch(self, scope: str, remote_id: str) -> Remote | None:
+        """One resource read afresh, or None when it does not exist."""
+
+    async def find(self, owner: str, scope: str, manifest_id: str) -> list[Remote]:
+        """The owner's resources marked with this id: how a create whose answer was lost is looked up."""
+
+    async def create(self, scope: str, content: dict[str, Any], marker: Marker) -> str:
+        """Creates the resource with its marker and returns its remote id; raises OutcomeUnknown when unsure."""
+
+    async def update(self, scope: str, remote_id: str, content: dict[str, Any], marker: Marker) -> None:
+        """Makes the resource equal `content` with `marker`; a BackendError with status 404 when it is gone."""
+
+    async def delete(self, scope: str, remote_id: str) -> bool:
+        """Deletes the resource; False when it was already gone."""

@@ -1,0 +1,379 @@
+"""The planner: desired and remote resources in, a list of typed changes out. Pure; no I/O."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from reconciler.core.backend import Listing
+from reconciler.core.diffing import FieldChange, field_changes
+from reconciler.core.normalise import canonical_json, lookup, parse_path, without_ignored
+from reconciler.core.resources import Claims, Desired, Marker, Remote, ResourceKey, User
+
+# 3: each change and conflict names its `kind` and `scope`, and carries content and marker, not a body.
+PLAN_FORMAT_VERSION = 3
+
+
+class Action(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+
+
+class Reason(StrEnum):
+    NEW = "missing remotely (never applied, or deleted outside git)"
+    MANIFEST_CHANGED = "manifest changed"
+    DRIFT = "changed outside git"
+    BOTH_CHANGED = "manifest changed, and changed outside git"
+    UNRECORDED = "differs from the manifest"
+    ADOPT = "adopted: ownership tags added"
+    REMOVED = "manifest removed"
+    DUPLICATE = "duplicate of the kept widget"
+
+
+@dataclass(frozen=True)
+class Editor:
+    """Who last changed a remote resource, and when."""
+
+    handle: str
+    name: str
+    at: str
+
+
+@dataclass(frozen=True)
+class Change:
+    """One write the apply will make, with the before and after a reviewer reads."""
+
+    action: Action
+    reason: Reason
+    kind: str
+    scope: str
+    manifest_id: str
+    title: str
+    remote_id: str | None = None
+    # What the backend writes: the content (ignored paths holding the remote's values) and the
+    # ownership marker; both None for a delete.
+    content: dict[str, Any] | None = None
+    marker: Marker | None = None
+    fields: tuple[FieldChange, ...] = ()
+    editor: Editor | None = None
+    remote_modified_at: str | None = None
+    source: str | None = None
+    # The ownership the target carried when planned; apply refuses a write it does not allow.
+    remote_claims: Claims | None = field(default=None, compare=False)
+    # Both sides as compared (ignored paths left out): what drift reads
+    # to tell an edit outside git from a change in git.
+    remote_content: dict[str, Any] | None = field(default=None, compare=False)
+    desired_content: dict[str, Any] | None = field(default=None, compare=False)
+    ignore: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def key(self) -> ResourceKey:
+        return (self.kind, self.scope, self.manifest_id)
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A resource claimed twice (two owners or two ids): nobody writes to it until a person decides."""
+
+    kind: str
+    scope: str
+    remote_id: str
+    title: str
+    owners: tuple[str, ...]
+    manifest_ids: tuple[str, ...]
+
+    def describe(self) -> str:
+        claims = f"owners {', '.join(self.owners)}" if len(self.owners) > 1 else f"owner {self.owners[0]}"
+        if self.manifest_ids:
+            claims += f" and wac-ids {', '.join(self.manifest_ids)}"
+        return (
+            f"{self.scope} widget {self.remote_id} ('{self.title}') carries {claims}; no owner updates or"
+            " deletes it. Resolve it in the UI: keep the wac-owner and wac-id tags of the repository whose manifest"
+            " should manage it and remove the others"
+        )
+
+
+@dataclass(frozen=True)
+class Plan:
+    owner: str
+    changes: tuple[Change, ...]
+    unchanged: int
+    managed: int
+    # Why deletes were held back, one sentence per scope whose listing was incomplete.
+    withheld_deletes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    # Digest of the (remote id, modified_at) of every managed resource seen: a saved plan is refused
+    # when the remote no longer matches it.
+    remote_fingerprint: str = ""
+    targets: tuple[str, ...] = ()
+    conflicts: tuple[Conflict, ...] = ()
+    # Problems that make the whole plan unfit to apply (a refused adoption, for one).
+    errors: tuple[str, ...] = ()
+
+    def count(self, action: Action) -> int:
+        return sum(1 for change in self.changes if change.action == action)
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.changes)
+
+
+def plan_changes(
+    desired: Iterable[Desired],
+    listing: Listing,
+    owner: str,
+    targets: Sequence[str] = (),
+) -> Plan:
+    """Everything needed to make the owner's remote resources equal the manifests."""
+    wanted = {w.key: w for w in desired}
+    remote_by_key: dict[ResourceKey, list[Remote]] = defaultdict(list)
+    warnings: list[str] = []
+    claimed = [r for r in listing.resources if owner in r.claims.owners]
+    conflicts = tuple(_conflict(r) for r in claimed if r.claims.conflicted)
+    # A manifest whose resource is in conflict waits for a person: creating another would only duplicate it.
+    blocked = {(c.kind, c.scope, manifest_id) for c in conflicts for manifest_id in c.manifest_ids}
+    managed = [r for r in claimed if not r.claims.conflicted]
+    for remote in managed:
+        manifest_id = remote.claims.manifest_id
+        if manifest_id is None:
+            warnings.append(
+                f"{remote.scope} widget {remote.remote_id} ('{remote.title}') has the owner tag but no"
+                " wac-id tag; it is left alone"
+            )
+            continue
+        remote_by_key[(remote.kind, remote.scope, manifest_id)].append(remote)
+
+    adoptable = {(r.kind, r.remote_id): r for r in (*listing.adoptable, *listing.resources)}
+    errors = _shared_adoptions(wanted.values())
+    chosen = set(targets)
+    changes: list[Change] = []
+    unchanged = 0
+    for key in sorted(set(wanted) | set(remote_by_key)):
+        if chosen and key[2] not in chosen:
+            continue
+        keeper, extras = _keeper(remote_by_key.get(key, []))
+        changes.extend(_delete(extra, Reason.DUPLICATE) for extra in extras)
+        if key in wanted:
+            want = wanted[key]
+            if keeper is None and want.adopt:
+                found = adoptable.get((want.kind, want.adopt))
+                if found is None:
+                    warnings.append(f"{want.source}: adopt {want.adopt}: no such widget; the manifest is created")
+                else:
+                    adopted, error = _adoption(want, found, owner)
+                    if error:
+                        errors.append(error)
+                    elif adopted is not None:
+                        changes.append(adopted)
+                    continue
+            if keeper is None and key in blocked:
+                continue
+            change = _reconcile(want, keeper, owner)
+            if change is None:
+                unchanged += 1
+            else:
+                changes.append(change)
+        elif keeper is not None:
+            changes.append(_delete(keeper, Reason.REMOVED))
+
+    known = {k[2] for k in wanted} | {k[2] for k in remote_by_key} | {k[2] for k in blocked}
+    errors += [
+        f"--target {target}: no manifest and no widget of owner '{owner}' has this id"
+        for target in sorted(chosen - known)
+    ]
+    withheld = tuple(
+        f"{scope}: {why}; nothing is deleted until a complete listing is seen"
+        for (_, scope), why in sorted(listing.incomplete.items())
+    )
+    if withheld:
+        changes = [c for c in changes if not (c.action == Action.DELETE and (c.kind, c.scope) in listing.incomplete)]
+    if not claimed and any(c.action == Action.CREATE for c in changes):
+        warnings.append(
+            f"owner '{owner}' manages no widgets yet, so every manifest is created. If these manifests were applied"
+            " before under another owner (check --owner, WAC_OWNER and .wac.yaml), this makes duplicates; to take"
+            " over existing widgets instead, run `wac export` and keep each manifest's `adopt:`"
+        )
+    return Plan(
+        owner=owner,
+        changes=tuple(sorted(changes, key=_order)),
+        unchanged=unchanged,
+        managed=len(managed),
+        withheld_deletes=withheld,
+        warnings=tuple(warnings),
+        remote_fingerprint=fingerprint(claimed),
+        targets=tuple(sorted(chosen)),
+        conflicts=tuple(sorted(conflicts, key=lambda c: (c.kind, c.scope, c.remote_id))),
+        errors=tuple(errors),
+    )
+
+
+def _conflict(remote: Remote) -> Conflict:
+    return Conflict(
+        remote.kind, remote.scope, remote.remote_id, remote.title, remote.claims.owners, remote.claims.manifest_ids
+    )
+
+
+def _shared_adoptions(desired: Iterable[Desired]) -> list[str]:
+    """Two manifests adopting one resource would flip its id forever; validation says so too."""
+    by_uuid: dict[str, list[Desired]] = defaultdict(list)
+    for want in desired:
+        if want.adopt:
+            by_uuid[want.adopt].append(want)
+    return [
+        f"adopt {uuid} is named by {len(wants)} manifests ({', '.join(sorted(w.source for w in wants))});"
+        " a widget can be adopted by one manifest only"
+        for uuid, wants in sorted(by_uuid.items())
+        if len(wants) > 1
+    ]
+
+
+def fingerprint(resources: Iterable[Remote]) -> str:
+    payload = canonical_json(sorted((r.remote_id, r.modified_at) for r in resources))
+    return hashlib.sha256(payload.encode()).hexdigest()[:24]
+
+
+def _order(change: Change) -> tuple[int, str, str, str, str]:
+    # Creates and updates before deletes: a failure half-way never leaves less than before.
+    rank = {Action.CREATE: 0, Action.UPDATE: 1, Action.DELETE: 2}[change.action]
+    return (rank, change.kind, change.scope, change.manifest_id, change.remote_id or "")
+
+
+def _keeper(candidates: list[Remote]) -> tuple[Remote | None, list[Remote]]:
+    """Of several resources with one id, keep the oldest.
+
+    Never the one matching the manifest: two applies of different manifest versions would then
+    each keep their own copy and delete the other's, leaving none.
+    """
+    ordered = sorted(candidates, key=lambda r: (r.created_at, r.remote_id))
+    return (ordered[0] if ordered else None), ordered[1:]
+
+
+def _reconcile(desired: Desired, remote: Remote | None, owner: str) -> Change | None:
+    if remote is None:
+        return Change(
+            action=Action.CREATE,
+            reason=Reason.NEW,
+            kind=desired.kind,
+            scope=desired.scope,
+            manifest_id=desired.manifest_id,
+            title=desired.title,
+            content=desired.content,
+            marker=desired.marker(owner),
+            fields=field_changes({}, desired.content),
+            source=desired.source,
+        )
+    want = desired.digest()
+    have = remote.digest(desired.ignore)
+    if want == have:
+        return None
+    return _update(desired, remote, owner, _why(want, have, remote.claims.applied))
+
+
+def _update(desired: Desired, remote: Remote, owner: str, reason: Reason) -> Change:
+    before = without_ignored(remote.content, desired.ignore)
+    after = without_ignored(desired.content, desired.ignore)
+    return Change(
+        action=Action.UPDATE,
+        reason=reason,
+        kind=desired.kind,
+        scope=desired.scope,
+        manifest_id=desired.manifest_id,
+        title=desired.title,
+        remote_id=remote.remote_id,
+        content=keep_ignored_remote_values(desired.content, remote.content, desired.ignore),
+        marker=desired.marker(owner),
+        fields=field_changes(before, after),
+        editor=_editor(remote.modified_by, remote.modified_at),
+        remote_modified_at=remote.modified_at,
+        source=desired.source,
+        remote_claims=remote.claims,
+        remote_content=before,
+        desired_content=after,
+        ignore=desired.ignore,
+    )
+
+
+def _adoption(desired: Desired, remote: Remote, owner: str) -> tuple[Change | None, str | None]:
+    """Taking over an existing resource: an update that adds the ownership marker, never a second one."""
+    where = f"{desired.source}: adopt {remote.remote_id}"
+    claims = remote.claims
+    if remote.scope != desired.scope:
+        return None, f"{where} is a {remote.scope} widget, not {desired.scope}"
+    if claims.conflicted:
+        return None, f"{where} is claimed by owners {', '.join(claims.owners)}; resolve that in the UI first"
+    if claims.owner is not None and claims.owner != owner:
+        return None, (
+            f"{where} is managed by owner '{claims.owner}'; refusing to take it over. Ask that owner to remove"
+            " its manifest (or remove `adopt:` here to create a widget of your own)"
+        )
+    if claims.owner == owner:
+        return None, (
+            f"{where} is already managed by owner '{owner}' as id '{claims.manifest_id}'; remove `adopt:` from"
+            f" this manifest, or rename its id to '{claims.manifest_id}'"
+        )
+    # Even when the content already matches, the ownership marker must be written.
+    return _update(desired, remote, owner, Reason.ADOPT), None
+
+
+def _why(want: str, have: str, applied: str | None) -> Reason:
+    if applied is None:
+        return Reason.UNRECORDED
+    if applied == have:
+        return Reason.MANIFEST_CHANGED
+    if applied == want:
+        return Reason.DRIFT
+    return Reason.BOTH_CHANGED
+
+
+def _delete(remote: Remote, reason: Reason) -> Change:
+    return Change(
+        action=Action.DELETE,
+        reason=reason,
+        kind=remote.kind,
+        scope=remote.scope,
+        manifest_id=remote.claims.manifest_id or "",
+        title=remote.title,
+        remote_id=remote.remote_id,
+        fields=field_changes(remote.content, {}),
+        editor=_editor(remote.modified_by, remote.modified_at),
+        remote_modified_at=remote.modified_at,
+        remote_claims=remote.claims,
+    )
+
+
+def _editor(user: User | None, at: str) -> Editor | None:
+    return Editor(handle=user.handle, name=user.name, at=at) if user else None
+
+
+def keep_ignored_remote_values(
+    desired: dict[str, Any], remote: dict[str, Any], ignore: Sequence[str]
+) -> dict[str, Any]:
+    """The content for a full replacement: the manifest's, with the remote's values at ignored paths."""
+    if not ignore:
+        return desired
+    result = copy.deepcopy(desired)
+    for raw in ignore:
+        path = parse_path(raw)
+        found, value = lookup(remote, path)
+        _assign(result, path, value, found)
+    return result
+
+
+def _assign(node: Any, path: list[str | int], value: Any, found: bool) -> None:
+    located, parent = lookup(node, path[:-1])
+    last = path[-1]
+    if not located:
+        return
+    if isinstance(parent, dict) and isinstance(last, str):
+        if found:
+            parent[last] = value
+        else:
+            parent.pop(last, None)
+    elif isinstance(parent, list) and isinstance(last, int) and last < len(parent) and found:
+        parent[last] = value

@@ -1,0 +1,114 @@
+"""The two sides the planner compares, for every backend alike: resources as the manifests want them,
+and as an API has them. A backend's codec builds both; the core never reads an API's shapes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from reconciler.core.normalise import content_digest, without_ignored
+
+ResourceKey = tuple[str, str, str]
+"""(kind, scope, manifest id): how a manifest and its remote resource find each other."""
+
+
+@dataclass(frozen=True)
+class User:
+    id: str
+    handle: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Marker:
+    """The ownership a write carries: who manages the resource, as which manifest, and what was applied."""
+
+    owner: str
+    manifest_id: str
+    applied: str
+
+
+@dataclass(frozen=True)
+class Claims:
+    """What a remote resource's ownership marker says, as each backend's codec decoded it.
+
+    Several owners or ids mean someone copied or edited the marker: nobody may write to it.
+    """
+
+    owners: tuple[str, ...] = ()
+    manifest_ids: tuple[str, ...] = ()
+    applied: str | None = None
+
+    @property
+    def conflicted(self) -> bool:
+        return len(self.owners) > 1 or len(self.manifest_ids) > 1
+
+    @property
+    def owner(self) -> str | None:
+        """The one owner, or None when there is none or several."""
+        return self.owners[0] if len(self.owners) == 1 else None
+
+    @property
+    def manifest_id(self) -> str | None:
+        return self.manifest_ids[0] if len(self.manifest_ids) == 1 else None
+
+    @property
+    def unowned(self) -> bool:
+        return not self.owners and not self.manifest_ids
+
+    def owned_as(self, owner: str, manifest_id: str) -> bool:
+        """Exactly this owner and this id: the check before every write."""
+        return self.owners == (owner,) and self.manifest_ids == (manifest_id,)
+
+    def describe(self) -> str:
+        shown = [f"wac-owner:{o}" for o in self.owners] + [f"wac-id:{i}" for i in self.manifest_ids]
+        return ", ".join(shown) if shown else "no ownership marker"
+
+
+@dataclass(frozen=True)
+class Desired:
+    """A manifest as the planner takes it; `content` is what is compared, `ignore` paths within it."""
+
+    kind: str
+    scope: str
+    manifest_id: str
+    title: str
+    content: dict[str, Any]
+    ignore: tuple[str, ...]
+    source: str
+    adopt: str | None = None
+
+    @property
+    def key(self) -> ResourceKey:
+        return (self.kind, self.scope, self.manifest_id)
+
+    def digest(self) -> str:
+        return self._digest
+
+    @cached_property
+    def _digest(self) -> str:
+        # Asked for several times per plan; a frozen dataclass may still cache in its __dict__.
+        return content_digest(without_ignored(self.content, self.ignore))
+
+    def marker(self, owner: str) -> Marker:
+        return Marker(owner, self.manifest_id, self.digest())
+
+
+@dataclass(frozen=True)
+class Remote:
+    """A resource as an API has it: its comparable content, its ownership claims, and who changed it when."""
+
+    kind: str
+    scope: str
+    remote_id: str
+    title: str
+    content: dict[str, Any]
+    claims: Claims
+    created_at: str = ""
+    modified_at: str = ""
+    created_by: User | None = None
+    modified_by: User | None = None
+
+    def digest(self, ignore: tuple[str, ...] = ()) -> str:
+        return content_digest(without_ignored(self.content, ignore))

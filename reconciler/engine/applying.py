@@ -1,0 +1,108 @@
+"""Executing a plan over the backends: writes before deletes, each change's outcome kept apart."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from reconciler.core.backend import Backend, BackendError, OutcomeUnknown
+from reconciler.core.guards import write_refusal
+from reconciler.core.planning import Action, Change, Plan
+
+CREATE_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class Outcome:
+    change: Change
+    ok: bool
+    detail: str = ""
+    remote_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ApplyReport:
+    outcomes: tuple[Outcome, ...]
+
+    def count(self, action: Action) -> int:
+        return sum(1 for o in self.outcomes if o.ok and o.change.action == action)
+
+    @property
+    def failed(self) -> tuple[Outcome, ...]:
+        return tuple(o for o in self.outcomes if not o.ok)
+
+
+async def apply_plan(
+    backends: Mapping[str, Backend], plan: Plan, on_outcome: Callable[[Outcome], None] = lambda _: None
+) -> ApplyReport:
+    """Creates and updates first, then deletes: cut off half-way, the remote never holds less."""
+    outcomes: list[Outcome] = []
+    writes = [c for c in plan.changes if c.action != Action.DELETE]
+    deletes = [c for c in plan.changes if c.action == Action.DELETE]
+    for batch in (writes, deletes):
+        outcomes.extend(await _run_batch(backends, plan.owner, batch, on_outcome))
+    return ApplyReport(tuple(outcomes))
+
+
+async def _run_batch(
+    backends: Mapping[str, Backend], owner: str, changes: Sequence[Change], on_outcome: Callable[[Outcome], None]
+) -> list[Outcome]:
+    async def run(change: Change) -> Outcome:
+        backend = backends.get(change.kind)
+        try:
+            if backend is None:
+                outcome = Outcome(change, ok=False, detail=f"no backend serves kind '{change.kind}'")
+            else:
+                outcome = await _apply_one(backend, owner, change)
+        except BackendError as exc:
+            outcome = Outcome(change, ok=False, detail=str(exc))
+        on_outcome(outcome)
+        return outcome
+
+    # Each client bounds how many are in flight; gather only keeps every result.
+    return list(await asyncio.gather(*(run(c) for c in changes)))
+
+
+async def _apply_one(backend: Backend, owner: str, change: Change) -> Outcome:
+    if change.action == Action.CREATE:
+        return await _create(backend, owner, change)
+    assert change.remote_id is not None
+    refusal = write_refusal(change, owner, change.remote_claims)
+    if refusal:
+        return Outcome(change, ok=False, detail=refusal)
+    if change.action == Action.UPDATE:
+        assert change.content is not None and change.marker is not None
+        try:
+            await backend.update(change.scope, change.remote_id, change.content, change.marker)
+        except BackendError as exc:
+            if exc.status == 404:
+                return Outcome(change, ok=False, detail="the widget was deleted since the plan; run wac plan again")
+            raise
+        return Outcome(change, ok=True, remote_id=change.remote_id)
+    # A delete cannot be undone: the marker is read once more right before it, so a resource
+    # another owner or a person claimed since the plan is left alone.
+    current = await backend.fetch(change.scope, change.remote_id)
+    if current is None:
+        return Outcome(change, ok=True, detail="already gone", remote_id=change.remote_id)
+    refusal = write_refusal(change, owner, current.claims)
+    if refusal:
+        return Outcome(change, ok=False, detail=refusal + " (it changed after the plan)")
+    existed = await backend.delete(change.scope, change.remote_id)
+    return Outcome(change, ok=True, detail="" if existed else "already gone", remote_id=change.remote_id)
+
+
+async def _create(backend: Backend, owner: str, change: Change) -> Outcome:
+    """Create once; when the answer is lost, look the resource up by its id before trying again."""
+    assert change.content is not None and change.marker is not None
+    for _ in range(CREATE_ATTEMPTS):
+        try:
+            remote_id = await backend.create(change.scope, change.content, change.marker)
+            return Outcome(change, ok=True, remote_id=remote_id)
+        except OutcomeUnknown:
+            found = await backend.find(owner, change.scope, change.manifest_id)
+            if found:
+                return Outcome(
+                    change, ok=True, detail="confirmed by lookup after a lost answer", remote_id=found[0].remote_id
+                )
+    return Outcome(change, ok=False, detail=f"the create's outcome stayed unknown after {CREATE_ATTEMPTS} attempts")

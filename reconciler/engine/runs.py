@@ -1,0 +1,89 @@
+"""The main job's steps, joined: read remote state from every backend, plan, check a saved plan, apply."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
+
+from reconciler.core.backend import Backend, Listing
+from reconciler.core.plan_file import PlanInputs, saved_plan_differences, summarise_differences
+from reconciler.core.planning import Plan, plan_changes
+from reconciler.core.resources import Desired, Remote
+from reconciler.engine.applying import ApplyReport, Outcome, apply_plan
+
+Backends = Mapping[str, Backend]
+"""The backends of a run, by the kind each serves."""
+
+
+class StalePlanError(Exception):
+    pass
+
+
+async def read_remote(backends: Backends, owner: str) -> Listing:
+    """Every backend's listing of the owner's resources, read concurrently and normalised."""
+    listings = await asyncio.gather(*(backend.list_owned(owner) for backend in backends.values()))
+    resources: list[Remote] = []
+    incomplete: dict[tuple[str, str], str] = {}
+    for backend, listing in zip(backends.values(), listings, strict=True):
+        resources.extend(_normalised(backend, r) for r in listing.resources)
+        incomplete.update(listing.incomplete)
+    return Listing(tuple(resources), incomplete)
+
+
+def _normalised(backend: Backend, remote: Remote) -> Remote:
+    return replace(remote, content=backend.normalise(remote.content))
+
+
+async def plan_run(backends: Backends, owner: str, desired: Iterable[Desired], targets: Sequence[str] = ()) -> Plan:
+    wanted = list(desired)
+    listing = await read_remote(backends, owner)
+    managed = {(r.kind, r.scope, r.claims.manifest_id) for r in listing.resources if r.claims.owner == owner}
+    # Only manifests not yet matched need their `adopt` resource fetched: after the first apply, none do.
+    adopt = [w for w in wanted if w.adopt and w.key not in managed]
+    if adopt:
+        found = await asyncio.gather(*(_fetch(backends, w.kind, w.scope, w.adopt or "") for w in adopt))
+        listing = replace(listing, adoptable=tuple(r for r in found if r is not None))
+    return plan_changes(wanted, listing, owner, targets)
+
+
+async def _fetch(backends: Backends, kind: str, scope: str, remote_id: str) -> Remote | None:
+    backend = backends[kind]
+    found = await backend.fetch(scope, remote_id)
+    return None if found is None else _normalised(backend, found)
+
+
+async def verify_saved_plan(backends: Backends, saved: Plan, desired: Iterable[Desired]) -> Plan:
+    """A fresh plan from the same manifests and a new listing, returned only when it equals the saved one."""
+    fresh = await plan_run(backends, saved.owner, desired, saved.targets)
+    if fresh.remote_fingerprint != saved.remote_fingerprint:
+        raise StalePlanError(
+            "The saved plan is stale: the owner's remote widgets changed after it was made (an edit, a create or"
+            " a delete happened since). Nothing was applied; run `wac plan --out FILE` again and review it."
+        )
+    differences = saved_plan_differences(saved, fresh)
+    if differences:
+        raise StalePlanError(
+            "The saved plan does not match what the same manifests and remote widgets give now, so it was not"
+            f" applied: {summarise_differences(differences)}. Run `wac plan --out FILE` again and review it."
+        )
+    return fresh
+
+
+def input_differences(recorded: PlanInputs, files: Sequence[tuple[str, str]]) -> list[str]:
+    """How the manifest files on disk differ from those a saved plan was made from."""
+    before, now = dict(recorded.files), dict(files)
+    problems = [f"{path} was removed" for path in sorted(before.keys() - now.keys())]
+    problems += [f"{path} is new" for path in sorted(now.keys() - before.keys())]
+    problems += [f"{path} changed" for path in sorted(before.keys() & now.keys()) if before[path] != now[path]]
+    return problems
+
+
+async def apply_run(backends: Backends, plan: Plan, on_outcome: Callable[[Outcome], None]) -> ApplyReport:
+    return await apply_plan(backends, plan, on_outcome)
+
+
+async def unmanaged_resources(backends: Backends) -> list[Remote]:
+    """Resources carrying no ownership marker at all, in every backend."""
+    found = await asyncio.gather(*(backend.list_unowned() for backend in backends.values()))
+    return [r for listing in found for r in listing]

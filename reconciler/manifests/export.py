@@ -1,0 +1,201 @@
+"""Remote widgets to manifests, so a team can adopt widgets made in the UI. Pure but for the YAML text.
+
+Export is lossless and inert: each exported widget gets its own file by a collision-free mapping
+from id to path, and every file is parsed back and validated before it may be written, so no
+remote text can add a document, a key or a comment line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Final
+
+from ruamel.yaml import YAML
+
+from reconciler.backends.datadog_widgets.codec import definition_of, user_tags_of
+from reconciler.backends.datadog_widgets.tags import tag_problem
+from reconciler.core.identity import MANIFEST_ID_MAX_LENGTH, id_problem
+from reconciler.core.resources import Remote
+from reconciler.manifests.documents import parse_documents
+from reconciler.manifests.validation import LoadedManifest, validate_document
+
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+SLUG_MAX = 60
+# Most file systems allow 255 bytes a name; the rest is head room for the suffix.
+FILE_NAME_MAX: Final = 200
+
+
+@dataclass(frozen=True)
+class ExportedManifest:
+    experience_type: str
+    manifest_id: str
+    remote_id: str
+    relative_path: str
+    text: str
+    dropped_tags: tuple[str, ...] = ()
+    # Why the text may not be written (it would not read back as this widget's manifest), or None.
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
+class Export:
+    manifests: tuple[ExportedManifest, ...]
+    # Widgets left out, one sentence each: another owner's, claimed twice, or a duplicate.
+    skipped: tuple[str, ...] = ()
+
+
+def slugify(title: str) -> str:
+    slug = _NOT_SLUG.sub("-", title.lower()).strip("-")[:SLUG_MAX].strip("-")
+    return slug or "widget"
+
+
+def manifest_path(experience_type: str, manifest_id: str) -> str:
+    """Where a manifest is exported: `<experience_type>/<id>.yaml`, each '/' in the id written as '%2F'.
+
+    '%' and '~' never occur in ids, so the mapping is one-to-one: `a/b` and `a_b` stay apart. A name
+    too long for a file system is cut and ends in '~' and a digest of the whole id.
+    """
+    name = manifest_id.replace("/", "%2F")
+    if len(name) > FILE_NAME_MAX:
+        digest = hashlib.sha256(manifest_id.encode()).hexdigest()[:16]
+        name = f"{name[: FILE_NAME_MAX - 17]}~{digest}"
+    return f"{experience_type}/{name}.yaml"
+
+
+def export_manifests(widgets: Iterable[Remote], owner: str, site: str) -> Export:
+    """One manifest per widget this owner manages or nobody does, ids readable and unique, in stable order."""
+    ordered = sorted(widgets, key=lambda w: (w.scope, w.created_at, w.remote_id))
+    skipped: list[str] = []
+    taken: set[tuple[str, str]] = set()
+    mine: dict[str, Remote] = {}
+    # Widgets this owner already manages keep their ids; claim those first. Of duplicates the oldest
+    # is the one a plan keeps, so it is the one exported.
+    for widget in ordered:
+        if _managed_here(widget, owner):
+            key = (widget.scope, widget.claims.manifest_id or "")
+            if key in taken:
+                skipped.append(
+                    f"{_named(widget)} duplicates wac-id '{widget.claims.manifest_id}'; the next apply deletes it"
+                )
+                continue
+            taken.add(key)
+            mine[widget.remote_id] = widget
+    exported = []
+    for widget in ordered:
+        if widget.claims.conflicted:
+            skipped.append(
+                f"{_named(widget)} is claimed by owners {', '.join(widget.claims.owners)}; resolve that first"
+            )
+            continue
+        if widget.claims.owners and widget.remote_id not in mine:
+            if widget.claims.owner != owner:
+                skipped.append(f"{_named(widget)} is managed by owner '{widget.claims.owner}'")
+            elif widget.claims.manifest_id is None or id_problem(widget.claims.manifest_id):
+                skipped.append(f"{_named(widget)} has the owner tag but no usable wac-id tag")
+            continue
+        managed = widget.remote_id in mine
+        manifest_id = widget.claims.manifest_id if managed else _unique(widget, taken)
+        assert manifest_id is not None
+        exported.append(_manifest(widget, manifest_id, adopt=not managed, site=site))
+    paths = [e.relative_path for e in exported]
+    assert len(set(paths)) == len(paths), "manifest_path is one-to-one for unique ids"
+    return Export(tuple(exported), tuple(skipped))
+
+
+def _managed_here(widget: Remote, owner: str) -> bool:
+    return (
+        not widget.claims.conflicted
+        and widget.claims.owner == owner
+        and widget.claims.manifest_id is not None
+        and id_problem(widget.claims.manifest_id) is None
+    )
+
+
+def _named(widget: Remote) -> str:
+    return f"{widget.scope} widget {widget.remote_id} ({json.dumps(widget.title)})"
+
+
+def _manifest(widget: Remote, manifest_id: str, adopt: bool, site: str) -> ExportedManifest:
+    tags, dropped = _clean_tags(user_tags_of(widget))
+    document: dict[str, Any] = {"id": manifest_id, "experience_type": widget.scope}
+    if tags:
+        document["tags"] = tags
+    if adopt:
+        document["adopt"] = widget.remote_id
+    document["definition"] = _definition(definition_of(widget))
+    # JSON-quoted: a site or uuid can never end the comment line.
+    header = f"# Exported by wac export from {json.dumps(site)}, widget {json.dumps(widget.remote_id)}.\n"
+    problem: str | None
+    try:
+        text = header + to_yaml(document)
+    except (RecursionError, ValueError, TypeError) as exc:
+        text, problem = "", f"cannot be written as YAML ({type(exc).__name__})"
+    else:
+        problem = read_back_problem(text, document)
+    return ExportedManifest(
+        experience_type=widget.scope,
+        manifest_id=manifest_id,
+        remote_id=widget.remote_id,
+        relative_path=manifest_path(widget.scope, manifest_id),
+        text=text,
+        dropped_tags=dropped,
+        problem=problem,
+    )
+
+
+def read_back_problem(text: str, document: dict[str, Any]) -> str | None:
+    """Why `text` does not read back as exactly one valid manifest equal to `document`, or None."""
+    documents, located = parse_documents(text)
+    if located:
+        return f"would not parse back: line {located[0].line}: {located[0].message}"
+    if len(documents) != 1:
+        return f"would read back as {len(documents)} documents, not 1"
+    result = validate_document("exported", documents[0])
+    if not isinstance(result, LoadedManifest):
+        return f"would not validate: {result[0].message}"
+    if documents[0].data != document:
+        return "would read back as different data than the widget holds"
+    return None
+
+
+def _unique(widget: Remote, taken: set[tuple[str, str]]) -> str:
+    base = slugify(widget.title)[: MANIFEST_ID_MAX_LENGTH - 6]
+    candidate, n = base, 1
+    while (widget.scope, candidate) in taken:
+        n += 1
+        candidate = f"{base}-{n}"
+    taken.add((widget.scope, candidate))
+    return candidate
+
+
+def _clean_tags(tags: Iterable[str]) -> tuple[list[str], tuple[str, ...]]:
+    """Datadog lowercases tags; ones still invalid after that are left out (and reported)."""
+    kept, dropped = [], []
+    for tag in tags:
+        lowered = tag.lower()
+        if tag_problem(lowered) is None:
+            kept.append(lowered)
+        else:
+            dropped.append(tag)
+    return sorted(set(kept)), tuple(dropped)
+
+
+def _definition(definition: dict[str, Any]) -> dict[str, Any]:
+    # type and title first: that is how a person reads a widget.
+    front: dict[str, Any] = {k: definition[k] for k in ("type", "title") if k in definition}
+    return {**front, **{k: v for k, v in definition.items() if k not in front}}
+
+
+def to_yaml(document: dict[str, Any]) -> str:
+    writer = YAML()
+    writer.default_flow_style = False
+    writer.indent(mapping=2, sequence=4, offset=2)
+    writer.width = 120
+    out = io.StringIO()
+    writer.dump(document, out)
+    return out.getvalue()
