@@ -139,7 +139,7 @@ def apply(
     if not auto_approve:
         if not sys.stdin.isatty():
             fail("not applying without confirmation: no terminal to ask on; pass --auto-approve")
-        counts = ", ".join(f"{the_plan.count(a)} {a.value}" for a in (Action.CREATE, Action.UPDATE, Action.DELETE))
+        counts = ", ".join(f"{the_plan.count(a)} {a.value}" for a in Action if the_plan.count(a) or a != Action.REPLACE)
         deletes = the_plan.count(Action.DELETE)
         warning = f" {deletes} widget(s) will be deleted." if deletes else ""
         click.confirm(
@@ -165,7 +165,9 @@ def apply(
 
     with ApplyProgress(len(the_plan.changes)) as progress:
         report = run.run(lambda backends: apply_run(backends, the_plan, record), on_interrupt=interrupted)
-    created, updated, deleted = (report.count(a) for a in (Action.CREATE, Action.UPDATE, Action.DELETE))
+    created, updated, replaced, deleted = (
+        report.count(a) for a in (Action.CREATE, Action.UPDATE, Action.REPLACE, Action.DELETE)
+    )
     for failure in report.failed:
         change = failure.change
         click.echo(
@@ -173,7 +175,10 @@ def apply(
             f"{change.manifest_id}: {run.credentials.redact(failure.detail)}",
             err=True,
         )
-    click.echo(f"Apply complete: {created} created, {updated} updated, {deleted} deleted, {len(report.failed)} failed.")
+    also = f" {replaced} replaced," if replaced else ""
+    click.echo(
+        f"Apply complete: {created} created, {updated} updated,{also} {deleted} deleted, {len(report.failed)} failed."
+    )
     if report.failed:
         raise SystemExit(EXIT_ERROR)
     if detailed_exitcode:

@@ -55,7 +55,7 @@ def drift_from(
 ) -> DriftReport:
     """The plan read as drift; `applied` holds the last applied content of manifests changed since (from git)."""
     applied = applied or {}
-    updates = [c for c in plan.changes if c.action == Action.UPDATE]
+    updates = [c for c in plan.changes if c.action in (Action.UPDATE, Action.REPLACE)]
     return DriftReport(
         owner=plan.owner,
         edits=tuple(_edit(c, applied.get(c.key)) for c in updates if c.reason in DRIFT_REASONS),

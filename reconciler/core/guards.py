@@ -21,7 +21,9 @@ def mass_delete_refusal(plan: Plan, delete_limit: int = DEFAULT_DELETE_LIMIT) ->
     """
     removals = sum(1 for c in plan.changes if c.action == Action.DELETE and c.reason == Reason.REMOVED)
     duplicates = sum(1 for c in plan.changes if c.action == Action.DELETE and c.reason == Reason.DUPLICATE)
-    survivors = plan.unchanged + sum(1 for c in plan.changes if c.action == Action.UPDATE and c.reason != Reason.ADOPT)
+    survivors = plan.unchanged + sum(
+        1 for c in plan.changes if c.action in (Action.UPDATE, Action.REPLACE) and c.reason != Reason.ADOPT
+    )
     counted = removals + (duplicates if duplicates > DUPLICATE_ALLOWANCE else 0)
     if removals and survivors == 0 and not plan.targets:
         why = f"it deletes every widget owner '{plan.owner}' manages ({removals})"

@@ -55,6 +55,7 @@ def plan_to_dict(plan: Plan, site: str, inputs: PlanInputs | None = None) -> dic
         "summary": {
             "create": plan.count(Action.CREATE),
             "update": plan.count(Action.UPDATE),
+            "replace": plan.count(Action.REPLACE),
             "delete": plan.count(Action.DELETE),
             "unchanged": plan.unchanged,
             "managed": plan.managed,
@@ -99,6 +100,7 @@ def _change_to_dict(change: Change) -> dict[str, Any]:
         if change.editor is None
         else {"handle": change.editor.handle, "name": change.editor.name, "at": change.editor.at},
         "remote_modified_at": change.remote_modified_at,
+        "replace_reason": change.replace_reason,
         "fields": [{"path": f.path, "kind": f.kind.value, "before": f.before, "after": f.after} for f in change.fields],
         "content": change.content,
         "marker": None
@@ -257,6 +259,9 @@ class _Reader:
             if raw.get("remote_modified_at") is None
             else self.text(raw.get("remote_modified_at"), f"{where}.remote_modified_at"),
             source=None if raw.get("source") is None else self.text(raw.get("source"), f"{where}.source"),
+            replace_reason=None
+            if raw.get("replace_reason") is None
+            else self.text(raw.get("replace_reason"), f"{where}.replace_reason"),
         )
 
     def field(self, value: Any, where: str) -> FieldChange:

@@ -6,7 +6,7 @@ import copy
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -22,6 +22,8 @@ PLAN_FORMAT_VERSION = 3
 class Action(StrEnum):
     CREATE = "create"
     UPDATE = "update"
+    # Create the new resource, then delete the old: for what an update cannot change.
+    REPLACE = "replace"
     DELETE = "delete"
 
 
@@ -64,6 +66,8 @@ class Change:
     editor: Editor | None = None
     remote_modified_at: str | None = None
     source: str | None = None
+    # Why an update cannot do it, for a replace.
+    replace_reason: str | None = None
     # The ownership the target carried when planned; apply refuses a write it does not allow.
     remote_claims: Claims | None = field(default=None, compare=False)
     # Both sides as compared (ignored paths left out): what drift reads
@@ -240,7 +244,7 @@ def fingerprint(resources: Iterable[Remote]) -> str:
 
 def _order(change: Change) -> tuple[int, str, str, str, str]:
     # Creates and updates before deletes: a failure half-way never leaves less than before.
-    rank = {Action.CREATE: 0, Action.UPDATE: 1, Action.DELETE: 2}[change.action]
+    rank = {Action.CREATE: 0, Action.UPDATE: 1, Action.REPLACE: 1, Action.DELETE: 2}[change.action]
     return (rank, change.kind, change.scope, change.manifest_id, change.remote_id or "")
 
 
@@ -272,7 +276,25 @@ def _reconcile(desired: Desired, remote: Remote | None, owner: str) -> Change | 
     have = remote.digest(desired.ignore)
     if want == have:
         return None
-    return _update(desired, remote, owner, _why(want, have, remote.claims.applied))
+    change = _update(desired, remote, owner, _why(want, have, remote.claims.applied))
+    because = replace_reason(desired, remote.content)
+    return change if because is None else replace(change, action=Action.REPLACE, replace_reason=because)
+
+
+def replace_reason(desired: Desired, remote: dict[str, Any]) -> str | None:
+    """Why an update cannot make `remote` equal the manifest, or None when it can."""
+    for raw in desired.immutable:
+        path = parse_path(raw)
+        if lookup(remote, path) != lookup(desired.content, path):
+            return f"{raw} cannot be changed in place"
+    for raw in desired.merged:
+        path = parse_path(raw)
+        _, have = lookup(remote, path)
+        _, want = lookup(desired.content, path)
+        removed = sorted(set(have) - set(want or {})) if isinstance(have, dict) else []
+        if removed:
+            return f"{raw} loses {', '.join(removed)}, and an update only merges into {raw}"
+    return None
 
 
 def _update(desired: Desired, remote: Remote, owner: str, reason: Reason) -> Change:
@@ -317,6 +339,10 @@ def _adoption(desired: Desired, remote: Remote, owner: str) -> tuple[Change | No
             f"{where} is already managed by owner '{owner}' as id '{claims.manifest_id}'; remove `adopt:` from"
             f" this manifest, or rename its id to '{claims.manifest_id}'"
         )
+    because = replace_reason(desired, remote.content)
+    if because is not None:
+        # A replace would delete a resource that was never ours; the manifest must match it instead.
+        return None, f"{where}: {because}, so it cannot be adopted; make the manifest match the existing one there"
     # Even when the content already matches, the ownership marker must be written.
     return _update(desired, remote, owner, Reason.ADOPT), None
 

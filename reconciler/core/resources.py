@@ -78,6 +78,11 @@ class Desired:
     ignore: tuple[str, ...]
     source: str
     adopt: str | None = None
+    # Content paths an update cannot change: a difference there is planned as a replace.
+    immutable: tuple[str, ...] = ()
+    # Content paths holding mappings an update merges into (one level deep): a key removed from
+    # one can only be removed by a replace.
+    merged: tuple[str, ...] = ()
 
     @property
     def key(self) -> ResourceKey:

@@ -71,6 +71,8 @@ async def _apply_one(backend: Backend, owner: str, change: Change) -> Outcome:
     refusal = write_refusal(change, owner, change.remote_claims)
     if refusal:
         return Outcome(change, ok=False, detail=refusal)
+    if change.action == Action.REPLACE:
+        return await _replace(backend, owner, change)
     if change.action == Action.UPDATE:
         assert change.content is not None and change.marker is not None
         try:
@@ -80,16 +82,34 @@ async def _apply_one(backend: Backend, owner: str, change: Change) -> Outcome:
                 return Outcome(change, ok=False, detail="the widget was deleted since the plan; run wac plan again")
             raise
         return Outcome(change, ok=True, remote_id=change.remote_id)
+    return await _delete(backend, owner, change, change.remote_id)
+
+
+async def _delete(backend: Backend, owner: str, change: Change, remote_id: str) -> Outcome:
     # A delete cannot be undone: the marker is read once more right before it, so a resource
     # another owner or a person claimed since the plan is left alone.
-    current = await backend.fetch(change.scope, change.remote_id)
+    current = await backend.fetch(change.scope, remote_id)
     if current is None:
-        return Outcome(change, ok=True, detail="already gone", remote_id=change.remote_id)
+        return Outcome(change, ok=True, detail="already gone", remote_id=remote_id)
     refusal = write_refusal(change, owner, current.claims)
     if refusal:
         return Outcome(change, ok=False, detail=refusal + " (it changed after the plan)")
-    existed = await backend.delete(change.scope, change.remote_id)
-    return Outcome(change, ok=True, detail="" if existed else "already gone", remote_id=change.remote_id)
+    existed = await backend.delete(change.scope, remote_id)
+    return Outcome(change, ok=True, detail="" if existed else "already gone", remote_id=remote_id)
+
+
+async def _replace(backend: Backend, owner: str, change: Change) -> Outcome:
+    """The new resource first, then the old one deleted: stopped between, the next plan repairs the pair."""
+    assert change.remote_id is not None
+    created = await _create(backend, owner, change)
+    if not created.ok:
+        return created
+    old = await _delete(backend, owner, change, change.remote_id)
+    if not old.ok:
+        return Outcome(
+            change, ok=False, detail=f"created {created.remote_id}, but the old one was not deleted: {old.detail}"
+        )
+    return Outcome(change, ok=True, detail=f"replaced {change.remote_id}", remote_id=created.remote_id)
 
 
 async def _create(backend: Backend, owner: str, change: Change) -> Outcome:
@@ -100,7 +120,12 @@ async def _create(backend: Backend, owner: str, change: Change) -> Outcome:
             remote_id = await backend.create(change.scope, change.content, change.marker)
             return Outcome(change, ok=True, remote_id=remote_id)
         except OutcomeUnknown:
-            found = await backend.find(owner, change.scope, change.manifest_id)
+            # A replace's old resource carries the same id; it is not the one created.
+            found = [
+                r
+                for r in await backend.find(owner, change.scope, change.manifest_id)
+                if r.remote_id != change.remote_id
+            ]
             if found:
                 return Outcome(
                     change, ok=True, detail="confirmed by lookup after a lost answer", remote_id=found[0].remote_id

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from reconciler.core.diffing import FieldChange, FieldKind
@@ -17,6 +18,7 @@ def printable(text: str) -> str:
     return "".join(ch.encode("unicode_escape").decode("ascii") if ord(ch) in _HIDDEN else ch for ch in text)
 
 
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _ANSI_COLOURS = {"red": 31, "green": 32, "yellow": 33, "magenta": 35, "cyan": 36}
 
 
@@ -25,16 +27,18 @@ def ansi(text: str, colour: str, bold: bool = False) -> str:
     return f"\x1b[{_ANSI_COLOURS[colour]}m" + ("\x1b[1m" if bold else "") + text + "\x1b[0m"
 
 
-SYMBOLS = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-"}
+SYMBOLS = {Action.CREATE: "+", Action.UPDATE: "~", Action.REPLACE: "-/+", Action.DELETE: "-"}
 FIELD_SYMBOLS = {FieldKind.ADDED: "+", FieldKind.REMOVED: "-", FieldKind.CHANGED: "~"}
 
 
 def summary_line(plan: Plan) -> str:
     if not plan.has_changes:
         return f"No changes. {plan.unchanged} widget(s) of owner '{plan.owner}' match the manifests."
+    replaces = plan.count(Action.REPLACE)
     return (
         f"Plan for owner '{plan.owner}': {plan.count(Action.CREATE)} to create, {plan.count(Action.UPDATE)} to update,"
-        f" {plan.count(Action.DELETE)} to delete, {plan.unchanged} unchanged."
+        + (f" {replaces} to replace," if replaces else "")
+        + f" {plan.count(Action.DELETE)} to delete, {plan.unchanged} unchanged."
     )
 
 
@@ -47,7 +51,19 @@ def why(change: Change) -> str:
     text = change.reason.value
     if change.reason in (Reason.DRIFT, Reason.BOTH_CHANGED, Reason.UNRECORDED) and change.editor:
         text += f": last changed by {person(change)} at {change.editor.at}"
+    if change.replace_reason:
+        text += f"; replaced because {change.replace_reason}"
     return text
+
+
+def remote_label(change: Change) -> str:
+    """How the remote id is named: Datadog widgets have UUIDs, other APIs ids of their own form."""
+    assert change.remote_id is not None
+    return ("uuid " if _UUID.fullmatch(change.remote_id) else "remote id ") + change.remote_id
+
+
+def kind_note(change: Change) -> str:
+    return f"kind {change.kind}"
 
 
 def person(change: Change) -> str:

@@ -6,7 +6,7 @@ from typing import Final
 
 from reconciler.core.diffing import FieldChange, FieldKind
 from reconciler.core.planning import Action, Change, Plan
-from reconciler.render.common import field_line, headline, printable, summary_line, value, why
+from reconciler.render.common import field_line, headline, printable, remote_label, summary_line, value, why
 
 # GitHub refuses comments over 65,536 characters; the rest is head room for the footer.
 COMMENT_LIMIT: Final = 65_536
@@ -21,15 +21,19 @@ def render_markdown(plan: Plan, site: str, limit: int = BODY_BUDGET) -> str:
         "",
         f"**{_inline(summary_line(plan))}** Site: <code>{_inline(site)}</code>.",
         "",
-        "| create | update | delete | unchanged |",
-        "|---:|---:|---:|---:|",
-        f"| {plan.count(Action.CREATE)} | {plan.count(Action.UPDATE)} | {plan.count(Action.DELETE)} |"
-        f" {plan.unchanged} |",
+        *_counts(plan),
         "",
     ]
     deletes = plan.count(Action.DELETE)
     if deletes:
         head += [f"> [!WARNING]\n> This plan **deletes {deletes} widget(s)**. Check each one below.", ""]
+    replaces = plan.count(Action.REPLACE)
+    if replaces:
+        head += [
+            f"> [!WARNING]\n> This plan **replaces {replaces} widget(s)**: each is created anew and the old one"
+            " deleted, so its remote id changes.",
+            "",
+        ]
     head += [f"> [!NOTE]\n> {_inline(note)}\n" for note in (*plan.withheld_deletes, *plan.warnings)]
     head += [f"> [!CAUTION]\n> Conflict: {_inline(c.describe())}\n" for c in plan.conflicts]
     head += [f"> [!CAUTION]\n> Not applicable: {_inline(error)}\n" for error in plan.errors]
@@ -50,10 +54,22 @@ def render_markdown(plan: Plan, site: str, limit: int = BODY_BUDGET) -> str:
     return text
 
 
+def _counts(plan: Plan) -> list[str]:
+    """The summary table; a replace column only when the plan has replaces."""
+    columns = [Action.CREATE, Action.UPDATE, *([Action.REPLACE] if plan.count(Action.REPLACE) else []), Action.DELETE]
+    return [
+        "| " + " | ".join(a.value for a in columns) + " | unchanged |",
+        "|" + "---:|" * (len(columns) + 1),
+        "| " + " | ".join(str(plan.count(a)) for a in columns) + f" | {plan.unchanged} |",
+    ]
+
+
 def _details(change: Change) -> str:
     lines = [f"<details><summary><code>{_inline(headline(change))}</code> — {_inline(why(change))}</summary>", ""]
     if change.remote_id:
-        lines.append(f"uuid <code>{_inline(change.remote_id)}</code>")
+        label, _, remote_id = remote_label(change).rpartition(" ")
+        lines.append(f"{label} <code>{_inline(remote_id)}</code>")
+    lines.append(f"kind <code>{_inline(change.kind)}</code>")
     if change.source:
         lines.append(f"<code>{_inline(change.source)}</code>")
     lines += ["", "```diff"]

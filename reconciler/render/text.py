@@ -1,11 +1,11 @@
-"""The plan in a terminal, Terraform-style: + create, ~ update, - delete, coloured when it helps."""
+"""The plan in a terminal, Terraform-style: + create, ~ update, -/+ replace, - delete, coloured when it helps."""
 
 from __future__ import annotations
 
 from reconciler.core.planning import Action, Plan
-from reconciler.render.common import ansi, field_line, headline, printable, summary_line, why
+from reconciler.render.common import ansi, field_line, headline, kind_note, printable, remote_label, summary_line, why
 
-COLOURS = {Action.CREATE: "green", Action.UPDATE: "yellow", Action.DELETE: "red"}
+COLOURS = {Action.CREATE: "green", Action.UPDATE: "yellow", Action.REPLACE: "magenta", Action.DELETE: "red"}
 
 
 def render_text(plan: Plan, colour: bool) -> str:
@@ -17,11 +17,12 @@ def render_text(plan: Plan, colour: bool) -> str:
         lines.append(paint(printable(headline(change)), COLOURS[change.action], bold=True))
         details = [why(change)]
         if change.remote_id:
-            details.append(f"uuid {change.remote_id}")
+            details.append(remote_label(change))
+        details.append(kind_note(change))
         if change.source:
             details.append(change.source)
         lines.append("    " + printable(" · ".join(details)))
-        if change.action == Action.UPDATE:
+        if change.action in (Action.UPDATE, Action.REPLACE):
             lines.extend("      " + paint(printable(field_line(f)), COLOURS[Action.UPDATE]) for f in change.fields)
         lines.append("")
     for note in (*plan.withheld_deletes, *plan.warnings):

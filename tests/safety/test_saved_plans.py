@@ -89,7 +89,7 @@ def test_an_added_delete_of_an_unmanaged_widget_is_refused(repo: Workspace, serv
         ("kind", "datadog/dashboard/../x", "changes[0].kind must be one of datadog/widget"),
         ("scope", "../../v1/dashboard", "changes[0].scope must be one of ccm_reports"),
         ("remote_id", "../../../v1/dashboard/abc", "changes[0].remote_id must be a remote id"),
-        ("action", "purge", "changes[0].action must be one of 'create', 'update', 'delete'"),
+        ("action", "purge", "changes[0].action must be one of 'create', 'update', 'replace', 'delete'"),
         ("id", "Not An Id", "changes[0].id holds 'Not An Id', which is not a manifest id"),
         ("content", "rm -rf", "changes[0].content must be a JSON object"),
         ("marker", {"owner": "default", "id": "x", "applied": "not hex"}, "changes[0].marker.applied must be a hex"),
