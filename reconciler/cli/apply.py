@@ -19,6 +19,7 @@ from reconciler.cli.shell import (
     fail,
     parallelism_option,
     paths_argument,
+    kind_option,
     target_option,
 )
 from reconciler.core.planning import Plan
@@ -96,6 +97,7 @@ def _verified_saved_plan(plan_file: Path, site: str | None, owner: str | None, p
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when changes were applied.")
 @parallelism_option
 @target_option
+@kind_option
 def apply(
     paths: tuple[Path, ...],
     site: str | None,
@@ -108,6 +110,7 @@ def apply(
     detailed_exitcode: bool,
     parallelism: int,
     targets: tuple[str, ...],
+    kinds: tuple[str, ...],
 ) -> None:
     """Make the remote widgets match the manifests (or a saved plan)."""
     from reconciler.core.guards import mass_delete_refusal
@@ -115,13 +118,13 @@ def apply(
     from reconciler.engine.runs import apply_run, plan_run
 
     if plan_file is not None:
-        if paths or targets:
-            fail("--plan applies a saved plan as it is; do not pass manifest paths or --target with it")
+        if paths or targets or kinds:
+            fail("--plan applies a saved plan as it is; do not pass manifest paths, --target or --kind with it")
         run, the_plan = _verified_saved_plan(plan_file, site, owner, parallelism)
     else:
         desired = desired_resources(paths)
         run = Run(site, owner, parallelism)
-        the_plan = run.run(lambda backends: plan_run(backends, run.owner, desired, targets))
+        the_plan = run.run(lambda backends: plan_run(backends, run.owner, desired, targets, kinds))
     refuse_plan_errors(the_plan)
 
     click.echo(render_text(the_plan, colour()), color=colour())

@@ -17,6 +17,7 @@ from reconciler.cli.shell import (
     Command,
     connection_options,
     everywhere,
+    kind_option,
     paths_argument,
 )
 
@@ -27,7 +28,10 @@ from reconciler.cli.shell import (
 @connection_options
 @click.option("--format", "output", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
 @click.option("--unmanaged", is_flag=True, help="Also report widgets no owner manages.")
-def drift(paths: tuple[Path, ...], site: str | None, owner: str | None, output: str, unmanaged: bool) -> None:
+@kind_option
+def drift(
+    paths: tuple[Path, ...], site: str | None, owner: str | None, output: str, unmanaged: bool, kinds: tuple[str, ...]
+) -> None:
     """Report what changed outside git (who, when, which fields); exit 2 on drift."""
     from reconciler.core.drift import drift_from
     from reconciler.core.planning import Reason
@@ -39,8 +43,9 @@ def drift(paths: tuple[Path, ...], site: str | None, owner: str | None, output: 
     run = Run(site, owner)
 
     async def work(backends: Backends) -> DriftReport:
-        result = await plan_run(backends, run.owner, desired)
-        strays = await unmanaged_resources(backends) if unmanaged else []
+        result = await plan_run(backends, run.owner, desired, kinds=kinds)
+        chosen = {k: b for k, b in backends.items() if not kinds or k in kinds}
+        strays = await unmanaged_resources(chosen) if unmanaged else []
         # The applied version of a manifest changed both in git and outside it, to tell the two apart.
         both = [c for c in result.changes if c.reason == Reason.BOTH_CHANGED]
         return drift_from(result, strays, applied_contents(both) if both else {})

@@ -14,6 +14,7 @@ from reconciler.cli.shell import (
     connection_options,
     everywhere,
     paths_argument,
+    kind_option,
     target_option,
 )
 from reconciler.render.markdown import render_markdown
@@ -28,6 +29,7 @@ from reconciler.render.text import render_text
 @click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), help="Also save the JSON plan.")
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes (0 none, 1 error).")
 @target_option
+@kind_option
 def plan(
     paths: tuple[Path, ...],
     site: str | None,
@@ -36,6 +38,7 @@ def plan(
     out_file: Path | None,
     detailed_exitcode: bool,
     targets: tuple[str, ...],
+    kinds: tuple[str, ...],
 ) -> None:
     """Show what apply would change, widget by widget and field by field."""
     from reconciler.core.plan_file import plan_to_json
@@ -43,7 +46,7 @@ def plan(
 
     desired, inputs = load_inputs(paths)
     run = Run(site, owner)
-    result = run.run(lambda backends: plan_run(backends, run.owner, desired, targets))
+    result = run.run(lambda backends: plan_run(backends, run.owner, desired, targets, kinds))
     if output == "json":
         click.echo(plan_to_json(result, run.site.name, inputs), nl=False)
     elif output == "markdown":

@@ -12,6 +12,7 @@ import click
 
 from reconciler import __version__
 from reconciler.backends.datadog_widgets.vocabulary import DEFAULT_PARALLELISM
+from reconciler.backends.registry import SCOPES
 
 DEFAULT_PATHS = ("widgets",)
 paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
@@ -87,6 +88,15 @@ owner_option = click.option(
     "--owner",
     help="Ownership tag value; else $WAC_OWNER, else `owner:` in .wac.yaml, else `default`.",
 )
+KINDS = tuple(SCOPES)
+kind_option = click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    type=click.Choice(KINDS),
+    help="Limit the run to manifests and remote resources of this kind (repeatable).",
+)
+
 target_option = click.option(
     "--target",
     "targets",

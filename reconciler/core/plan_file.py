@@ -62,6 +62,7 @@ def plan_to_dict(plan: Plan, site: str, inputs: PlanInputs | None = None) -> dic
         },
         "remote_fingerprint": plan.remote_fingerprint,
         "targets": list(plan.targets),
+        "kinds": list(plan.kinds),
         "withheld_deletes": list(plan.withheld_deletes),
         "warnings": list(plan.warnings),
         "conflicts": [conflict_to_dict(c) for c in plan.conflicts],
@@ -144,6 +145,7 @@ def plan_from_json(text: str, origin: str, scopes: Mapping[str, Sequence[str]]) 
         warnings=tuple(reader.texts(root.get("warnings", []), "warnings")),
         remote_fingerprint=reader.pattern(root.get("remote_fingerprint"), "remote_fingerprint", _HEX, "a hex digest"),
         targets=tuple(reader.manifest_id(t, "targets") for t in reader.items(root.get("targets", []), "targets")),
+        kinds=tuple(reader.kind(k, "kinds") for k in reader.items(root.get("kinds", []), "kinds")),
         errors=tuple(reader.texts(root.get("errors", []), "errors")),
     )
     return SavedPlan(plan, site, reader.inputs(root.get("inputs")))
@@ -194,6 +196,12 @@ class _Reader:
             self.fail(where, f"holds '{text[:80]}', which is not a manifest id")
         return text
 
+    def kind(self, value: Any, where: str) -> str:
+        kind = self.text(value, where)
+        if kind not in self.scopes:
+            self.fail(where, f"must be one of {', '.join(self.scopes)}")
+        return kind
+
     def inputs(self, value: Any) -> PlanInputs:
         if value is None:
             self.fail("inputs", "is missing (the plan does not say which manifests it was made from)")
@@ -210,9 +218,7 @@ class _Reader:
         raw = self.mapping(value, where)
         action = self.choice(raw.get("action"), f"{where}.action", Action)
         reason = self.choice(raw.get("reason"), f"{where}.reason", Reason)
-        kind = self.text(raw.get("kind"), f"{where}.kind")
-        if kind not in self.scopes:
-            self.fail(f"{where}.kind", f"must be one of {', '.join(self.scopes)}")
+        kind = self.kind(raw.get("kind"), f"{where}.kind")
         scope = self.text(raw.get("scope"), f"{where}.scope")
         if scope not in self.scopes[kind]:
             self.fail(f"{where}.scope", f"must be one of {', '.join(self.scopes[kind])}")
@@ -281,6 +287,8 @@ def saved_plan_differences(saved: Plan, fresh: Plan) -> list[str]:
     problems = []
     if saved.targets != fresh.targets:
         problems.append(f"the saved plan targets {list(saved.targets)}, the fresh one {list(fresh.targets)}")
+    if saved.kinds != fresh.kinds:
+        problems.append(f"the saved plan is limited to kinds {list(saved.kinds)}, the fresh one {list(fresh.kinds)}")
     mine, theirs = _signatures(saved.changes), _signatures(fresh.changes)
     only_saved = [c for key, c in mine.items() if key not in theirs]
     only_fresh = [c for key, c in theirs.items() if key not in mine]

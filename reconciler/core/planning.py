@@ -116,6 +116,8 @@ class Plan:
     # when the remote no longer matches it.
     remote_fingerprint: str = ""
     targets: tuple[str, ...] = ()
+    # The kinds a run was limited to (`--kind`); empty for every kind.
+    kinds: tuple[str, ...] = ()
     conflicts: tuple[Conflict, ...] = ()
     # Problems that make the whole plan unfit to apply (a refused adoption, for one).
     errors: tuple[str, ...] = ()
@@ -133,9 +135,13 @@ def plan_changes(
     listing: Listing,
     owner: str,
     targets: Sequence[str] = (),
+    kinds: Sequence[str] = (),
 ) -> Plan:
-    """Everything needed to make the owner's remote resources equal the manifests."""
-    wanted = {w.key: w for w in desired}
+    """Everything needed to make the owner's remote resources equal the manifests (of `kinds`, when given)."""
+    only = set(kinds)
+    wanted = {w.key: w for w in desired if not only or w.kind in only}
+    if only:
+        listing = replace(listing, resources=tuple(r for r in listing.resources if r.kind in only))
     remote_by_key: dict[ResourceKey, list[Remote]] = defaultdict(list)
     warnings: list[str] = []
     claimed = [r for r in listing.resources if owner in r.claims.owners]
@@ -212,6 +218,7 @@ def plan_changes(
         warnings=tuple(warnings),
         remote_fingerprint=fingerprint(claimed),
         targets=tuple(sorted(chosen)),
+        kinds=tuple(sorted(only)),
         conflicts=tuple(sorted(conflicts, key=lambda c: (c.kind, c.scope, c.remote_id))),
         errors=tuple(errors),
     )

@@ -35,8 +35,13 @@ def _normalised(backend: Backend, remote: Remote) -> Remote:
     return replace(remote, content=backend.normalise(remote.content))
 
 
-async def plan_run(backends: Backends, owner: str, desired: Iterable[Desired], targets: Sequence[str] = ()) -> Plan:
+async def plan_run(
+    backends: Backends, owner: str, desired: Iterable[Desired], targets: Sequence[str] = (), kinds: Sequence[str] = ()
+) -> Plan:
+    """A plan from a fresh listing; with `kinds`, only those backends are read and planned."""
     wanted = list(desired)
+    if kinds:
+        backends = {kind: backend for kind, backend in backends.items() if kind in kinds}
     listing = await read_remote(backends, owner)
     managed = {(r.kind, r.scope, r.claims.manifest_id) for r in listing.resources if r.claims.owner == owner}
     # Only manifests not yet matched need their `adopt` resource fetched: after the first apply, none do.
@@ -44,7 +49,7 @@ async def plan_run(backends: Backends, owner: str, desired: Iterable[Desired], t
     if adopt:
         found = await asyncio.gather(*(_fetch(backends, w.kind, w.scope, w.adopt or "") for w in adopt))
         listing = replace(listing, adoptable=tuple(r for r in found if r is not None))
-    return plan_changes(wanted, listing, owner, targets)
+    return plan_changes(wanted, listing, owner, targets, kinds)
 
 
 async def _fetch(backends: Backends, kind: str, scope: str, remote_id: str) -> Remote | None:
@@ -55,7 +60,7 @@ async def _fetch(backends: Backends, kind: str, scope: str, remote_id: str) -> R
 
 async def verify_saved_plan(backends: Backends, saved: Plan, desired: Iterable[Desired]) -> Plan:
     """A fresh plan from the same manifests and a new listing, returned only when it equals the saved one."""
-    fresh = await plan_run(backends, saved.owner, desired, saved.targets)
+    fresh = await plan_run(backends, saved.owner, desired, saved.targets, saved.kinds)
     if fresh.remote_fingerprint != saved.remote_fingerprint:
         raise StalePlanError(
             "The saved plan is stale: the owner's remote widgets changed after it was made (an edit, a create or"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -109,3 +110,20 @@ def test_the_emulator_warns_when_it_listens_beyond_loopback(tmp_path: Path) -> N
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_kind_limits_a_run_and_is_checked(tmp_path: Path) -> None:
+    with emulator_thread() as server:
+        repo = make_workspace(tmp_path, server.url)
+        limited = repo.wac("plan", "--kind", "datadog/widget", "--format", "json")
+        assert limited.exit_code == 0, limited.output
+        planned = json.loads(limited.stdout)
+        assert planned["kinds"] == ["datadog/widget"] and len(planned["changes"]) == 16
+        assert {c["kind"] for c in planned["changes"]} == {"datadog/widget"}
+        unknown = repo.wac("plan", "--kind", "grafana/panel")
+        assert unknown.exit_code == 1 and "Invalid value for '--kind': 'grafana/panel'" in unknown.output
+        saved = repo.wac("plan", "--kind", "datadog/widget", "--out", "p.json")
+        assert saved.exit_code == 0
+        mixed = repo.wac("apply", "--plan", "p.json", "--kind", "datadog/widget", "--auto-approve")
+        assert mixed.exit_code == 1 and "do not pass manifest paths, --target or --kind with it" in mixed.output
+        assert repo.wac("apply", "--plan", "p.json", "--auto-approve").exit_code == 0
