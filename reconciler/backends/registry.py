@@ -1,17 +1,78 @@
 """Every backend the reconciler knows: the one place a new backend is registered.
 
-Each entry names the manifests' `kind`, the scopes where its keys live, and how to open it; the
-plan file reader, manifests and CLI look backends up here, never by importing one directly.
+Each entry names the manifests' `kind`, the scopes its keys live in, its manifest model and the
+sentences for its validation errors; plan files, manifests, `wac schema` and the CLI look backends
+up here and never import one directly. How each backend connects is in `cli/settings.py`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Final
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final, Protocol
+
+from pydantic import BaseModel
+from pydantic_core import ErrorDetails
 
 from reconciler.backends.datadog_widgets import codec as datadog_widget_codec
+from reconciler.backends.datadog_widgets import explain as datadog_widget_explain
+from reconciler.backends.datadog_widgets.schema import Manifest as DatadogWidgetManifest
 from reconciler.backends.datadog_widgets.vocabulary import EXPERIENCE_TYPES
+from reconciler.core.resources import Desired
 
+
+class ManifestModel(Protocol):
+    """What every backend's validated manifest offers the loader."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def scope(self) -> str: ...
+
+    @property
+    def adopt(self) -> str | None: ...
+
+    def desired(self, source: str) -> Desired: ...
+
+
+@dataclass(frozen=True)
+class Registration:
+    kind: str
+    scopes: tuple[str, ...]
+    # How the scope is named to a person ("experience type"); ids are unique per scope.
+    scope_name: str
+    model: type[BaseModel]
+    # The error's location in the document, from pydantic's (dropping what pydantic inserts).
+    data_path: Callable[[Sequence[str | int]], tuple[str | int, ...]]
+    # A sentence for errors the backend has its own words for, else None (the generic wording is used).
+    explain: Callable[[Any, tuple[str | int, ...], str, ErrorDetails], str | None]
+
+
+BACKENDS: Final[tuple[Registration, ...]] = (
+    Registration(
+        kind=datadog_widget_codec.KIND,
+        scopes=EXPERIENCE_TYPES,
+        scope_name="experience type",
+        model=DatadogWidgetManifest,
+        data_path=datadog_widget_explain.data_path,
+        explain=datadog_widget_explain.explain,
+    ),
+)
+BY_KIND: Final[Mapping[str, Registration]] = {b.kind: b for b in BACKENDS}
 DEFAULT_KIND: Final = datadog_widget_codec.KIND
-SCOPES: Final[Mapping[str, tuple[str, ...]]] = {datadog_widget_codec.KIND: EXPERIENCE_TYPES}
+SCOPES: Final[Mapping[str, tuple[str, ...]]] = {b.kind: b.scopes for b in BACKENDS}
 """Each kind's scopes: what a plan file may name, checked before anything else reads it."""
+
+
+def manifests_json_schema() -> dict[str, Any]:
+    """One JSON Schema for every kind's manifests, for editors."""
+    schemas = [b.model.model_json_schema() for b in BACKENDS]
+    schema: dict[str, Any] = (
+        schemas[0] if len(schemas) == 1 else {"title": "widgets-as-code manifest", "oneOf": schemas}
+    )
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema

@@ -17,9 +17,9 @@ from reconciler.cli.shell import (
     connection_options,
     everywhere,
     fail,
+    kind_option,
     parallelism_option,
     paths_argument,
-    kind_option,
     target_option,
 )
 from reconciler.core.planning import Plan

@@ -13,8 +13,8 @@ from reconciler.cli.shell import (
     colour,
     connection_options,
     everywhere,
-    paths_argument,
     kind_option,
+    paths_argument,
     target_option,
 )
 from reconciler.render.markdown import render_markdown

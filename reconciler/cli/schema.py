@@ -6,7 +6,7 @@ import json
 
 import click
 
-from reconciler.backends.datadog_widgets.schema import manifest_json_schema
+from reconciler.backends.registry import manifests_json_schema
 from reconciler.cli.shell import (
     Command,
     everywhere,
@@ -17,4 +17,4 @@ from reconciler.cli.shell import (
 @everywhere
 def schema() -> None:
     """Print the manifests' JSON Schema (for editors: see the README)."""
-    click.echo(json.dumps(manifest_json_schema(), indent=2))
+    click.echo(json.dumps(manifests_json_schema(), indent=2))

@@ -9,8 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from reconciler.backends.datadog_widgets.schema import EXTRA_REQUIRED_FIELDS, MANIFEST_FIELDS, Manifest
-from reconciler.backends.datadog_widgets.vocabulary import EXPERIENCE_TYPES, TITLE_MAX_LENGTH, WIDGET_TYPES
+from reconciler.backends.registry import BY_KIND, DEFAULT_KIND, ManifestModel, Registration
 from reconciler.core.problems import Problem
 from reconciler.core.resources import Desired
 from reconciler.manifests.documents import Document, locate
@@ -20,29 +19,48 @@ from reconciler.manifests.documents import Document, locate
 class LoadedManifest:
     """A valid manifest and where it was written."""
 
-    manifest: Manifest
+    manifest: ManifestModel
     file: str
     line: int
     id_line: int
     id_column: int
 
     @property
-    def key(self) -> tuple[str, str]:
-        return (self.manifest.experience_type, self.manifest.id)
+    def key(self) -> tuple[str, str, str]:
+        return (self.manifest.kind, self.manifest.scope, self.manifest.id)
 
 
 def validate_document(file: str, document: Document) -> LoadedManifest | list[Problem]:
+    """The document validated by its kind's manifest model (`kind` absent means the default kind)."""
+    data = document.data
+    kind = data.get("kind", DEFAULT_KIND) if isinstance(data, dict) else DEFAULT_KIND
+    backend = BY_KIND.get(kind) if isinstance(kind, str) else None
+    if backend is None:
+        line, column = locate(document.root, ("kind",), want_key=False)
+        return [
+            Problem(
+                file,
+                line,
+                column,
+                f"kind '{kind}' is not supported; this version manages kind {', '.join(BY_KIND)}"
+                + (
+                    " (the default when absent)"
+                    if len(BY_KIND) == 1
+                    else f" ({DEFAULT_KIND} is the default when absent)"
+                ),
+            )
+        ]
     try:
-        manifest = Manifest.model_validate(document.data)
+        manifest: ManifestModel = backend.model.model_validate(data)  # type: ignore[assignment]
     except ValidationError as exc:
-        return [_problem(file, document, error) for error in exc.errors(include_url=False)]
+        return [_problem(file, document, error, backend) for error in exc.errors(include_url=False)]
     id_line, id_column = locate(document.root, ("id",), want_key=False)
     return LoadedManifest(manifest, file, document.line, id_line, id_column)
 
 
 def duplicate_id_problems(manifests: Iterable[LoadedManifest]) -> list[Problem]:
-    """Ids are unique per experience type across every file; each repeat is reported."""
-    first: dict[tuple[str, str], LoadedManifest] = {}
+    """Ids are unique per kind and scope (experience type) across every file; each repeat is reported."""
+    first: dict[tuple[str, str, str], LoadedManifest] = {}
     problems = []
     for loaded in sorted(manifests, key=lambda m: (m.file, m.line)):
         seen = first.setdefault(loaded.key, loaded)
@@ -52,8 +70,8 @@ def duplicate_id_problems(manifests: Iterable[LoadedManifest]) -> list[Problem]:
                     loaded.file,
                     loaded.id_line,
                     loaded.id_column,
-                    f"id '{loaded.manifest.id}' is already used for {loaded.manifest.experience_type} at"
-                    f" {seen.file}:{seen.id_line}; ids must be unique per experience type",
+                    f"id '{loaded.manifest.id}' is already used for {loaded.manifest.scope} at"
+                    f" {seen.file}:{seen.id_line}; ids must be unique per {BY_KIND[loaded.manifest.kind].scope_name}",
                 )
             )
     return problems
@@ -81,23 +99,16 @@ def duplicate_adopt_problems(manifests: Iterable[LoadedManifest]) -> list[Proble
     return problems
 
 
-def _problem(file: str, document: Document, error: ErrorDetails) -> Problem:
-    path = _data_path(document.data, error["loc"])
+def _problem(file: str, document: Document, error: ErrorDetails, backend: Registration) -> Problem:
+    path = backend.data_path(error["loc"])
     kind = error["type"]
     if kind.startswith("union_tag_"):
         path = (*path, "type")
     missing = kind in ("missing", "union_tag_not_found")
     # A missing field is reported at its parent's key: that is where it belongs.
     line, column = locate(document.root, path[:-1] if missing else path, want_key=missing or kind == "extra_forbidden")
-    return Problem(file, line, column, _sentence(document.data, path, error))
-
-
-def _data_path(data: Any, loc: Sequence[str | int]) -> tuple[str | int, ...]:
-    """The error's location as a path in the data: the union's tag pydantic inserts is dropped."""
-    path = list(loc)
-    if len(path) >= 2 and path[0] == "definition" and path[1] in WIDGET_TYPES:
-        del path[1]
-    return tuple(path)
+    sentence = backend.explain(document.data, path, _name(path), error) or _sentence(path, error)
+    return Problem(file, line, column, sentence)
 
 
 def _name(path: Sequence[str | int]) -> str:
@@ -120,32 +131,19 @@ def _describe(value: Any) -> str:
     return kinds.get(type(value), type(value).__name__)
 
 
-def _sentence(data: Any, path: tuple[str | int, ...], error: ErrorDetails) -> str:
+def _sentence(path: tuple[str | int, ...], error: ErrorDetails) -> str:
     kind = error["type"]
     name = _name(path)
     value = error.get("input")
     ctx = error.get("ctx") or {}
-    widget_type = data.get("definition", {}).get("type") if isinstance(data.get("definition"), dict) else None
     if kind == "missing":
-        if path[:1] == ("definition",) and len(path) == 2 and widget_type in WIDGET_TYPES:
-            required = ["title", "requests", *EXTRA_REQUIRED_FIELDS.get(widget_type, {})]
-            return f"{name} is required for a {widget_type} widget (it needs {', '.join(required)})"
         return f"{name} is required"
     if kind == "extra_forbidden":
-        return (
-            f"unknown field '{path[-1]}'; a manifest has only {', '.join(MANIFEST_FIELDS)} (widget fields go"
-            " under definition)"
-        )
-    if kind == "union_tag_invalid":
-        return f"definition.type '{ctx.get('tag')}' is not a widget type; allowed: {', '.join(WIDGET_TYPES)}"
-    if kind == "union_tag_not_found":
-        return f"definition.type is required; allowed: {', '.join(WIDGET_TYPES)}"
-    if kind == "literal_error" and path == ("kind",):
-        return f"kind '{value}' is not supported; this version manages kind datadog/widget (the default when absent)"
-    if kind == "literal_error" and path == ("experience_type",):
-        return f"experience_type '{value}' is not allowed; use one of {', '.join(EXPERIENCE_TYPES)}"
+        return f"unknown field '{path[-1]}'"
+    if kind == "literal_error":
+        return f"{name} '{value}' is not allowed; use {ctx.get('expected', 'another value')}"
     if kind == "string_too_long":
-        return f"{name} is {len(value)} characters; at most {ctx.get('max_length', TITLE_MAX_LENGTH)} are allowed"
+        return f"{name} is {len(value)} characters; at most {ctx.get('max_length')} are allowed"
     if kind == "string_too_short":
         return f"{name} is empty; it needs at least {ctx.get('min_length', 1)} character"
     if kind == "too_short":

@@ -115,6 +115,10 @@ class Manifest(BaseModel):
         """The definition as the API receives it, extra fields included."""
         return self.definition.model_dump(mode="json")
 
+    @property
+    def scope(self) -> str:
+        return self.experience_type
+
     def desired(self, source: str) -> Desired:
         """The manifest as the planner takes it, with where it was written."""
         return desired_widget(
