@@ -1,4 +1,4 @@
-"""Shared fixtures: a real emulator over loopback HTTP, and API helpers speaking to it."""
+"""Shared fixtures: the emulator in this process (ASGI) or over loopback HTTP, and helpers speaking to it."""
 
 from __future__ import annotations
 
@@ -9,7 +9,10 @@ from typing import Any
 import httpx
 import pytest
 
+from reconciler.backends.datadog_widgets.emulator.app import create_app
 from reconciler.backends.datadog_widgets.emulator.server import RunningEmulator, emulator_thread
+from reconciler.backends.datadog_widgets.emulator.store import WidgetStore
+from tests.asgi import SyncASGITransport
 
 ALICE = {"DD-API-KEY": "test-api-key-0001", "DD-APPLICATION-KEY": "alice-app-key-0001"}
 BOB = {"DD-API-KEY": "test-api-key-0001", "DD-APPLICATION-KEY": "bob-app-key-0002"}
@@ -28,11 +31,36 @@ def emulator() -> Iterator[RunningEmulator]:
         yield running
 
 
+class InProcessEmulator:
+    """The emulator app in this process: clients speak HTTP to it over ASGI, without a socket."""
+
+    def __init__(self) -> None:
+        self.store = WidgetStore()
+        self.app, self.stats = create_app(self.store)
+        self._clients: list[httpx.Client] = []
+
+    def client(self, headers: dict[str, str]) -> httpx.Client:
+        client = httpx.Client(transport=SyncASGITransport(self.app), base_url="http://emulator", headers=headers)
+        self._clients.append(client)
+        return client
+
+    def close(self) -> None:
+        for client in self._clients:
+            client.close()
+        self.store.close()
+
+
 @pytest.fixture()
-def api(emulator: RunningEmulator) -> Iterator[httpx.Client]:
-    """Alice's client on a fresh loopback emulator."""
-    with httpx.Client(base_url=emulator.url, headers=ALICE, timeout=10) as client:
-        yield client
+def in_process() -> Iterator[InProcessEmulator]:
+    emulator = InProcessEmulator()
+    yield emulator
+    emulator.close()
+
+
+@pytest.fixture()
+def api(in_process: InProcessEmulator) -> httpx.Client:
+    """Alice's client on a fresh in-process emulator."""
+    return in_process.client(ALICE)
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +69,9 @@ def _spec_with_quirks(out: Path) -> Path:
 
 @pytest.mark.slow
 def test_the_emulator_conforms_to_the_published_openapi(tmp_path: Path) -> None:
-    st = shutil.which("st") or shutil.which("schemathesis")
+    # Beside this interpreter first: the virtual environment need not be on PATH.
+    here = str(Path(sys.executable).parent)
+    st = shutil.which("st", path=here) or shutil.which("st") or shutil.which("schemathesis")
     assert st is not None, "schemathesis is a test dependency (pip install -e '.[test]')"
     spec = _spec_with_quirks(tmp_path)
     with emulator_process(tmp_path / "emulator.sqlite3") as url:

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 
-from reconciler.backends.datadog_widgets.emulator.server import RunningEmulator
-from tests.conftest import BOB, widget_body
+from tests.conftest import BOB, InProcessEmulator, widget_body
 
 BASE = "/api/v2/widgets/ccm_reports"
 
@@ -19,9 +16,8 @@ def titles(response: httpx.Response) -> list[str]:
 
 
 @pytest.fixture()
-def bob(emulator: RunningEmulator) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=emulator.url, headers=BOB) as client:
-        yield client
+def bob(in_process: InProcessEmulator) -> httpx.Client:
+    return in_process.client(BOB)
 
 
 @pytest.fixture()
