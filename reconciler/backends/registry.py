@@ -1,15 +1,16 @@
 """Every backend the reconciler knows: the one place a new backend is registered.
 
 Each entry names the manifests' `kind`, the scopes its keys live in, its manifest model and the
-sentences for its validation errors; plan files, manifests, `wac schema` and the CLI look backends
-up here and never import one directly. How each backend connects is in `cli/settings.py`.
+sentences for its validation errors, and how it connects; plan files, manifests, `wac schema` and the
+CLI look backends up here and never import one directly.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from pydantic import BaseModel
 from pydantic_core import ErrorDetails
@@ -19,6 +20,9 @@ from reconciler.backends.datadog_widgets import explain as datadog_widget_explai
 from reconciler.backends.datadog_widgets.schema import Manifest as DatadogWidgetManifest
 from reconciler.backends.datadog_widgets.vocabulary import EXPERIENCE_TYPES
 from reconciler.core.resources import Desired
+
+if TYPE_CHECKING:
+    from reconciler.backends.connection import Connect
 
 
 class ManifestModel(Protocol):
@@ -50,6 +54,14 @@ class Registration:
     data_path: Callable[[Sequence[str | int]], tuple[str | int, ...]]
     # A sentence for errors the backend has its own words for, else None (the generic wording is used).
     explain: Callable[[Any, tuple[str | int, ...], str, ErrorDetails], str | None]
+    # Where its `Connect` function is, as `module:function`: imported only when a run connects, so
+    # validating manifests never loads an HTTP client (like a package's entry point).
+    connect: str
+
+    def connector(self) -> Connect:
+        module, _, name = self.connect.partition(":")
+        found: Connect = getattr(importlib.import_module(module), name)
+        return found
 
 
 BACKENDS: Final[tuple[Registration, ...]] = (
@@ -60,6 +72,7 @@ BACKENDS: Final[tuple[Registration, ...]] = (
         model=DatadogWidgetManifest,
         data_path=datadog_widget_explain.data_path,
         explain=datadog_widget_explain.explain,
+        connect="reconciler.backends.datadog_widgets.connection:connect",
     ),
 )
 BY_KIND: Final[Mapping[str, Registration]] = {b.kind: b for b in BACKENDS}

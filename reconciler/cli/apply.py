@@ -8,7 +8,7 @@ from typing import NoReturn
 
 import click
 
-from reconciler.cli.harness import Run, desired_resources, load_inputs, refuse_plan_errors
+from reconciler.cli.harness import Run, desired_resources, load_inputs, needed_kinds, refuse_plan_errors
 from reconciler.cli.shell import (
     EXIT_CHANGES,
     EXIT_ERROR,
@@ -31,8 +31,8 @@ MAX_PLAN_BYTES = 64 * 1024 * 1024
 
 def _verified_saved_plan(plan_file: Path, site: str | None, owner: str | None, parallelism: int) -> tuple[Run, Plan]:
     """The saved plan's claim checked: same owner and site, same manifest files, and a fresh plan equal to it."""
-    from reconciler.backends.datadog_widgets.sites import SiteError, resolve_site
     from reconciler.backends.registry import SCOPES
+    from reconciler.backends.sites import SiteError, resolve_site
     from reconciler.cli.settings import SettingsError, explicit_owner, explicit_site
     from reconciler.core.plan_file import PlanFileError, plan_from_json
     from reconciler.engine.runs import input_differences, verify_saved_plan
@@ -70,7 +70,7 @@ def _verified_saved_plan(plan_file: Path, site: str | None, owner: str | None, p
             " was applied. Run `wac plan --out FILE` again and review it."
         )
     desired, _ = load_inputs(saved.inputs.paths)
-    run = Run(saved.site, saved.plan.owner, parallelism)
+    run = Run(saved.site, saved.plan.owner, parallelism, needed_kinds(desired, saved.plan.kinds))
     return run, run.run(lambda backends: verify_saved_plan(backends, saved.plan, desired))
 
 
@@ -123,7 +123,7 @@ def apply(
         run, the_plan = _verified_saved_plan(plan_file, site, owner, parallelism)
     else:
         desired = desired_resources(paths)
-        run = Run(site, owner, parallelism)
+        run = Run(site, owner, parallelism, needed_kinds(desired, kinds))
         the_plan = run.run(lambda backends: plan_run(backends, run.owner, desired, targets, kinds))
     refuse_plan_errors(the_plan)
 
@@ -175,7 +175,7 @@ def apply(
         change = failure.change
         click.echo(
             click.style("failed: ", fg="red") + f"{change.action.value} {change.scope}/"
-            f"{change.manifest_id}: {run.credentials.redact(failure.detail)}",
+            f"{change.manifest_id}: {run.redact(failure.detail)}",
             err=True,
         )
     also = f" {replaced} replaced," if replaced else ""

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from reconciler.core.drift import DriftReport
     from reconciler.engine.runs import Backends
 
-from reconciler.cli.harness import Run, desired_resources
+from reconciler.cli.harness import Run, desired_resources, needed_kinds
 from reconciler.cli.shell import (
     EXIT_CHANGES,
     Command,
@@ -40,7 +40,7 @@ def drift(
     from reconciler.render.drift import render_drift_json, render_drift_markdown, render_drift_text
 
     desired = desired_resources(paths)
-    run = Run(site, owner)
+    run = Run(site, owner, kinds=needed_kinds(desired, kinds))
 
     async def work(backends: Backends) -> DriftReport:
         result = await plan_run(backends, run.owner, desired, kinds=kinds)

@@ -50,7 +50,7 @@ def export(
     from reconciler.backends.datadog_widgets.listing import list_all
     from reconciler.manifests.export import export_manifests
 
-    run = Run(site, owner)
+    run = Run(site, owner, kinds=[KIND])
     kinds = experience_types or EXPERIENCE_TYPES
 
     async def work(backends: Backends) -> list[Remote]:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterable, Mapping
+from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
@@ -14,12 +16,15 @@ from reconciler.backends.datadog_widgets.vocabulary import DEFAULT_PARALLELISM
 from reconciler.cli.shell import DEFAULT_PATHS, fail
 from reconciler.core.plan_file import PlanInputs
 from reconciler.core.planning import Plan
+from reconciler.core.redaction import redact
 from reconciler.core.resources import Desired
 from reconciler.manifests.loading import load_manifests
 from reconciler.render.problems import format_problems
 
 if TYPE_CHECKING:
-    from reconciler.backends.datadog_widgets.client import RetryPolicy
+    from reconciler.backends.connection import Connected
+    from reconciler.backends.policy import RetryPolicy
+    from reconciler.backends.sites import Site
     from reconciler.engine.runs import Backends
 
 
@@ -27,19 +32,30 @@ T = TypeVar("T")
 
 
 class Run:
-    """What every remote command needs: site, owner, keys; and one place that keeps keys out of errors."""
+    """What every remote command needs: site, owner, its backends connected; and one place that keeps
+    every secret out of errors."""
 
-    def __init__(self, site_name: str | None, owner: str | None, parallelism: int = DEFAULT_PARALLELISM) -> None:
-        from reconciler.backends.datadog_widgets.sites import SiteError, resolve_site
-        from reconciler.cli.settings import DEFAULT_SITE, SettingsError, credentials_for, explicit_site, resolve_owner
+    def __init__(
+        self,
+        site_name: str | None,
+        owner: str | None,
+        parallelism: int = DEFAULT_PARALLELISM,
+        kinds: Iterable[str] = (),
+    ) -> None:
+        from reconciler.backends.sites import SiteError, resolve_site
+        from reconciler.cli.settings import DEFAULT_SITE, SettingsError, explicit_site, read_config, resolve_owner
 
         try:
             self.site = resolve_site(explicit_site(site_name) or DEFAULT_SITE)
             self.owner = resolve_owner(owner)
-            self.credentials = credentials_for(self.site)
+            self.connected = _connected(self.site, read_config(), parallelism, tuple(kinds))
         except (SiteError, SettingsError) as exc:
             fail(str(exc))
-        self.parallelism = parallelism
+        self.secrets = tuple(secret for c in self.connected.values() for secret in c.secrets)
+
+    def redact(self, text: str) -> str:
+        """The text with every backend's secrets replaced, in any form: the last guard before printing."""
+        return redact(text, self.secrets)
 
     @property
     def flags(self) -> str:
@@ -54,7 +70,6 @@ class Run:
     def run(
         self, work: Callable[[Backends], Coroutine[Any, Any, T]], on_interrupt: Callable[[], NoReturn] | None = None
     ) -> T:
-        from reconciler.cli.settings import open_backends
         from reconciler.core.backend import BackendError
         from reconciler.engine.runs import StalePlanError
 
@@ -64,7 +79,8 @@ class Run:
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, _interrupt, task, sig)
-            async with open_backends(self.site, self.credentials, self.parallelism, retry_policy()) as backends:
+            async with AsyncExitStack() as stack:
+                backends = {kind: await stack.enter_async_context(c.open()) for kind, c in self.connected.items()}
                 return await work(backends)
 
         try:
@@ -74,15 +90,39 @@ class Run:
                 on_interrupt()
             fail("Interrupted before finishing; run the command again.")
         except (BackendError, StalePlanError) as exc:
-            fail(self.credentials.redact(str(exc)))
+            fail(self.redact(str(exc)))
         except OSError as exc:
-            fail(self.credentials.redact(f"cannot reach {self.site.name}: {exc}"))
+            fail(self.redact(f"cannot reach {self.site.name}: {exc}"))
         except RecursionError:
             fail(f"a widget from {self.site.name} is nested too deeply to compare; nothing was applied")
 
 
+def _connected(site: Site, config: Mapping[str, str], parallelism: int, kinds: tuple[str, ...]) -> dict[str, Connected]:
+    """Every registered backend whose credentials are set; the `kinds` the run needs must all be.
+
+    A run needs the kinds its manifests use (or `--kind` names); with none, any backend that can
+    connect is read, so removing a kind's last manifest still plans its deletes.
+    """
+    from reconciler.backends.connection import Connection, SettingsError
+    from reconciler.backends.registry import BACKENDS
+
+    connection = Connection(site, os.environ, config, parallelism, retry_policy())
+    connected: dict[str, Connected] = {}
+    problems: list[SettingsError] = []
+    for registration in BACKENDS:
+        try:
+            connected[registration.kind] = registration.connector()(connection)
+        except SettingsError as exc:
+            if registration.kind in kinds:
+                raise
+            problems.append(exc)
+    if not connected and problems:
+        raise problems[0]
+    return connected
+
+
 def retry_policy() -> RetryPolicy:
-    from reconciler.backends.datadog_widgets.client import RetryPolicy
+    from reconciler.backends.policy import RetryPolicy
 
     meta = click.get_current_context().meta
     return RetryPolicy(timeout=meta.get("wac.timeout", 30.0), max_rate_wait=meta.get("wac.max_rate_wait", 60.0))
@@ -109,6 +149,11 @@ def load_inputs(paths: tuple[Path, ...] | tuple[str, ...]) -> tuple[list[Desired
         fail(f"{len(result.problems)} problem(s) in the manifests; nothing was sent to the API (see wac validate).")
     inputs = PlanInputs(tuple(str(p) for p in given), result.files)
     return [desired_from(m) for m in result.manifests], inputs
+
+
+def needed_kinds(desired: Iterable[Desired], chosen: Iterable[str] = ()) -> tuple[str, ...]:
+    """The kinds whose credentials a run must have: those `--kind` names, else those the manifests use."""
+    return tuple(sorted(set(chosen) or {d.kind for d in desired}))
 
 
 def refuse_plan_errors(plan: Plan) -> None:

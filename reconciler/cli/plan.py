@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from reconciler.cli.harness import Run, load_inputs, refuse_plan_errors, write_file
+from reconciler.cli.harness import Run, load_inputs, needed_kinds, refuse_plan_errors, write_file
 from reconciler.cli.shell import (
     EXIT_CHANGES,
     Command,
@@ -45,7 +45,7 @@ def plan(
     from reconciler.engine.runs import plan_run
 
     desired, inputs = load_inputs(paths)
-    run = Run(site, owner)
+    run = Run(site, owner, kinds=needed_kinds(desired, kinds))
     result = run.run(lambda backends: plan_run(backends, run.owner, desired, targets, kinds))
     if output == "json":
         click.echo(plan_to_json(result, run.site.name, inputs), nl=False)

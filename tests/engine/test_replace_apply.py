@@ -9,7 +9,7 @@ from reconciler.backends.datadog_widgets.client import WidgetsClient
 from reconciler.backends.datadog_widgets.emulator.app import create_app
 from reconciler.backends.datadog_widgets.emulator.store import WidgetStore
 from reconciler.backends.datadog_widgets.emulator.transport import InProcessTransport
-from reconciler.backends.datadog_widgets.sites import resolve_site
+from reconciler.backends.sites import resolve_site
 from reconciler.core.planning import Action
 from reconciler.core.resources import Desired
 from reconciler.engine.runs import apply_run, plan_run

@@ -17,12 +17,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reconciler.backends.datadog_widgets.client import ApiError, RetryPolicy, WidgetsClient
+from reconciler.backends.datadog_widgets.client import ApiError, WidgetsClient
 from reconciler.backends.datadog_widgets.emulator.app import create_app
 from reconciler.backends.datadog_widgets.emulator.settings import EmulatorSettings, FaultRule, RateLimit
 from reconciler.backends.datadog_widgets.emulator.store import WidgetStore
 from reconciler.backends.datadog_widgets.emulator.transport import InProcessTransport
-from reconciler.backends.datadog_widgets.sites import resolve_site
+from reconciler.backends.policy import RetryPolicy
+from reconciler.backends.sites import resolve_site
 from reconciler.core.resources import Desired
 from reconciler.engine.runs import apply_run, plan_run
 from tests.conftest import ALICE, BOB

@@ -79,7 +79,7 @@ def test_a_silent_server_ends_the_run_naming_the_host(tmp_path: Path) -> None:
 
 
 def test_a_silent_server_fails_every_change_at_once_in_apply(tmp_path: Path) -> None:
-    from reconciler.backends.datadog_widgets.client import RetryPolicy
+    from reconciler.backends.policy import RetryPolicy
 
     # The default policy: a dead host ends a command within two minutes.
     policy = RetryPolicy()

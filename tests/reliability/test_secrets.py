@@ -11,7 +11,7 @@ import httpx
 
 from reconciler.backends.datadog_widgets.emulator.server import emulator_thread
 from reconciler.backends.datadog_widgets.emulator.settings import EmulatorSettings, FaultRule
-from reconciler.backends.datadog_widgets.sites import SiteError, resolve_site
+from reconciler.backends.sites import SiteError, resolve_site
 from tests.reconcile.helpers import make_workspace
 from tests.widgets import backends_of
 
@@ -64,7 +64,7 @@ def test_a_malformed_key_is_refused_before_any_request_and_never_shown(tmp_path:
 
 
 def test_the_scrubber_covers_every_form(tmp_path: Path) -> None:
-    from reconciler.cli.settings import Credentials
+    from reconciler.backends.datadog_widgets.connection import Credentials
 
     credentials = Credentials(API_KEY + "\n", APP_KEY)
     leaked = " | ".join(sorted(encodings(API_KEY + "\n") | encodings(APP_KEY) | {f"LocalProtocolError({API_KEY!r})"}))

@@ -21,8 +21,8 @@ from reconciler.backends.datadog_widgets.client import WidgetsClient
 from reconciler.backends.datadog_widgets.emulator.app import create_app
 from reconciler.backends.datadog_widgets.emulator.store import WidgetStore
 from reconciler.backends.datadog_widgets.emulator.transport import InProcessTransport
-from reconciler.backends.datadog_widgets.sites import resolve_site
 from reconciler.backends.registry import SCOPES
+from reconciler.backends.sites import resolve_site
 from reconciler.core.plan_file import PlanFileError, PlanInputs, plan_from_json, plan_to_json
 from reconciler.core.planning import Plan
 from reconciler.core.resources import Desired

@@ -197,7 +197,7 @@ def test_the_client_builds_paths_only_from_the_closed_set_and_uuids() -> None:
 
     from reconciler.backends.datadog_widgets.client import ApiError, WidgetsClient
     from reconciler.backends.datadog_widgets.emulator.transport import InProcessTransport
-    from reconciler.backends.datadog_widgets.sites import resolve_site
+    from reconciler.backends.sites import resolve_site
 
     seen: list[str] = []
 

@@ -16,8 +16,9 @@ import httpx
 
 from reconciler import __version__
 from reconciler.backends.datadog_widgets.ratelimit import RateGate, RateWaitTooLong
-from reconciler.backends.datadog_widgets.sites import Site
 from reconciler.backends.datadog_widgets.vocabulary import DEFAULT_PARALLELISM, EXPERIENCE_TYPES, WIDGET_UUID
+from reconciler.backends.policy import RetryPolicy
+from reconciler.backends.sites import Site
 from reconciler.core.backend import BackendError, OutcomeUnknown
 
 API_ROOT = "/api/v2/widgets"
@@ -26,22 +27,6 @@ log = logging.getLogger(__name__)
 
 # The engine catches the core's errors; these names keep the client readable on its own.
 ApiError = BackendError
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    attempts: int = 8
-    base_delay: float = 0.1
-    max_delay: float = 10.0
-    timeout: float = 30.0
-    # No attempt starts that could end past this many seconds after the request's first one, so a
-    # slow or silent server ends a command within two minutes.
-    deadline: float = 110.0
-    # A server that never answered anything in this run gets this many attempts, not the patience
-    # meant for a busy one.
-    silent_attempts: int = 2
-    # The longest rate-limit wait taken; a longer one ends the run with a sentence.
-    max_rate_wait: float = 60.0
 
 
 @dataclass

@@ -1,0 +1,43 @@
+"""How a run connects to its backends: what each backend is given, and what it hands back.
+
+A backend resolves its own credentials from the environment and config, says which values are
+secret (every message is redacted of them), and opens itself for the run's length.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+
+from reconciler.backends.policy import RetryPolicy
+from reconciler.backends.sites import Site
+from reconciler.core.backend import Backend
+
+
+class SettingsError(ValueError):
+    """A setting or credential is missing or unusable; the message names it and never its value."""
+
+
+@dataclass(frozen=True)
+class Connection:
+    """What every backend may connect with: `--site` (a Datadog site, `local` or an emulator URL serving
+    every backend), the environment, `.wac.yaml`, and the run's limits."""
+
+    site: Site
+    environ: Mapping[str, str] = field(repr=False)
+    config: Mapping[str, str]
+    parallelism: int
+    policy: RetryPolicy
+
+
+@dataclass(frozen=True)
+class Connected:
+    """A backend ready to open: the values to keep out of every message, and how to open it."""
+
+    secrets: tuple[str, ...] = field(repr=False)
+    open: Callable[[], AbstractAsyncContextManager[Backend]]
+
+
+Connect = Callable[[Connection], Connected]
+"""Resolves a backend's credentials (SettingsError when unusable) without any request."""
