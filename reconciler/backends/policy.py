@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
+
+# Requests in flight at most per backend, unless --parallelism says otherwise.
+DEFAULT_PARALLELISM: Final = 16
 
 
 @dataclass(frozen=True)

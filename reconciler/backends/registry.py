@@ -17,9 +17,10 @@ from pydantic_core import ErrorDetails
 
 from reconciler.backends.datadog_widgets import codec as datadog_widget_codec
 from reconciler.backends.datadog_widgets import explain as datadog_widget_explain
+from reconciler.backends.datadog_widgets import export_document as datadog_widget_export
 from reconciler.backends.datadog_widgets.schema import Manifest as DatadogWidgetManifest
 from reconciler.backends.datadog_widgets.vocabulary import EXPERIENCE_TYPES
-from reconciler.core.resources import Desired
+from reconciler.core.resources import Desired, Remote
 
 if TYPE_CHECKING:
     from reconciler.backends.connection import Connect
@@ -54,6 +55,8 @@ class Registration:
     data_path: Callable[[Sequence[str | int]], tuple[str | int, ...]]
     # A sentence for errors the backend has its own words for, else None (the generic wording is used).
     explain: Callable[[Any, tuple[str | int, ...], str, ErrorDetails], str | None]
+    # The manifest `wac export` writes for a remote resource, and what it had to leave out.
+    export_document: Callable[[Remote, str, bool], tuple[dict[str, Any], tuple[str, ...]]]
     # Where its `Connect` function is, as `module:function`: imported only when a run connects, so
     # validating manifests never loads an HTTP client (like a package's entry point).
     connect: str
@@ -72,6 +75,7 @@ BACKENDS: Final[tuple[Registration, ...]] = (
         model=DatadogWidgetManifest,
         data_path=datadog_widget_explain.data_path,
         explain=datadog_widget_explain.explain,
+        export_document=datadog_widget_export.manifest_document,
         connect="reconciler.backends.datadog_widgets.connection:connect",
     ),
 )

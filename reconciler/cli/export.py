@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 import click
 
@@ -18,6 +19,7 @@ from reconciler.cli.shell import (
     connection_options,
     everywhere,
     fail,
+    kind_option,
 )
 
 
@@ -36,6 +38,7 @@ from reconciler.cli.shell import (
 )
 @click.option("--unmanaged-only", is_flag=True, help="Only widgets no owner manages yet.")
 @click.option("--force", is_flag=True, help="Overwrite manifest files that already exist.")
+@kind_option
 def export(
     site: str | None,
     owner: str | None,
@@ -43,23 +46,17 @@ def export(
     out_dir: Path,
     unmanaged_only: bool,
     force: bool,
+    kinds: tuple[str, ...],
 ) -> None:
     """Write a manifest per remote widget, to adopt widgets made in the UI without recreating them."""
-    from reconciler.backends.datadog_widgets.backend import DatadogWidgets
-    from reconciler.backends.datadog_widgets.codec import KIND
-    from reconciler.backends.datadog_widgets.listing import list_all
     from reconciler.manifests.export import export_manifests
 
-    run = Run(site, owner, kinds=[KIND])
-    kinds = experience_types or EXPERIENCE_TYPES
+    run = Run(site, owner, kinds=kinds)
 
     async def work(backends: Backends) -> list[Remote]:
-        client = cast(DatadogWidgets, backends[KIND]).client
-        found = []
-        for kind in kinds:
-            widgets, _ = await list_all(client, kind)
-            found.extend(widgets)
-        return found
+        chosen = [backend for kind, backend in backends.items() if not kinds or kind in kinds]
+        listings = await asyncio.gather(*(backend.list_all(experience_types) for backend in chosen))
+        return [resource for listing in listings for resource in listing]
 
     widgets = run.run(work)
     if unmanaged_only:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
-from reconciler.backends.datadog_widgets.vocabulary import DEFAULT_PARALLELISM
+from reconciler.backends.policy import DEFAULT_PARALLELISM
 from reconciler.cli.shell import DEFAULT_PATHS, fail
 from reconciler.core.plan_file import PlanInputs
 from reconciler.core.planning import Plan

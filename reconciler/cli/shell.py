@@ -11,7 +11,7 @@ from typing import Any, NoReturn
 import click
 
 from reconciler import __version__
-from reconciler.backends.datadog_widgets.vocabulary import DEFAULT_PARALLELISM
+from reconciler.backends.policy import DEFAULT_PARALLELISM
 from reconciler.backends.registry import SCOPES
 
 DEFAULT_PATHS = ("widgets",)

@@ -6,6 +6,7 @@ codec; the planner, guards, engine and renderers only ever see `Desired`, `Remot
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -51,8 +52,8 @@ class Backend(Protocol):
     async def list_owned(self, owner: str) -> Listing:
         """Every resource whose marker names `owner`, in every scope, with a completeness verdict per scope."""
 
-    async def list_unowned(self) -> list[Remote]:
-        """Resources carrying no ownership marker at all (for drift's unmanaged report and export)."""
+    async def list_all(self, scopes: Sequence[str] = ()) -> list[Remote]:
+        """Every resource in these scopes (all when empty), whoever owns it: for drift's unmanaged report and export."""
 
     async def fetch(self, scope: str, remote_id: str) -> Remote | None:
         """One resource read afresh, or None when it does not exist."""

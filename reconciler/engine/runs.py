@@ -90,5 +90,5 @@ async def apply_run(backends: Backends, plan: Plan, on_outcome: Callable[[Outcom
 
 async def unmanaged_resources(backends: Backends) -> list[Remote]:
     """Resources carrying no ownership marker at all, in every backend."""
-    found = await asyncio.gather(*(backend.list_unowned() for backend in backends.values()))
-    return [r for listing in found for r in listing]
+    found = await asyncio.gather(*(backend.list_all() for backend in backends.values()))
+    return [r for listing in found for r in listing if not r.claims.owners]

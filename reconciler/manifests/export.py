@@ -17,8 +17,7 @@ from typing import Any, Final
 
 from ruamel.yaml import YAML
 
-from reconciler.backends.datadog_widgets.codec import definition_of, user_tags_of
-from reconciler.backends.datadog_widgets.tags import tag_problem
+from reconciler.backends.registry import BY_KIND
 from reconciler.core.identity import MANIFEST_ID_MAX_LENGTH, id_problem
 from reconciler.core.resources import Remote
 from reconciler.manifests.documents import parse_documents
@@ -32,7 +31,8 @@ FILE_NAME_MAX: Final = 200
 
 @dataclass(frozen=True)
 class ExportedManifest:
-    experience_type: str
+    kind: str
+    scope: str
     manifest_id: str
     remote_id: str
     relative_path: str
@@ -121,13 +121,7 @@ def _named(widget: Remote) -> str:
 
 
 def _manifest(widget: Remote, manifest_id: str, adopt: bool, site: str) -> ExportedManifest:
-    tags, dropped = _clean_tags(user_tags_of(widget))
-    document: dict[str, Any] = {"id": manifest_id, "experience_type": widget.scope}
-    if tags:
-        document["tags"] = tags
-    if adopt:
-        document["adopt"] = widget.remote_id
-    document["definition"] = _definition(definition_of(widget))
+    document, dropped = BY_KIND[widget.kind].export_document(widget, manifest_id, adopt)
     # JSON-quoted: a site or uuid can never end the comment line.
     header = f"# Exported by wac export from {json.dumps(site)}, widget {json.dumps(widget.remote_id)}.\n"
     problem: str | None
@@ -138,7 +132,8 @@ def _manifest(widget: Remote, manifest_id: str, adopt: bool, site: str) -> Expor
     else:
         problem = read_back_problem(text, document)
     return ExportedManifest(
-        experience_type=widget.scope,
+        kind=widget.kind,
+        scope=widget.scope,
         manifest_id=manifest_id,
         remote_id=widget.remote_id,
         relative_path=manifest_path(widget.scope, manifest_id),
@@ -171,24 +166,6 @@ def _unique(widget: Remote, taken: set[tuple[str, str]]) -> str:
         candidate = f"{base}-{n}"
     taken.add((widget.scope, candidate))
     return candidate
-
-
-def _clean_tags(tags: Iterable[str]) -> tuple[list[str], tuple[str, ...]]:
-    """Datadog lowercases tags; ones still invalid after that are left out (and reported)."""
-    kept, dropped = [], []
-    for tag in tags:
-        lowered = tag.lower()
-        if tag_problem(lowered) is None:
-            kept.append(lowered)
-        else:
-            dropped.append(tag)
-    return sorted(set(kept)), tuple(dropped)
-
-
-def _definition(definition: dict[str, Any]) -> dict[str, Any]:
-    # type and title first: that is how a person reads a widget.
-    front: dict[str, Any] = {k: definition[k] for k in ("type", "title") if k in definition}
-    return {**front, **{k: v for k, v in definition.items() if k not in front}}
 
 
 def to_yaml(document: dict[str, Any]) -> str:

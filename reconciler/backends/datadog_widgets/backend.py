@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from reconciler.backends.datadog_widgets.client import WidgetsClient
 from reconciler.backends.datadog_widgets.codec import KIND, content_of, request_body
-from reconciler.backends.datadog_widgets.listing import fetch_widgets, find_by_manifest_id, list_owned, list_unowned
+from reconciler.backends.datadog_widgets.listing import fetch_widgets, find_by_manifest_id, list_every_type, list_owned
 from reconciler.backends.datadog_widgets.vocabulary import EXPERIENCE_TYPES
 from reconciler.core.backend import Listing
 from reconciler.core.resources import Marker, Remote
@@ -36,8 +37,8 @@ class DatadogWidgets:
         # was removed still holds widgets to delete.
         return await list_owned(self.client, owner, EXPERIENCE_TYPES)
 
-    async def list_unowned(self) -> list[Remote]:
-        return await list_unowned(self.client, EXPERIENCE_TYPES)
+    async def list_all(self, scopes: Sequence[str] = ()) -> list[Remote]:
+        return await list_every_type(self.client, [t for t in EXPERIENCE_TYPES if not scopes or t in scopes])
 
     async def fetch(self, scope: str, remote_id: str) -> Remote | None:
         found = await fetch_widgets(self.client, [(scope, remote_id)])

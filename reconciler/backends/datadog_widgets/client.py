@@ -16,8 +16,8 @@ import httpx
 
 from reconciler import __version__
 from reconciler.backends.datadog_widgets.ratelimit import RateGate, RateWaitTooLong
-from reconciler.backends.datadog_widgets.vocabulary import DEFAULT_PARALLELISM, EXPERIENCE_TYPES, WIDGET_UUID
-from reconciler.backends.policy import RetryPolicy
+from reconciler.backends.datadog_widgets.vocabulary import EXPERIENCE_TYPES, WIDGET_UUID
+from reconciler.backends.policy import DEFAULT_PARALLELISM, RetryPolicy
 from reconciler.backends.sites import Site
 from reconciler.core.backend import BackendError, OutcomeUnknown
 

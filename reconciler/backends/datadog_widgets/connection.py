@@ -11,8 +11,7 @@ from typing import Final
 from reconciler.backends.connection import Connected, Connection, SettingsError
 from reconciler.backends.datadog_widgets.backend import DatadogWidgets
 from reconciler.backends.datadog_widgets.client import WidgetsClient
-from reconciler.backends.datadog_widgets.vocabulary import DEFAULT_PARALLELISM
-from reconciler.backends.policy import RetryPolicy
+from reconciler.backends.policy import DEFAULT_PARALLELISM, RetryPolicy
 from reconciler.backends.sites import Site
 from reconciler.core.backend import Backend
 from reconciler.core.redaction import redact

@@ -32,13 +32,10 @@ async def list_all(client: WidgetsClient, experience_type: str) -> tuple[list[Re
     return await _list_type(client, experience_type, [], None)
 
 
-async def list_unowned(client: WidgetsClient, experience_types: Iterable[str]) -> list[Remote]:
-    """Widgets carrying no owner tag at all, in every experience type."""
-    found: list[Remote] = []
-    for experience_type in experience_types:
-        widgets, _ = await list_all(client, experience_type)
-        found.extend(w for w in widgets if not w.claims.owners)
-    return found
+async def list_every_type(client: WidgetsClient, experience_types: Iterable[str]) -> list[Remote]:
+    """Every widget of these experience types, managed or not, the types read concurrently."""
+    listings = await asyncio.gather(*(list_all(client, t) for t in experience_types))
+    return [widget for widgets, _ in listings for widget in widgets]
 
 
 async def fetch_widgets(client: WidgetsClient, wanted: Iterable[tuple[str, str]]) -> list[Remote]:

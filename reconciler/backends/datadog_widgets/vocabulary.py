@@ -25,8 +25,6 @@ WIDGET_TYPES: Final = (
 )
 
 TITLE_MAX_LENGTH: Final = 100
-# Requests in flight at most, unless --parallelism says otherwise.
-DEFAULT_PARALLELISM: Final = 16
 PAGE_SIZE_MAX: Final = 100
 
 # Widget ids are lowercase UUIDs (the OpenAPI path parameter is `format: uuid`); nothing else
