@@ -12,7 +12,6 @@ import click
 
 from reconciler import __version__
 from reconciler.backends.policy import DEFAULT_PARALLELISM
-from reconciler.backends.registry import SCOPES
 
 DEFAULT_PATHS = ("widgets",)
 paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
@@ -88,13 +87,23 @@ owner_option = click.option(
     "--owner",
     help="Ownership tag value; else $WAC_OWNER, else `owner:` in .wac.yaml, else `default`.",
 )
-KINDS = tuple(SCOPES)
+def _known_kinds(_: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
+    # The registry loads every backend's manifest model: only when --kind is given, not on every start.
+    from reconciler.backends.registry import BY_KIND
+
+    unknown = [kind for kind in value if kind not in BY_KIND]
+    if unknown:
+        raise click.BadParameter(f"'{unknown[0]}' is not a kind; use one of {', '.join(BY_KIND)}", param=param)
+    return tuple(dict.fromkeys(value))
+
+
 kind_option = click.option(
     "--kind",
     "kinds",
     multiple=True,
-    type=click.Choice(KINDS),
-    help="Limit the run to manifests and remote resources of this kind (repeatable).",
+    metavar="KIND",
+    callback=_known_kinds,
+    help="Limit the run to manifests and remote resources of this kind (repeatable), e.g. datadog/widget.",
 )
 
 target_option = click.option(
