@@ -87,6 +87,8 @@ owner_option = click.option(
     "--owner",
     help="Ownership tag value; else $WAC_OWNER, else `owner:` in .wac.yaml, else `default`.",
 )
+
+
 def _known_kinds(_: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
     # The registry loads every backend's manifest model: only when --kind is given, not on every start.
     from reconciler.backends.registry import BY_KIND
