@@ -32,8 +32,8 @@ import yaml
 from benchmarks.corpus import write_corpus
 from reconciler.backends.datadog_widgets.backend import DatadogWidgets
 from reconciler.backends.datadog_widgets.connection import Credentials, open_client
-from reconciler.backends.datadog_widgets.emulator.server import emulator_process
 from reconciler.backends.datadog_widgets.vocabulary import EXPERIENCE_TYPES, PAGE_SIZE_MAX
+from reconciler.backends.emulator_server import emulator_process
 from reconciler.backends.sites import resolve_site
 from reconciler.core.backend import Backend, Listing
 from reconciler.core.planning import plan_changes

@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from reconciler.backends.datadog_widgets.emulator.app import create_app
-from reconciler.backends.datadog_widgets.emulator.server import RunningEmulator, emulator_thread
 from reconciler.backends.datadog_widgets.emulator.store import WidgetStore
+from reconciler.backends.emulator_server import RunningEmulator, emulator_thread
 from tests.asgi import SyncASGITransport
 
 ALICE = {"DD-API-KEY": "test-api-key-0001", "DD-APPLICATION-KEY": "alice-app-key-0001"}

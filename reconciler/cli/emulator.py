@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from reconciler.backends.datadog_widgets.emulator.settings import EmulatorSettings, FaultRule, RateLimit, UserProfile
+from reconciler.backends.spaceone_widgets.emulator.settings import Caller, SpaceOneSettings
 from reconciler.cli.shell import (
     Command,
     everywhere,
@@ -37,6 +38,21 @@ def _load_users(path: Path | None) -> dict[str, UserProfile]:
         ) from None
 
 
+def _load_tokens(path: Path | None) -> SpaceOneSettings:
+    if path is None:
+        return SpaceOneSettings()
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        tokens = {token: Caller(str(v["user_id"]), str(v["domain_id"])) for token, v in raw.items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise click.BadParameter(
+            f'{path}: expected a JSON object mapping tokens to {{"user_id": ..., "domain_id": ...}}'
+            f" ({type(exc).__name__})",
+            param_hint="--spaceone-tokens",
+        ) from None
+    return SpaceOneSettings(tokens=tokens)
+
+
 @click.command(cls=Command)
 @everywhere
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
@@ -59,6 +75,12 @@ def _load_users(path: Path | None) -> dict[str, UserProfile]:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="JSON file naming the user behind each application key.",
 )
+@click.option(
+    "--spaceone-tokens",
+    "tokens_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="JSON file naming the SpaceONE user and domain of each token (else any token, any domain).",
+)
 def emulator(
     host: str,
     port: int,
@@ -70,9 +92,10 @@ def emulator(
     lost_write_rate: float,
     seed: int,
     users_file: Path | None,
+    tokens_file: Path | None,
 ) -> None:
-    """Serve the local Datadog Widgets v2 emulator over HTTP."""
-    from reconciler.backends.datadog_widgets.emulator.server import ServeError, serve
+    """Serve the local emulator of every API over HTTP: Datadog widgets and SpaceONE custom widgets."""
+    from reconciler.backends.emulator_server import ServeError, serve
 
     faults: list[FaultRule] = []
     if error_rate:
@@ -95,9 +118,13 @@ def emulator(
 
     def ready(bound: int) -> None:
         shown = f"[{host}]" if ":" in host else host
-        click.echo(f"Widgets API emulator on http://{shown}:{bound} (state in {db}); Ctrl-C to stop.", err=True)
+        click.echo(
+            f"Emulator on http://{shown}:{bound} — Datadog /api/v2/widgets, SpaceONE /dashboard/v1/custom-widget"
+            f" (state in {db}); Ctrl-C to stop.",
+            err=True,
+        )
 
     try:
-        serve(host, port, db, settings, on_ready=ready)
+        serve(host, port, db, settings, on_ready=ready, spaceone=_load_tokens(tokens_file))
     except ServeError as exc:
         fail(str(exc))

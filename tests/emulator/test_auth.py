@@ -8,8 +8,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from reconciler.backends.datadog_widgets.emulator.server import RunningEmulator, emulator_process, emulator_thread
 from reconciler.backends.datadog_widgets.emulator.settings import EmulatorSettings, UserProfile
+from reconciler.backends.emulator_server import RunningEmulator, emulator_process, emulator_thread
 from tests.conftest import ALICE, BOB, widget_body
 
 BASE = "/api/v2/widgets/ccm_reports"

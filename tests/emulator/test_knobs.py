@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from reconciler.backends.datadog_widgets.emulator.server import emulator_thread
 from reconciler.backends.datadog_widgets.emulator.settings import EmulatorSettings, FaultRule, RateLimit
+from reconciler.backends.emulator_server import emulator_thread
 from tests.conftest import ALICE, widget_body
 
 BASE = "/api/v2/widgets/ccm_reports"
@@ -134,7 +134,7 @@ def test_served_sockets_are_tcp_so_nagle_is_off() -> None:
     # answer waited ~40 ms for a delayed ACK (caught by benchmarks/bench_reconcile).
     import socket
 
-    from reconciler.backends.datadog_widgets.emulator.server import _listen
+    from reconciler.backends.emulator_server import _listen
 
     listener = _listen("127.0.0.1", 0)
     try:

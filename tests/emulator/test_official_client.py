@@ -20,8 +20,8 @@ from datadog_api_client.v2.model.widget_definition import WidgetDefinition
 from datadog_api_client.v2.model.widget_experience_type import WidgetExperienceType
 from datadog_api_client.v2.model.widget_type import WidgetType
 
-from reconciler.backends.datadog_widgets.emulator.server import RunningEmulator, emulator_thread
 from reconciler.backends.datadog_widgets.emulator.settings import EmulatorSettings
+from reconciler.backends.emulator_server import RunningEmulator, emulator_thread
 from tests.conftest import ALICE
 
 CCM = WidgetExperienceType.CCM_REPORTS

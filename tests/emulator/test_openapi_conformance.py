@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-from reconciler.backends.datadog_widgets.emulator.server import emulator_process
+from reconciler.backends.emulator_server import emulator_process
 
 SPEC = Path(__file__).parent / "openapi" / "datadog-v2-widgets.yaml"
 SEARCH = ("paths", "/api/v2/widgets/{experience_type}", "get", "parameters")

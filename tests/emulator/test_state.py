@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 
-from reconciler.backends.datadog_widgets.emulator.server import emulator_process, emulator_thread
+from reconciler.backends.emulator_server import emulator_process, emulator_thread
 from tests.conftest import ALICE, BOB, widget_body
 
 BASE = "/api/v2/widgets/ccm_reports"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import httpx
 
-from reconciler.backends.datadog_widgets.emulator.server import emulator_thread
+from reconciler.backends.emulator_server import emulator_thread
 from reconciler.core.resources import Remote
 from reconciler.manifests.export import export_manifests, slugify
 from tests.conftest import ALICE, BOB

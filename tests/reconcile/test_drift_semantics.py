@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from reconciler.backends.datadog_widgets.emulator.server import RunningEmulator, emulator_thread
+from reconciler.backends.emulator_server import RunningEmulator, emulator_thread
 from tests.conftest import BOB
 from tests.reconcile.helpers import Workspace, make_workspace
 

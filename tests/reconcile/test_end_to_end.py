@@ -9,8 +9,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from reconciler.backends.datadog_widgets.emulator.server import RunningEmulator, emulator_thread
 from reconciler.backends.datadog_widgets.emulator.settings import EmulatorSettings, UserProfile
+from reconciler.backends.emulator_server import RunningEmulator, emulator_thread
 from tests.conftest import ALICE, BOB
 from tests.reconcile.helpers import Workspace, create_directly, make_workspace
 

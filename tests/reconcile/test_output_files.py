@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.backends.datadog_widgets.emulator.server import emulator_thread
+from reconciler.backends.emulator_server import emulator_thread
 from tests.reconcile.helpers import make_workspace
 
 

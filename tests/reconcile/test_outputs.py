@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from reconciler.backends.datadog_widgets.emulator.server import emulator_thread
+from reconciler.backends.emulator_server import emulator_thread
 from reconciler.core.diffing import FieldChange, FieldKind
 from reconciler.core.planning import Action, Change, Plan, Reason
 from reconciler.render.markdown import COMMENT_LIMIT, MARKER, render_markdown

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 
-from reconciler.backends.datadog_widgets.emulator.server import emulator_thread
+from reconciler.backends.emulator_server import emulator_thread
 from tests.conftest import ALICE
 from tests.reconcile.helpers import create_directly, make_workspace
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.backends.datadog_widgets.emulator.server import emulator_thread
+from reconciler.backends.emulator_server import emulator_thread
 from reconciler.backends.sites import SiteError, resolve_site
 from tests.reconcile.helpers import create_directly, make_workspace
 

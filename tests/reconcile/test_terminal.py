@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from reconciler.backends.datadog_widgets.emulator.server import emulator_thread
+from reconciler.backends.emulator_server import emulator_thread
 from tests.reconcile.helpers import create_directly, make_workspace, write_many
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -130,7 +130,7 @@ def test_retries_are_told_one_line_each(tmp_path: Path) -> None:
 
 
 def test_a_refused_connection_names_the_host(tmp_path: Path) -> None:
-    from reconciler.backends.datadog_widgets.emulator.server import free_port
+    from reconciler.backends.emulator_server import free_port
 
     result = make_workspace(tmp_path, f"http://127.0.0.1:{free_port()}").wac("plan")
     assert result.exit_code == 1

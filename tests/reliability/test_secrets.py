@@ -9,8 +9,8 @@ from urllib.parse import quote
 
 import httpx
 
-from reconciler.backends.datadog_widgets.emulator.server import emulator_thread
 from reconciler.backends.datadog_widgets.emulator.settings import EmulatorSettings, FaultRule
+from reconciler.backends.emulator_server import emulator_thread
 from reconciler.backends.sites import SiteError, resolve_site
 from tests.reconcile.helpers import make_workspace
 from tests.widgets import backends_of

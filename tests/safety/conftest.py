@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.backends.datadog_widgets.emulator.server import RunningEmulator, emulator_thread
+from reconciler.backends.emulator_server import RunningEmulator, emulator_thread
 from tests.reconcile.helpers import Workspace, make_workspace
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from reconciler.backends.datadog_widgets.emulator.server import RunningEmulator
+from reconciler.backends.emulator_server import RunningEmulator
 from reconciler.manifests.export import manifest_path
 from tests.conftest import ALICE
 from tests.reconcile.helpers import create_directly, make_workspace

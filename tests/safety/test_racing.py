@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.backends.datadog_widgets.emulator.server import RunningEmulator, emulator_thread
 from reconciler.backends.datadog_widgets.emulator.settings import EmulatorSettings
+from reconciler.backends.emulator_server import RunningEmulator, emulator_thread
 from tests.reconcile.helpers import Workspace, make_workspace, write_many
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from reconciler.backends.datadog_widgets.emulator.server import RunningEmulator
+from reconciler.backends.emulator_server import RunningEmulator
 from tests.conftest import ALICE
 from tests.reconcile.helpers import Workspace, create_directly
 

@@ -78,15 +78,18 @@ async def _drop_connection(send: Send) -> NoReturn:
 class KnobsMiddleware:
     """Wraps the API app; with default settings it only counts requests."""
 
-    def __init__(self, app: ASGIApp, settings: EmulatorSettings, stats: RequestStats) -> None:
+    def __init__(
+        self, app: ASGIApp, settings: EmulatorSettings, stats: RequestStats, prefixes: tuple[str, ...] = (API_PREFIX,)
+    ) -> None:
         self.app = app
+        self.prefixes = prefixes
         self.settings = settings
         self.stats = stats
         self._random = random.Random(settings.seed)
         self._window = _FixedWindow(settings.rate_limit) if settings.rate_limit else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(API_PREFIX):
+        if scope["type"] != "http" or not scope["path"].startswith(self.prefixes):
             await self.app(scope, receive, send)
             return
         method = scope["method"]

@@ -1,4 +1,8 @@
-"""Serving the emulator over real HTTP with uvicorn: for `wac emulator`, tests and benchmarks."""
+"""One emulator for every API, served over real HTTP with uvicorn: for `wac emulator`, tests and benchmarks.
+
+Each backend's emulator answers its own paths (`/api/v2/widgets/…`, `/dashboard/v1/custom-widget/…`)
+on one port, over one SQLite file, behind the same latency, rate-limit and fault knobs.
+"""
 
 from __future__ import annotations
 
@@ -12,11 +16,57 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import uvicorn
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from reconciler.backends.datadog_widgets.emulator.app import create_app
-from reconciler.backends.datadog_widgets.emulator.knobs import RequestStats
+from reconciler.backends.datadog_widgets.emulator.knobs import KnobsMiddleware, RequestStats
 from reconciler.backends.datadog_widgets.emulator.settings import EmulatorSettings
 from reconciler.backends.datadog_widgets.emulator.store import WidgetStore
+from reconciler.backends.spaceone_widgets.emulator.app import PREFIX as SPACEONE_PREFIX
+from reconciler.backends.spaceone_widgets.emulator.app import create_spaceone_app
+from reconciler.backends.spaceone_widgets.emulator.settings import SpaceOneSettings
+from reconciler.backends.spaceone_widgets.emulator.store import CustomWidgetStore
+
+
+@dataclass(frozen=True)
+class Stores:
+    widgets: WidgetStore
+    custom_widgets: CustomWidgetStore
+
+    def close(self) -> None:
+        self.widgets.close()
+        self.custom_widgets.close()
+
+
+class _ByPath:
+    """Hands each request to the API whose path prefix it starts with; Datadog's app takes the rest."""
+
+    def __init__(self, routes: tuple[tuple[str, ASGIApp], ...], default: ASGIApp) -> None:
+        self.routes = routes
+        self.default = default
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        for prefix, app in self.routes:
+            if path.startswith(prefix):
+                await app(scope, receive, send)
+                return
+        await self.default(scope, receive, send)
+
+
+def create_emulator(
+    db: str | Path = ":memory:",
+    settings: EmulatorSettings | None = None,
+    spaceone: SpaceOneSettings | None = None,
+) -> tuple[ASGIApp, RequestStats, Stores]:
+    """Every API's emulator as one ASGI app over one database file, with its shared request counters."""
+    settings = settings or EmulatorSettings()
+    stores = Stores(WidgetStore(db), CustomWidgetStore(db))
+    datadog, stats = create_app(stores.widgets, settings)
+    custom_widgets = KnobsMiddleware(
+        create_spaceone_app(stores.custom_widgets, spaceone), settings, stats, prefixes=(SPACEONE_PREFIX,)
+    )
+    return _ByPath(((SPACEONE_PREFIX, custom_widgets),), datadog), stats, stores
 
 
 class ServeError(OSError):
@@ -24,7 +74,12 @@ class ServeError(OSError):
 
 
 def serve(
-    host: str, port: int, db: str | Path, settings: EmulatorSettings, on_ready: Callable[[int], None] = lambda _: None
+    host: str,
+    port: int,
+    db: str | Path,
+    settings: EmulatorSettings,
+    on_ready: Callable[[int], None] = lambda _: None,
+    spaceone: SpaceOneSettings | None = None,
 ) -> None:
     """Serve until interrupted; the database file keeps state across restarts."""
     try:
@@ -33,11 +88,10 @@ def serve(
         reason = os.strerror(exc.errno) if isinstance(exc, OSError) and exc.errno else str(exc)
         raise ServeError(f"cannot listen on {host}:{port}: {reason}; choose another --port or --host") from None
     try:
-        store = WidgetStore(db)
+        app, _, _ = create_emulator(db, settings, spaceone)
     except Exception as exc:
         listener.close()
         raise ServeError(f"cannot use the state file {db}: {exc}") from None
-    app, _ = create_app(store, settings)
     on_ready(int(listener.getsockname()[1]))
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
     server.run(sockets=[listener])
@@ -73,6 +127,7 @@ class RunningEmulator:
     url: str
     stats: RequestStats
     store: WidgetStore
+    custom_widgets: CustomWidgetStore
 
 
 class _PromptServer(uvicorn.Server):
@@ -106,11 +161,13 @@ class _PromptServer(uvicorn.Server):
 
 @contextmanager
 def emulator_thread(
-    db: str | Path = ":memory:", settings: EmulatorSettings | None = None, host: str = "127.0.0.1"
+    db: str | Path = ":memory:",
+    settings: EmulatorSettings | None = None,
+    host: str = "127.0.0.1",
+    spaceone: SpaceOneSettings | None = None,
 ) -> Iterator[RunningEmulator]:
     """A loopback server on a free port in a background thread, stopped on exit."""
-    store = WidgetStore(db)
-    app, stats = create_app(store, settings)
+    app, stats, stores = create_emulator(db, settings, spaceone)
     # Bound here and handed over, so no other process can take the port between choosing and serving.
     listener = _listen(host, 0)
     port = int(listener.getsockname()[1])
@@ -122,12 +179,12 @@ def emulator_thread(
             raise RuntimeError(f"the emulator could not start on {host}:{port}")
         threading.Event().wait(0.01)
     try:
-        yield RunningEmulator(f"http://{host}:{port}", stats, store)
+        yield RunningEmulator(f"http://{host}:{port}", stats, stores.widgets, stores.custom_widgets)
     finally:
         server.should_exit = server.force_exit = True
         thread.join(timeout=10)
         listener.close()
-        store.close()
+        stores.close()
 
 
 @contextmanager

@@ -1,0 +1,1 @@
+"""SpaceONE (Cloudforet) custom widgets: `kind: spaceone/custom-widget`."""

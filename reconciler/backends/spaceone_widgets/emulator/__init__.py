@@ -1,0 +1,1 @@
+"""The emulated SpaceONE dashboard service's CustomWidget API."""
