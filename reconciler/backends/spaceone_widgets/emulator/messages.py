@@ -13,27 +13,19 @@ TEXTS: Final = "list of str"
 LIST: Final = "list"
 
 # Each message's fields and their types; a field not named here is refused, as protobuf refuses it.
+_CONTENT: Final = {
+    "title": TEXT,
+    "options": STRUCT,
+    "settings": STRUCT,
+    "inherit_options": STRUCT,
+    "labels": TEXTS,
+    "tags": STRUCT,
+    "domain_id": TEXT,
+}
 MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
-    "CreateCustomWidgetRequest": {
-        "widget_name": TEXT,
-        "title": TEXT,
-        "options": STRUCT,
-        "settings": STRUCT,
-        "inherit_options": STRUCT,
-        "labels": TEXTS,
-        "tags": STRUCT,
-        "domain_id": TEXT,
-    },
-    "UpdateCustomWidgetRequest": {
-        "custom_widget_id": TEXT,
-        "title": TEXT,
-        "options": STRUCT,
-        "settings": STRUCT,
-        "inherit_options": STRUCT,
-        "labels": TEXTS,
-        "tags": STRUCT,
-        "domain_id": TEXT,
-    },
+    # widget_name is set on create only: the update message has no such field.
+    "CreateCustomWidgetRequest": {"widget_name": TEXT, **_CONTENT},
+    "UpdateCustomWidgetRequest": {"custom_widget_id": TEXT, **_CONTENT},
     "CustomWidgetRequest": {"custom_widget_id": TEXT, "domain_id": TEXT},
     "GetCustomWidgetRequest": {"custom_widget_id": TEXT, "domain_id": TEXT, "only": TEXTS},
     "CustomWidgetQuery": {
