@@ -37,6 +37,9 @@ class Connected:
 
     secrets: tuple[str, ...] = field(repr=False)
     open: Callable[[], AbstractAsyncContextManager[Backend]]
+    # True when the user configured this backend (its settings or credentials are set); a run then
+    # reads it even when no manifest uses its kind, so removing the kind's last manifest deletes.
+    configured: bool = True
 
 
 Connect = Callable[[Connection], Connected]

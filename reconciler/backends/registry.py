@@ -20,6 +20,9 @@ from reconciler.backends.datadog_widgets import explain as datadog_widget_explai
 from reconciler.backends.datadog_widgets import export_document as datadog_widget_export
 from reconciler.backends.datadog_widgets.schema import Manifest as DatadogWidgetManifest
 from reconciler.backends.datadog_widgets.vocabulary import EXPERIENCE_TYPES
+from reconciler.backends.spaceone_widgets import explain as spaceone_explain
+from reconciler.backends.spaceone_widgets import vocabulary as spaceone
+from reconciler.backends.spaceone_widgets.schema import CustomWidgetManifest
 from reconciler.core.resources import Desired, Remote
 
 if TYPE_CHECKING:
@@ -78,6 +81,16 @@ BACKENDS: Final[tuple[Registration, ...]] = (
         export_document=datadog_widget_export.manifest_document,
         connect="reconciler.backends.datadog_widgets.connection:connect",
     ),
+    Registration(
+        kind=spaceone.KIND,
+        scopes=(spaceone.SCOPE,),
+        scope_name="domain",
+        model=CustomWidgetManifest,
+        data_path=spaceone_explain.data_path,
+        explain=spaceone_explain.explain,
+        export_document=spaceone_explain.manifest_document,
+        connect="reconciler.backends.spaceone_widgets.connection:connect",
+    ),
 )
 BY_KIND: Final[Mapping[str, Registration]] = {b.kind: b for b in BACKENDS}
 DEFAULT_KIND: Final = datadog_widget_codec.KIND
@@ -88,8 +101,16 @@ SCOPES: Final[Mapping[str, tuple[str, ...]]] = {b.kind: b.scopes for b in BACKEN
 def manifests_json_schema() -> dict[str, Any]:
     """One JSON Schema for every kind's manifests, for editors."""
     schemas = [b.model.model_json_schema() for b in BACKENDS]
-    schema: dict[str, Any] = (
-        schemas[0] if len(schemas) == 1 else {"title": "widgets-as-code manifest", "oneOf": schemas}
-    )
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    return schema
+    if len(schemas) == 1:
+        return {**schemas[0], "$schema": "https://json-schema.org/draft/2020-12/schema"}
+    # Each model's `$defs` are referenced from the root (`#/$defs/…`), so they are gathered there.
+    definitions: dict[str, Any] = {}
+    for schema in schemas:
+        definitions.update(schema.pop("$defs", {}))
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "widgets-as-code manifest",
+        "description": "One document per resource; `kind` says which API (datadog/widget when absent).",
+        "oneOf": schemas,
+        "$defs": definitions,
+    }

@@ -38,6 +38,11 @@ class Site:
     def is_local(self) -> bool:
         return self.local_db is not None
 
+    @property
+    def is_emulator(self) -> bool:
+        """`local`, or a URL on this machine: where `wac emulator` serves every API."""
+        return self.is_local or _is_loopback(urlsplit(self.base_url).hostname or "")
+
 
 def resolve_site(value: str, local_db: Path = LOCAL_STATE) -> Site:
     name = value.strip()
@@ -67,6 +72,25 @@ def resolve_site(value: str, local_db: Path = LOCAL_STATE) -> Site:
         return Site(name, name.rstrip("/"))
     allowed = ", ".join([LOCAL, *DATADOG_SITES])
     raise SiteError(f"unknown site '{value}'; use one of {allowed}, or an http(s) URL of an emulator")
+
+
+def checked_endpoint(value: str, setting: str) -> str:
+    """An API endpoint from a setting: an http(s) URL without credentials, https unless on this machine."""
+    text = value.strip()
+    if "@" in text:
+        raise SiteError(f"{setting} holds a user name or password; give scheme, host and port only")
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError as exc:
+        raise SiteError(f"{setting} is not a valid URL ({exc})") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise SiteError(f"{setting} must be an http(s) URL like https://spaceone.example.com")
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        raise SiteError(
+            f"{setting} uses plain http to a non-loopback host; use https so the token is not sent in the clear"
+        )
+    return text.rstrip("/")
 
 
 def _is_loopback(host: str) -> bool:

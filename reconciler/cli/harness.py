@@ -98,10 +98,11 @@ class Run:
 
 
 def _connected(site: Site, config: Mapping[str, str], parallelism: int, kinds: tuple[str, ...]) -> dict[str, Connected]:
-    """Every registered backend whose credentials are set; the `kinds` the run needs must all be.
+    """The backends a run reads: the `kinds` it needs (whose settings must all be usable), and any other
+    the user configured, so removing a kind's last manifest still plans its deletes.
 
-    A run needs the kinds its manifests use (or `--kind` names); with none, any backend that can
-    connect is read, so removing a kind's last manifest still plans its deletes.
+    A run needs the kinds its manifests use (or `--kind` names). A backend that would only reach the
+    emulator by default is not read for nothing.
     """
     from reconciler.backends.connection import Connection, SettingsError
     from reconciler.backends.registry import BACKENDS
@@ -111,11 +112,14 @@ def _connected(site: Site, config: Mapping[str, str], parallelism: int, kinds: t
     problems: list[SettingsError] = []
     for registration in BACKENDS:
         try:
-            connected[registration.kind] = registration.connector()(connection)
+            ready = registration.connector()(connection)
         except SettingsError as exc:
             if registration.kind in kinds:
                 raise
             problems.append(exc)
+            continue
+        if registration.kind in kinds or ready.configured:
+            connected[registration.kind] = ready
     if not connected and problems:
         raise problems[0]
     return connected

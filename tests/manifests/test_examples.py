@@ -9,8 +9,8 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from reconciler.backends.datadog_widgets.schema import manifest_json_schema
 from reconciler.backends.datadog_widgets.vocabulary import EXPERIENCE_TYPES, WIDGET_TYPES
+from reconciler.backends.registry import manifests_json_schema
 from reconciler.cli import main
 from reconciler.manifests.documents import parse_documents
 from reconciler.manifests.loading import load_manifests
@@ -36,18 +36,18 @@ def test_examples_are_valid() -> None:
 
 def test_committed_schema_is_current() -> None:
     committed = json.loads((WIDGETS / "manifest.schema.json").read_text())
-    assert committed == manifest_json_schema(), "run: wac schema > widgets/manifest.schema.json"
+    assert committed == manifests_json_schema(), "run: wac schema > widgets/manifest.schema.json"
 
 
 def test_wac_schema_prints_the_schema() -> None:
     result = CliRunner().invoke(main, ["schema"])
     assert result.exit_code == 0
-    assert json.loads(result.output) == manifest_json_schema()
+    assert json.loads(result.output) == manifests_json_schema()
 
 
 @pytest.mark.parametrize("document", example_documents(), ids=lambda d: d["id"])
 def test_schema_accepts_every_example(document: dict) -> None:
-    jsonschema.validate(document, manifest_json_schema())
+    jsonschema.validate(document, manifests_json_schema())
 
 
 @pytest.mark.parametrize(
@@ -66,4 +66,4 @@ def test_schema_rejects_what_validation_rejects(change: object) -> None:
     geomap = next(d for d in example_documents() if d["definition"]["type"] == "geomap")
     change(geomap)  # type: ignore[operator]
     with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate(geomap, manifest_json_schema())
+        jsonschema.validate(geomap, manifests_json_schema())

@@ -128,9 +128,3 @@ class Manifest(BaseModel):
 
 MANIFEST_ADAPTER: Final = TypeAdapter(Manifest)
 MANIFEST_FIELDS: Final = tuple(Manifest.model_fields)
-
-
-def manifest_json_schema() -> dict[str, Any]:
-    schema = Manifest.model_json_schema()
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    return schema
