@@ -107,7 +107,11 @@ def _connected(site: Site, config: Mapping[str, str], parallelism: int, kinds: t
     from reconciler.backends.connection import Connection, SettingsError
     from reconciler.backends.registry import BACKENDS
 
-    connection = Connection(site, os.environ, config, parallelism, retry_policy())
+    environ = dict(os.environ)
+    endpoint = click.get_current_context().meta.get("wac.spaceone_endpoint")
+    if endpoint:
+        environ["SPACEONE_ENDPOINT"] = endpoint  # the flag wins over the variable
+    connection = Connection(site, environ, config, parallelism, retry_policy())
     connected: dict[str, Connected] = {}
     problems: list[SettingsError] = []
     for registration in BACKENDS:

@@ -146,9 +146,17 @@ def network_options(command: Callable[..., Any]) -> Callable[..., Any]:
     )(command)
 
 
+spaceone_endpoint_option = click.option(
+    "--spaceone-endpoint",
+    expose_value=False,
+    callback=_remember("wac.spaceone_endpoint"),
+    help="SpaceONE REST endpoint for spaceone/* kinds; else $SPACEONE_ENDPOINT, else `spaceone.endpoint` in .wac.yaml.",
+)
+
+
 def connection_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Where a command connects and as whom: --site, --owner, --timeout, --max-rate-wait."""
-    return site_option(owner_option(network_options(command)))
+    """Where a command connects and as whom: --site, --owner, --spaceone-endpoint, --timeout, --max-rate-wait."""
+    return site_option(owner_option(spaceone_endpoint_option(network_options(command))))
 
 
 parallelism_option = click.option(
