@@ -77,6 +77,7 @@ def test_ids_are_unique_per_kind_not_across_kinds(tmp_path: Path) -> None:
     write(
         tmp_path,
         "b.yaml",
-        "id: monthly-cost-trend\nexperience_type: ccm_reports\ndefinition: {type: toplist, title: S, requests: [{q: x}]}\n",
+        "id: monthly-cost-trend\nexperience_type: ccm_reports\n"
+        "definition: {type: toplist, title: S, requests: [{q: x}]}\n",
     )
     assert problems_of(tmp_path) == []
