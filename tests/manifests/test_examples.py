@@ -9,6 +9,7 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
+from reconciler.backends.datadog_widgets.schema import Manifest
 from reconciler.backends.datadog_widgets.vocabulary import EXPERIENCE_TYPES, WIDGET_TYPES
 from reconciler.backends.registry import manifests_json_schema
 from reconciler.cli import main
@@ -30,8 +31,10 @@ def example_documents() -> list[dict]:
 def test_examples_are_valid() -> None:
     result = load_manifests([WIDGETS])
     assert result.problems == ()
-    assert {m.manifest.definition.type for m in result.manifests} == set(WIDGET_TYPES)
-    assert {m.manifest.experience_type for m in result.manifests} == set(EXPERIENCE_TYPES)
+    widgets = [m.manifest for m in result.manifests if isinstance(m.manifest, Manifest)]
+    assert {w.definition.type for w in widgets} == set(WIDGET_TYPES)
+    assert {w.experience_type for w in widgets} == set(EXPERIENCE_TYPES)
+    assert {m.manifest.kind for m in result.manifests} == {"datadog/widget", "spaceone/custom-widget"}, "every kind"
 
 
 def test_committed_schema_is_current() -> None:

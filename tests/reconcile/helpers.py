@@ -94,11 +94,13 @@ class _cwd:
         os.chdir(self.previous)
 
 
-def make_workspace(tmp_path: Path, url: str, copy_examples: bool = True) -> Workspace:
+def make_workspace(tmp_path: Path, url: str, copy_examples: bool = True, spaceone: bool = False) -> Workspace:
+    """A repository with the example manifests: Datadog's only, unless `spaceone` asks for every kind."""
     root = tmp_path / "repo"
     root.mkdir()
     if copy_examples:
-        shutil.copytree(EXAMPLES, root / "widgets")
+        ignore = None if spaceone else shutil.ignore_patterns("spaceone")
+        shutil.copytree(EXAMPLES, root / "widgets", ignore=ignore)
     env = {
         "DD_SITE": url,
         "DD_API_KEY": ALICE["DD-API-KEY"],

@@ -67,8 +67,8 @@ def server() -> Iterator[RunningEmulator]:
 
 @pytest.fixture()
 def repo(tmp_path: Path, server: RunningEmulator) -> Workspace:
-    workspace = make_workspace(tmp_path, server.url)
-    (workspace.widgets / "spaceone").mkdir()
+    workspace = make_workspace(tmp_path, server.url, spaceone=True)
+    (workspace.widgets / "spaceone").mkdir(exist_ok=True)
     (workspace.widgets / "spaceone" / "cost.yaml").write_text(COST)
     (workspace.widgets / "spaceone" / "budget.yaml").write_text(BUDGET)
     return workspace
@@ -82,10 +82,10 @@ def applied(repo: Workspace) -> None:
 def test_a_mixed_repository_is_planned_and_applied_in_one_run(repo: Workspace, server: RunningEmulator) -> None:
     planned = json.loads(repo.wac("plan", "--format", "json").stdout)
     kinds = [c["kind"] for c in planned["changes"]]
-    assert kinds.count("spaceone/custom-widget") == 2 and kinds.count("datadog/widget") == 16
+    assert kinds.count("spaceone/custom-widget") == 5 and kinds.count("datadog/widget") == 16
     text = repo.wac("plan").output
     assert '+ create custom-widget/monthly-cost-trend "Monthly cost trend"' in text
-    assert "kind spaceone/custom-widget" in text and "18 to create" in text
+    assert "kind spaceone/custom-widget" in text and "21 to create" in text
     applied(repo)
     api = SpaceOneApi(server.url)
     (cost,) = api.managed()["monthly-cost-trend"]
@@ -94,7 +94,7 @@ def test_a_mixed_repository_is_planned_and_applied_in_one_run(repo: Workspace, s
     assert len(repo.managed()) == 16
     again = repo.wac("plan", "--detailed-exitcode")
     assert again.exit_code == 0, again.output
-    assert "No changes. 18 widget(s)" in again.output
+    assert "No changes. 21 widget(s)" in again.output
 
 
 def test_a_changed_widget_name_is_replaced_with_the_reason(repo: Workspace, server: RunningEmulator) -> None:
@@ -210,4 +210,4 @@ def test_the_endpoint_flag_wins_over_the_variable(repo: Workspace, server: Runni
     }
     result = repo.wac("plan", "widgets/spaceone", "--spaceone-endpoint", server.url, env=env)
     assert result.exit_code == 0, result.output
-    assert "2 to create" in result.output
+    assert "5 to create" in result.output
