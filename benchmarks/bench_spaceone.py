@@ -103,66 +103,21 @@ def measure(count: int, latency: float, parallelism: int) -> None:
             listing, _, _ = run_library(url, parallelism, lambda b: b["spaceone/custom-widget"].list_all())
             peer_wall, peer_calls = get_per_widget(url, [w.remote_id for w in listing])
     print(f"\nN = {count:,} SpaceONE custom widgets, {latency * 1000:.0f} ms latency, parallelism {parallelism}")
-    columns = ("wall s", "calls", "floor s", "floor calls", "÷floor s", "peer s", "peer calls", "÷peer s", "÷peer calls")
+    columns = (
+        "wall s",
+        "calls",
+        "floor s",
+        "floor calls",
+        "÷floor s",
+        "peer s",
+        "peer calls",
+        "÷peer s",
+        "÷peer calls",
+    )
     print(f"{'measure':<14}" + "".join(f"{c:>12}" for c in columns))
     shown = [f"{wall:.2f}", f"{calls:,}", f"{floor_wall:.2f}", f"{floor_calls:,}", f"{wall / floor_wall:.2f}"]
     shown += [f"{peer_wall:.2f}", f"{peer_calls:,}", f"{wall / peer_wall:.3f}", f"{calls / peer_calls:.4f}"]
     print(f"{'no-op plan':<14}" + "".join(f"{s:>12}" for s in shown))
-
-
-def main() -> Any:
-        async with SpaceOneClient(url, TOKEN, DOMAIN, "the emulator", parallelism=parallelism) as client:
-            backend = SpaceOneWidgets(client)
-            backends: dict[str, Backend] = {backend.kind: backend}
-            return await work(backends)
-
-    started = time.perf_counter()
-    result = asyncio.run(main())
-    return result, time.perf_counter() - started, server_requests(url) - before
-
-
-def get_per_widget(url: str, ids: list[str], in_flight: int = 10) -> tuple[float, int]:
-    """The peer: one `get` call per widget, `in_flight` at a time (after one list call for the ids)."""
-    before = server_requests(url)
-    headers = {"Authorization": f"Bearer {TOKEN}"}
-    started = time.perf_counter()
-    with httpx.Client(base_url=url, headers=headers, timeout=30) as http:
-        http.post(f"{API_ROOT}/list", json={"domain_id": DOMAIN, "query": {"only": ["custom_widget_id"]}})
-
-        def get(widget_id: str) -> None:
-            http.post(f"{API_ROOT}/get", json={"domain_id": DOMAIN, "custom_widget_id": widget_id}).raise_for_status()
-
-        with ThreadPoolExecutor(in_flight) as pool:
-            list(pool.map(get, ids))
-    return time.perf_counter() - started, server_requests(url) - before
-
-
-def measure(count: int, latency: float, parallelism: int) -> None:
-    with tempfile.TemporaryDirectory() as scratch:
-        folder = Path(scratch) / "widgets"
-        folder.mkdir()
-        write_manifests(folder, count)
-        desired = [desired_from(m) for m in load_manifests([folder]).manifests]
-        with emulator_process(Path(scratch) / "state.sqlite3", "--latency", str(latency)) as url:
-            plan, _, _ = run_library(url, parallelism, lambda b: plan_run(b, "default", desired))
-            run_library(url, parallelism, lambda b: apply_run(b, plan, lambda _: None))
-            noop, wall, calls = run_library(url, parallelism, lambda b: plan_run(b, "default", desired))
-            assert not noop.changes and noop.unchanged == count, "the apply converged"
-            floor_calls = max(1, math.ceil(count / PAGE_SIZE))
-            # The first page, then every other page at once: two round trips at most.
-            floor_wall = latency * min(floor_calls, 2)
-            listing, _, _ = run_library(url, parallelism, lambda b: b["spaceone/custom-widget"].list_all())
-            peer_wall, peer_calls = get_per_widget(url, [w.remote_id for w in listing])
-    print(
-        f"\nN = {count:,} SpaceONE custom widgets, {latency * 1000:.0f} ms latency per request, parallelism {parallelism}"
-    )
-    print(
-        f"{'measure':<22}{'wall s':>9}{'calls':>8}{'floor s':>9}{'floor calls':>12}{'÷floor s':>10}{'peer s':>9}{'peer calls':>11}{'÷peer s':>9}{'÷peer calls':>12}"
-    )
-    print(
-        f"{'no-op plan':<22}{wall:>9.2f}{calls:>8,}{floor_wall:>9.2f}{floor_calls:>12,}{wall / floor_wall:>10.2f}"
-        f"{peer_wall:>9.2f}{peer_calls:>11,}{wall / peer_wall:>9.3f}{calls / peer_calls:>12.4f}"
-    )
 
 
 def main() -> None:
