@@ -211,3 +211,27 @@ def test_the_endpoint_flag_wins_over_the_variable(repo: Workspace, server: Runni
     result = repo.wac("plan", "widgets/spaceone", "--spaceone-endpoint", server.url, env=env)
     assert result.exit_code == 0, result.output
     assert "5 to create" in result.output
+
+
+def test_a_saved_plan_with_both_kinds_applies_exactly(repo: Workspace, server: RunningEmulator) -> None:
+    saved = repo.wac("plan", "--out", "plan.json")
+    assert saved.exit_code == 0, saved.output
+    changes = json.loads((repo.root / "plan.json").read_text())["changes"]
+    assert {c["scope"] for c in changes if c["kind"] == "spaceone/custom-widget"} == {"custom-widget"}
+    applied_plan = repo.wac("apply", "--plan", "plan.json", "--auto-approve")
+    assert applied_plan.exit_code == 0, applied_plan.output
+    assert "21 created" in applied_plan.output
+    assert repo.wac("plan", "--detailed-exitcode").exit_code == 0
+
+
+def test_the_config_file_names_the_endpoint_and_domain(repo: Workspace, server: RunningEmulator) -> None:
+    (repo.root / ".wac.yaml").write_text(f"spaceone:\n  endpoint: {server.url}\n  domain_id: domain-team\n")
+    result = repo.wac("apply", "widgets/spaceone", "--auto-approve", env={"SPACEONE_TOKEN": "team-token"})
+    assert result.exit_code == 0, result.output
+    in_team_domain = httpx.post(
+        f"{server.url}/dashboard/v1/custom-widget/list",
+        headers={"Authorization": "Bearer team-token"},
+        json={"domain_id": "domain-team"},
+    ).json()
+    assert in_team_domain["total_count"] == 5
+    assert SpaceOneApi(server.url).widgets() == [], "nothing in the emulator's default domain"
