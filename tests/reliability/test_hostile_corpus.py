@@ -13,6 +13,15 @@ from reconciler.backends.emulator_server import RunningEmulator, emulator_thread
 from tests.manifests.helpers import VALID
 from tests.reconcile.helpers import make_workspace
 
+SPACEONE = """\
+kind: spaceone/custom-widget
+id: cost
+widget_name: costTrend
+title: Cost
+options: {granularity: MONTHLY}
+tags: {team: finops}
+"""
+
 
 def _alias_bomb() -> str:
     lines = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]']
@@ -70,6 +79,13 @@ CORPUS: dict[str, tuple[Callable[[Path], None], str]] = {
         "nested more than 64 levels deep",
     ),
     "symlink-loop": (_symlink_loop, "cannot read the file"),
+    "spaceone-dotted-tag": (
+        _write(SPACEONE.replace("{team: finops}", "{team.sub: x}")),
+        ":6:7: tag key 'team.sub' contains '.'",
+    ),
+    "spaceone-owner-tag": (_write(SPACEONE.replace("{team: finops}", "{wac-owner: evil}")), "is reserved"),
+    "spaceone-struct-as-text": (_write(SPACEONE.replace("{granularity: MONTHLY}", "MONTHLY")), ":5:10: options must"),
+    "spaceone-unknown-kind": (_write(SPACEONE.replace("spaceone/custom-widget", "spaceone/../x")), "is not supported"),
 }
 
 
