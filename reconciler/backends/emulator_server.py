@@ -18,6 +18,9 @@ from pathlib import Path
 import uvicorn
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from reconciler.backends.datadog_dashboards.emulator.app import PREFIX as DASHBOARDS_PREFIX
+from reconciler.backends.datadog_dashboards.emulator.app import create_dashboards_app
+from reconciler.backends.datadog_dashboards.emulator.store import DashboardStore
 from reconciler.backends.datadog_widgets.emulator.app import create_app
 from reconciler.backends.datadog_widgets.emulator.knobs import KnobsMiddleware, RequestStats
 from reconciler.backends.datadog_widgets.emulator.settings import EmulatorSettings
@@ -32,10 +35,12 @@ from reconciler.backends.spaceone_widgets.emulator.store import CustomWidgetStor
 class Stores:
     widgets: WidgetStore
     custom_widgets: CustomWidgetStore
+    dashboards: DashboardStore
 
     def close(self) -> None:
         self.widgets.close()
         self.custom_widgets.close()
+        self.dashboards.close()
 
 
 class _ByPath:
@@ -61,12 +66,17 @@ def create_emulator(
 ) -> tuple[ASGIApp, RequestStats, Stores]:
     """Every API's emulator as one ASGI app over one database file, with its shared request counters."""
     settings = settings or EmulatorSettings()
-    stores = Stores(WidgetStore(db), CustomWidgetStore(db))
+    stores = Stores(WidgetStore(db), CustomWidgetStore(db), DashboardStore(db))
     datadog, stats = create_app(stores.widgets, settings)
     custom_widgets = KnobsMiddleware(
         create_spaceone_app(stores.custom_widgets, spaceone), settings, stats, prefixes=(SPACEONE_PREFIX,)
     )
-    return _ByPath(((SPACEONE_PREFIX, custom_widgets),), datadog), stats, stores
+    users = {key: (profile.handle, profile.name) for key, profile in settings.users.items()}
+    dashboards = KnobsMiddleware(
+        create_dashboards_app(stores.dashboards, users), settings, stats, prefixes=(DASHBOARDS_PREFIX,)
+    )
+    routes = ((SPACEONE_PREFIX, custom_widgets), (DASHBOARDS_PREFIX, dashboards))
+    return _ByPath(routes, datadog), stats, stores
 
 
 class ServeError(OSError):

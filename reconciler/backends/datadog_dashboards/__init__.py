@@ -1,0 +1,1 @@
+"""Datadog dashboards (Dashboards API v1): `kind: datadog/dashboard`."""

@@ -1,0 +1,97 @@
+"""Dashboards in SQLite, one JSON document each; deletes are soft (restorable, listed when asked)."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+import string
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+Document = dict[str, Any]
+_ALPHABET = string.ascii_lowercase + string.digits
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS datadog_dashboards (
+    id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL,
+    deleted_at TEXT,
+    document TEXT NOT NULL
+);
+"""
+
+
+def now_iso() -> str:
+    """As Datadog writes it: microseconds and `+00:00`."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def new_dashboard_id() -> str:
+    return "-".join("".join(secrets.choice(_ALPHABET) for _ in range(3)) for _ in range(3))
+
+
+class DashboardStore:
+    def __init__(self, path: str | Path = ":memory:") -> None:
+        self._lock = threading.Lock()
+        target = str(path)
+        if target != ":memory:":
+            Path(target).parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(target, check_same_thread=False, isolation_level=None, timeout=30)
+        if target != ":memory:":
+            self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def insert(self, document: Document) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO datadog_dashboards (id, seq, deleted_at, document) VALUES"
+                " (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM datadog_dashboards), NULL, ?)",
+                (document["id"], json.dumps(document)),
+            )
+
+    def get(self, dashboard_id: str, deleted: bool = False) -> Document | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT document, deleted_at FROM datadog_dashboards WHERE id = ?", (dashboard_id,)
+            ).fetchone()
+        if row is None or (row[1] is not None) != deleted:
+            return None
+        return dict(json.loads(row[0]))
+
+    def replace(self, document: Document) -> None:
+        with self._lock:
+            self._db.execute(
+                "UPDATE datadog_dashboards SET document = ? WHERE id = ? AND deleted_at IS NULL",
+                (json.dumps(document), document["id"]),
+            )
+
+    def set_deleted(self, dashboard_id: str, deleted: bool) -> bool:
+        """Soft delete (or restore); False when there was nothing to change."""
+        with self._lock:
+            if deleted:
+                changed = self._db.execute(
+                    "UPDATE datadog_dashboards SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL",
+                    (now_iso(), dashboard_id),
+                ).rowcount
+            else:
+                changed = self._db.execute(
+                    "UPDATE datadog_dashboards SET deleted_at = NULL WHERE id = ? AND deleted_at IS NOT NULL",
+                    (dashboard_id,),
+                ).rowcount
+        return bool(changed)
+
+    def listed(self, deleted: bool) -> list[tuple[Document, str | None]]:
+        """Every dashboard (or every deleted one), oldest first, with when it was deleted."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT document, deleted_at FROM datadog_dashboards WHERE (deleted_at IS NOT NULL) = ? ORDER BY seq",
+                (1 if deleted else 0,),
+            ).fetchall()
+        return [(json.loads(row[0]), row[1]) for row in rows]

@@ -1,0 +1,22 @@
+"""The Dashboards API v1's closed vocabularies (Datadog's published OpenAPI for these paths)."""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+LAYOUT_TYPES: Final = ("ordered", "free")
+REFLOW_TYPES: Final = ("auto", "fixed")
+# Every `*WidgetDefinitionType` enum of the v1 OpenAPI.
+WIDGET_TYPES: Final = (
+    "alert_graph", "alert_value", "bar_chart", "change", "check_status", "cohort", "distribution",
+    "event_stream", "event_timeline", "free_text", "funnel", "geomap", "group", "heatmap", "hostmap",
+    "iframe", "image", "list_stream", "log_stream", "manage_status", "note", "point_plot", "powerpack",
+    "query_table", "query_value", "retention_curve", "run_workflow", "sankey", "scatterplot", "servicemap",
+    "slo", "slo_list", "split_group", "sunburst", "timeseries", "toplist", "topology_map", "trace_service",
+    "treemap", "wildcard",
+)  # fmt: skip
+# Dashboard ids are three groups of three lowercase letters or digits: `abc-def-ghi`.
+DASHBOARD_ID: Final = re.compile(r"^[a-z0-9]{3}-[a-z0-9]{3}-[a-z0-9]{3}$")
+TEAM_TAG: Final = re.compile(r"^team:.+$")
+MAX_TAGS: Final = 5
