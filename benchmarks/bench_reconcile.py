@@ -30,8 +30,9 @@ import httpx
 import yaml
 
 from benchmarks.corpus import write_corpus
+from reconciler.backends.datadog_keys import Credentials
 from reconciler.backends.datadog_widgets.backend import DatadogWidgets
-from reconciler.backends.datadog_widgets.connection import Credentials, open_client
+from reconciler.backends.datadog_widgets.connection import open_client
 from reconciler.backends.datadog_widgets.vocabulary import EXPERIENCE_TYPES, PAGE_SIZE_MAX
 from reconciler.backends.emulator_server import emulator_process
 from reconciler.backends.sites import resolve_site

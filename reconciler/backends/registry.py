@@ -15,6 +15,9 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
+from reconciler.backends.datadog_dashboards import explain as dashboard_explain
+from reconciler.backends.datadog_dashboards import vocabulary as dashboards
+from reconciler.backends.datadog_dashboards.schema import DashboardManifest
 from reconciler.backends.datadog_widgets import codec as datadog_widget_codec
 from reconciler.backends.datadog_widgets import explain as datadog_widget_explain
 from reconciler.backends.datadog_widgets import export_document as datadog_widget_export
@@ -90,6 +93,16 @@ BACKENDS: Final[tuple[Registration, ...]] = (
         explain=spaceone_explain.explain,
         export_document=spaceone_explain.manifest_document,
         connect="reconciler.backends.spaceone_widgets.connection:connect",
+    ),
+    Registration(
+        kind=dashboards.KIND,
+        scopes=(dashboards.SCOPE,),
+        scope_name="organisation",
+        model=DashboardManifest,
+        data_path=dashboard_explain.data_path,
+        explain=dashboard_explain.explain,
+        export_document=dashboard_explain.manifest_document,
+        connect="reconciler.backends.datadog_dashboards.connection:connect",
     ),
 )
 BY_KIND: Final[Mapping[str, Registration]] = {b.kind: b for b in BACKENDS}

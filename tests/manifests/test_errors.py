@@ -269,10 +269,10 @@ def test_a_trailing_line_break_never_passes_for_an_id_or_tag(tmp_path: Path) -> 
 def test_kind_defaults_to_datadog_widget_and_others_are_named(tmp_path: Path) -> None:
     write(tmp_path, "w.yaml", "kind: datadog/widget\n" + VALID)
     assert problems_of(tmp_path) == []
-    problem = one_problem(tmp_path, "kind: datadog/dashboard\n" + VALID)
+    problem = one_problem(tmp_path, "kind: grafana/dashboard\n" + VALID)
     assert problem == (
-        "w.yaml:1:7: kind 'datadog/dashboard' is not supported; this version manages kind datadog/widget,"
-        " spaceone/custom-widget (datadog/widget is the default when absent)"
+        "w.yaml:1:7: kind 'grafana/dashboard' is not supported; this version manages kind datadog/widget,"
+        " spaceone/custom-widget, datadog/dashboard (datadog/widget is the default when absent)"
     )
     # A known kind validates the document by its own model and its own words.
     fields = one_problem(

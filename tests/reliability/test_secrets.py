@@ -64,7 +64,7 @@ def test_a_malformed_key_is_refused_before_any_request_and_never_shown(tmp_path:
 
 
 def test_the_scrubber_covers_every_form(tmp_path: Path) -> None:
-    from reconciler.backends.datadog_widgets.connection import Credentials
+    from reconciler.backends.datadog_keys import Credentials
 
     credentials = Credentials(API_KEY + "\n", APP_KEY)
     leaked = " | ".join(sorted(encodings(API_KEY + "\n") | encodings(APP_KEY) | {f"LocalProtocolError({API_KEY!r})"}))

@@ -8,7 +8,8 @@ from typing import Any
 
 import httpx
 
-from reconciler.backends.datadog_widgets.connection import Credentials, open_client
+from reconciler.backends.datadog_keys import Credentials
+from reconciler.backends.datadog_widgets.connection import open_client
 from reconciler.backends.sites import resolve_site
 from reconciler.core.planning import Action
 from reconciler.engine.applying import apply_plan

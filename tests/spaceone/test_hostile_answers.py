@@ -49,7 +49,13 @@ def test_a_malformed_answer_is_one_sentence(tmp_path: Path, case: str) -> None:
         repo = make_workspace(tmp_path, url, copy_examples=False)
         repo.widgets.mkdir()
         (repo.widgets / "budget.yaml").write_text(BUDGET)
-        env = {"SPACEONE_ENDPOINT": url, "SPACEONE_TOKEN": TOKEN, "SPACEONE_DOMAIN_ID": "domain-1"}
+        # Only SpaceONE talks to the hostile server: Datadog has no keys for its real site, so it is not read.
+        env: dict[str, str | None] = {
+            "SPACEONE_ENDPOINT": url,
+            "SPACEONE_TOKEN": TOKEN,
+            "SPACEONE_DOMAIN_ID": "domain-1",
+        }
+        env |= {"DD_SITE": "datadoghq.com", "DD_API_KEY": None, "DD_APP_KEY": None}
         result = repo.wac("plan", env=env)
     assert result.exit_code == 1, result.output
     assert expected in result.output, result.output

@@ -20,3 +20,12 @@ WIDGET_TYPES: Final = (
 DASHBOARD_ID: Final = re.compile(r"^[a-z0-9]{3}-[a-z0-9]{3}-[a-z0-9]{3}$")
 TEAM_TAG: Final = re.compile(r"^team:.+$")
 MAX_TAGS: Final = 5
+
+KIND: Final = "datadog/dashboard"
+# Dashboard ids are unique in the organisation: one scope.
+SCOPE: Final = "dashboard"
+API_ROOT: Final = "/api/v1/dashboard"
+# The list endpoint's page size (its default and the size the reconciler asks for).
+PAGE_SIZE: Final = 100
+# Fields the server computes or fills; never part of a comparison.
+SERVER_FIELDS: Final = ("id", "url", "author_handle", "author_name", "created_at", "modified_at", "is_read_only")

@@ -1,0 +1,71 @@
+"""Reading dashboards: summaries page by page (they carry the marker), then one GET per dashboard needed."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from reconciler.backends.datadog_dashboards.client import DashboardsClient
+from reconciler.backends.datadog_dashboards.codec import remote_from
+from reconciler.backends.datadog_dashboards.marker import split
+from reconciler.backends.datadog_dashboards.vocabulary import DASHBOARD_ID, PAGE_SIZE
+from reconciler.core.backend import BackendError
+from reconciler.core.resources import Claims, Remote
+
+MALFORMED = "the API's answer is malformed, so nothing was planned from it"
+# A bound on pages, so a server that never ends its list cannot keep a plan running.
+MAX_PAGES = 10_000
+
+
+async def summaries(client: DashboardsClient) -> list[tuple[str, Claims]]:
+    """Every live dashboard's id and the claims its description's marker makes, all pages read."""
+    found: dict[str, Claims] = {}
+    for number in range(MAX_PAGES):
+        page = await client.page(number * PAGE_SIZE)
+        items = page.get("dashboards")
+        if not isinstance(items, list):
+            raise BackendError(f"list dashboards page {number}: no `dashboards` list; {MALFORMED}")
+        for index, item in enumerate(items):
+            dashboard_id, description = _summary(item, f"list dashboards page {number}: dashboards[{index}]")
+            found[dashboard_id] = split(description)[1]
+        # The endpoint gives no total: a short page is the last one.
+        if len(items) < PAGE_SIZE:
+            return list(found.items())
+    raise BackendError(f"the dashboard list did not end after {MAX_PAGES} pages; {MALFORMED}")
+
+
+async def fetch_all(client: DashboardsClient, ids: list[str]) -> list[Remote]:
+    """The dashboards with these ids, read concurrently (the client bounds and paces them)."""
+    found = await asyncio.gather(*(fetch(client, dashboard_id) for dashboard_id in ids))
+    return [remote for remote in found if remote is not None]
+
+
+async def fetch(client: DashboardsClient, dashboard_id: str) -> Remote | None:
+    body = await client.get(dashboard_id)
+    return None if body is None else remote_from(checked_dashboard(body, f"get dashboard {dashboard_id}"))
+
+
+def _summary(item: Any, where: str) -> tuple[str, str | None]:
+    if not isinstance(item, dict):
+        raise BackendError(f"{where} is not an object; {MALFORMED}")
+    dashboard_id, description = item.get("id"), item.get("description")
+    if not isinstance(dashboard_id, str) or not DASHBOARD_ID.fullmatch(dashboard_id):
+        raise BackendError(f"{where}.id is missing or not a dashboard id; {MALFORMED}")
+    if description is not None and not isinstance(description, str):
+        raise BackendError(f"{where}.description is not text; {MALFORMED}")
+    return dashboard_id, description
+
+
+def checked_dashboard(body: Any, where: str) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise BackendError(f"{where}: the answer is not an object; {MALFORMED}")
+    _summary(body, where)
+    if not isinstance(body.get("title"), str) or not isinstance(body.get("widgets"), list):
+        raise BackendError(f"{where}: title or widgets missing; {MALFORMED}")
+    tags = body.get("tags") or []
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        raise BackendError(f"{where}.tags is not a list of text; {MALFORMED}")
+    for name in ("created_at", "modified_at", "author_handle"):
+        if not isinstance(body.get(name, ""), str | None):
+            raise BackendError(f"{where}.{name} is not text; {MALFORMED}")
+    return body

@@ -1,0 +1,56 @@
+"""The ownership marker of a dashboard: one line at the end of its description, written for people.
+
+Dashboards have no free-form tags (only `team:` ones), so ownership is written where the list
+endpoint returns it: the description's last line,
+
+    Managed by widgets-as-code (owner team-a, id checkout-overview, applied 3c9e0a1b2c3d4e5f): edit it in git.
+
+Plans compare the description without this line, so it never shows in a diff.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from reconciler.core.resources import Claims, Marker
+
+LINE: Final = re.compile(
+    r"^Managed by widgets-as-code \(owner (?P<owner>[^,\s]+), id (?P<id>[^,\s]+),"
+    r" applied (?P<applied>[0-9a-f]+)\): edit it in git\.$"
+)
+_ANY_MARKER: Final = re.compile(r"^Managed by widgets-as-code \(", re.MULTILINE)
+
+
+def marker_line(marker: Marker) -> str:
+    return (
+        f"Managed by widgets-as-code (owner {marker.owner}, id {marker.manifest_id}, applied {marker.applied}):"
+        " edit it in git."
+    )
+
+
+def split(description: str | None) -> tuple[str | None, Claims]:
+    """The user's description (None when empty) and the claims of every marker line in it."""
+    if not description:
+        return None, Claims()
+    kept: list[str] = []
+    owners: set[str] = set()
+    ids: set[str] = set()
+    applied: str | None = None
+    for line in description.split("\n"):
+        found = LINE.fullmatch(line.strip())
+        if found:
+            owners.add(found["owner"])
+            ids.add(found["id"])
+            applied = found["applied"]
+        elif _ANY_MARKER.match(line.strip()):
+            # A marker someone edited by hand: it claims, but nobody can tell for whom.
+            owners.add("(edited marker)")
+        else:
+            kept.append(line)
+    text = "\n".join(kept).rstrip("\n")
+    return (text or None), Claims(tuple(sorted(owners)), tuple(sorted(ids)), applied)
+
+
+def with_marker(description: str | None, marker: Marker) -> str:
+    return f"{description}\n\n{marker_line(marker)}" if description else marker_line(marker)
