@@ -38,6 +38,8 @@ def normalised(body: Mapping[str, Any]) -> dict[str, Any]:
             continue
         if name in _DEFAULTS and value is None:
             continue
+        if name == "description" and value == "":
+            continue  # no description, whichever way it is written
         if name in _EMPTY_DEFAULTS and value == _EMPTY_DEFAULTS[name]:
             continue
         if name == "widgets":

@@ -59,8 +59,8 @@ def _valid_dashboard(dashboard: dict[str, Any]) -> dict[str, Any]:
     for name in ("title", "layout_type", "widgets"):
         if name not in dashboard:
             raise ValueError(f"dashboard.{name} is required")
-    if not isinstance(dashboard["title"], str) or not dashboard["title"].strip():
-        raise ValueError("dashboard.title must be non-empty text")
+    if not isinstance(dashboard["title"], str):
+        raise ValueError("dashboard.title must be text")
     if dashboard["layout_type"] not in LAYOUT_TYPES:
         raise ValueError(f"dashboard.layout_type must be one of {', '.join(LAYOUT_TYPES)}")
     if not isinstance(dashboard["widgets"], list):
