@@ -165,3 +165,35 @@ def test_export_and_adopt_a_dashboard(tmp_path: Path) -> None:
         assert repo.wac("plan", "adopted", "--detailed-exitcode").exit_code == 0
         (adopted,) = dashboards(server.url)
         assert adopted["id"] == made["id"] and "owner default" in adopted["description"]
+
+
+def test_a_warm_cache_makes_a_plan_one_list_call_and_is_never_trusted_over_the_remote(tmp_path: Path) -> None:
+    with emulator_thread() as server:
+        repo = make_workspace(tmp_path, server.url, copy_examples=False)
+        repo.widgets.mkdir()
+        documents = [
+            DASHBOARD.replace("checkout-overview", f"board-{n}").replace("Checkout overview", f"Board {n}")
+            for n in range(5)
+        ]
+        (repo.widgets / "boards.yaml").write_text("---\n".join(documents))
+        assert repo.wac("apply", "--auto-approve").exit_code == 0
+
+        def gets_of_a_plan() -> int:
+            before = server.stats.by_method["GET"]
+            assert repo.wac("plan", "--kind", "datadog/dashboard", "--detailed-exitcode").exit_code == 0
+            return server.stats.by_method["GET"] - before
+
+        assert gets_of_a_plan() == 6, "cold: the list page and one GET per dashboard"
+        assert gets_of_a_plan() == 1, "warm: the list page only"
+        (cache,) = (repo.root / ".wac").glob("dashboards-*.json")
+        cache.write_text("{not json")
+        assert gets_of_a_plan() == 6, "a damaged cache is ignored: the list and one GET each"
+        assert gets_of_a_plan() == 1
+        (made, *_) = dashboards(server.url)
+        edited = {k: v for k, v in made.items() if k not in ("id", "url", "author_handle", "author_name")}
+        edited = {k: v for k, v in edited.items() if k not in ("created_at", "modified_at")} | {"title": "Edited"}
+        assert httpx.put(f"{server.url}/api/v1/dashboard/{made['id']}", headers=ALICE, json=edited).status_code == 200
+        before = server.stats.by_method["GET"]
+        drift = repo.wac("plan", "--kind", "datadog/dashboard")
+        assert server.stats.by_method["GET"] - before == 2, "only the changed dashboard is read again"
+        assert '"Edited" → ' in drift.output or "Edited" in drift.output

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from reconciler.backends.datadog_dashboards import listing
+from reconciler.backends.datadog_dashboards.cache import DashboardCache
 from reconciler.backends.datadog_dashboards.client import DashboardsClient
 from reconciler.backends.datadog_dashboards.codec import content_of, request_body
 from reconciler.backends.datadog_dashboards.vocabulary import KIND, SCOPE
@@ -14,8 +15,9 @@ from reconciler.core.resources import Marker, Remote
 
 
 class DatadogDashboards:
-    def __init__(self, client: DashboardsClient) -> None:
+    def __init__(self, client: DashboardsClient, cache: DashboardCache | None = None) -> None:
         self.client = client
+        self.cache = cache
 
     @property
     def kind(self) -> str:
@@ -29,20 +31,25 @@ class DatadogDashboards:
         return content_of(content.get("dashboard") or {}, content.get("tags") or ())
 
     async def list_owned(self, owner: str) -> Listing:
-        # The summaries carry the marker: only this owner's dashboards (and conflicts naming it) are read.
-        mine = [dashboard_id for dashboard_id, claims in await listing.summaries(self.client) if owner in claims.owners]
-        return Listing(tuple(await listing.fetch_all(self.client, mine)))
+        # The summaries carry the marker: only this owner's dashboards (and conflicts naming it) are read,
+        # and only those whose modified_at the cache does not already hold.
+        found = await listing.summaries(self.client)
+        if self.cache is not None:
+            self.cache.keep_only({dashboard_id for dashboard_id, _, _ in found})
+        mine = [(dashboard_id, modified) for dashboard_id, claims, modified in found if owner in claims.owners]
+        return Listing(tuple(await listing.fetch_all(self.client, mine, self.cache)))
 
     async def list_all(self, scopes: Sequence[str] = ()) -> list[Remote]:
-        ids = [dashboard_id for dashboard_id, _ in await listing.summaries(self.client)]
-        return await listing.fetch_all(self.client, ids)
+        found = await listing.summaries(self.client)
+        return await listing.fetch_all(self.client, [(i, modified) for i, _, modified in found], self.cache)
 
     async def fetch(self, scope: str, remote_id: str) -> Remote | None:
         return await listing.fetch(self.client, remote_id)
 
     async def find(self, owner: str, scope: str, manifest_id: str) -> list[Remote]:
-        ids = [i for i, claims in await listing.summaries(self.client) if claims.owned_as(owner, manifest_id)]
-        return await listing.fetch_all(self.client, ids)
+        found = await listing.summaries(self.client)
+        # Right after a lost create: read afresh, not from the cache.
+        return await listing.fetch_all(self.client, [(i, "") for i, c, _ in found if c.owned_as(owner, manifest_id)])
 
     async def create(self, scope: str, content: dict[str, Any], marker: Marker) -> str:
         return await self.client.create(request_body(content, marker))

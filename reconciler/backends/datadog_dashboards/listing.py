@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from reconciler.backends.datadog_dashboards.cache import DashboardCache
 from reconciler.backends.datadog_dashboards.client import DashboardsClient
 from reconciler.backends.datadog_dashboards.codec import remote_from
 from reconciler.backends.datadog_dashboards.marker import split
@@ -17,9 +18,9 @@ MALFORMED = "the API's answer is malformed, so nothing was planned from it"
 MAX_PAGES = 10_000
 
 
-async def summaries(client: DashboardsClient) -> list[tuple[str, Claims]]:
-    """Every live dashboard's id and the claims its description's marker makes, all pages read."""
-    found: dict[str, Claims] = {}
+async def summaries(client: DashboardsClient) -> list[tuple[str, Claims, str]]:
+    """Every live dashboard's id, the claims its description's marker makes, and its modified_at."""
+    found: dict[str, tuple[Claims, str]] = {}
     for number in range(MAX_PAGES):
         page = await client.page(number * PAGE_SIZE)
         items = page.get("dashboards")
@@ -27,16 +28,36 @@ async def summaries(client: DashboardsClient) -> list[tuple[str, Claims]]:
             raise BackendError(f"list dashboards page {number}: no `dashboards` list; {MALFORMED}")
         for index, item in enumerate(items):
             dashboard_id, description = _summary(item, f"list dashboards page {number}: dashboards[{index}]")
-            found[dashboard_id] = split(description)[1]
+            modified = item.get("modified_at")
+            found[dashboard_id] = (split(description)[1], modified if isinstance(modified, str) else "")
         # The endpoint gives no total: a short page is the last one.
         if len(items) < PAGE_SIZE:
-            return list(found.items())
+            return [(dashboard_id, claims, modified) for dashboard_id, (claims, modified) in found.items()]
     raise BackendError(f"the dashboard list did not end after {MAX_PAGES} pages; {MALFORMED}")
 
 
-async def fetch_all(client: DashboardsClient, ids: list[str]) -> list[Remote]:
-    """The dashboards with these ids, read concurrently (the client bounds and paces them)."""
-    found = await asyncio.gather(*(fetch(client, dashboard_id) for dashboard_id in ids))
+async def fetch_all(
+    client: DashboardsClient, wanted: list[tuple[str, str]], cache: DashboardCache | None = None
+) -> list[Remote]:
+    """The dashboards with these (id, modified_at): from the cache when it holds that version, else one
+    GET each, concurrently (the client bounds and paces them)."""
+
+    async def one(dashboard_id: str, modified_at: str) -> Remote | None:
+        cached = cache.get(dashboard_id, modified_at) if cache is not None and modified_at else None
+        if cached is not None:
+            try:
+                return remote_from(checked_dashboard(cached, f"cached dashboard {dashboard_id}"))
+            except BackendError:
+                pass  # a damaged entry is read again from the API
+        body = await client.get(dashboard_id)
+        if body is None:
+            return None
+        checked = checked_dashboard(body, f"get dashboard {dashboard_id}")
+        if cache is not None:
+            cache.put(checked)
+        return remote_from(checked)
+
+    found = await asyncio.gather(*(one(dashboard_id, modified) for dashboard_id, modified in wanted))
     return [remote for remote in found if remote is not None]
 
 
