@@ -1,0 +1,147 @@
+"""No-op plans of Datadog dashboards, cold and warm cache, against the floor and a refresh-style peer.
+
+Run: python -m benchmarks.bench_dashboards [N ...] [--latency SECONDS] [--rate-limit R] [--rate-period S]
+
+For each N (default 1,000) it starts `wac emulator` with latency and a rate limit in its own
+process, applies N dashboard manifests, then measures: a cold no-op plan (no cache: the list pages
+and one GET per dashboard), a warm one (cache filled: the list pages only), and the peer that
+Terraform is (list, then GET every dashboard, 10 in flight). The floor is the list pages alone.
+It prints calls, wall time, 429s answered and ratios; nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import math
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from reconciler.backends.datadog_dashboards.backend import DatadogDashboards
+from reconciler.backends.datadog_dashboards.cache import DashboardCache
+from reconciler.backends.datadog_dashboards.client import DashboardsClient
+from reconciler.backends.datadog_dashboards.vocabulary import PAGE_SIZE
+from reconciler.backends.emulator_server import emulator_process
+from reconciler.backends.sites import resolve_site
+from reconciler.core.backend import Backend
+from reconciler.engine.runs import apply_run, plan_run
+from reconciler.manifests.loading import load_manifests
+from reconciler.manifests.validation import desired_from
+
+KEYS = {"DD-API-KEY": "bench-api-key", "DD-APPLICATION-KEY": "bench-app-key"}
+MANIFEST = """\
+kind: datadog/dashboard
+id: board-{n:05}
+tags: [team:team-{team}]
+dashboard:
+  title: Service {n} overview
+  layout_type: ordered
+  template_variables: [{{name: env, prefix: env, defaults: [prod]}}]
+  widgets:
+    - definition: {{type: timeseries, requests: [{{q: "avg:service.latency{{service:s{n},$env}}"}}]}}
+    - definition: {{type: query_value, requests: [{{q: "sum:service.errors{{service:s{n},$env}}"}}]}}
+    - definition: {{type: note, content: "Runbook for service {n}"}}
+"""
+
+
+def stats(url: str) -> dict[str, Any]:
+    return dict(httpx.get(url + "/_emulator/stats").json())
+
+
+def run_library(url: str, cache: DashboardCache | None, work: Any) -> tuple[Any, float, int, int]:
+    """(result, wall seconds, requests and 429s the server saw) of `work(backends)`."""
+    before = stats(url)
+
+    async def main() -> Any:
+        client = DashboardsClient(resolve_site(url), KEYS["DD-API-KEY"], KEYS["DD-APPLICATION-KEY"])
+        async with client:
+            backend = DatadogDashboards(client, cache)
+            backends: dict[str, Backend] = {backend.kind: backend}
+            return await work(backends)
+
+    started = time.perf_counter()
+    result = asyncio.run(main())
+    wall = time.perf_counter() - started
+    after = stats(url)
+    refused = after["by_status"].get("429", 0) - before["by_status"].get("429", 0)
+    return result, wall, after["requests"] - before["requests"], refused
+
+
+def refresh_like_terraform(url: str, in_flight: int = 10) -> tuple[float, int]:
+    before = stats(url)["requests"]
+    started = time.perf_counter()
+    with httpx.Client(base_url=url, headers=KEYS, timeout=60) as http:
+        ids: list[str] = []
+        start = 0
+        while True:
+            page = http.get("/api/v1/dashboard", params={"count": PAGE_SIZE, "start": start}).json()["dashboards"]
+            ids += [d["id"] for d in page]
+            if len(page) < PAGE_SIZE:
+                break
+            start += PAGE_SIZE
+
+        def get(dashboard_id: str) -> None:
+            for _ in range(100):  # a peer waits out 429s too
+                answer = http.get(f"/api/v1/dashboard/{dashboard_id}")
+                if answer.status_code != 429:
+                    return
+                time.sleep(float(answer.headers.get("x-ratelimit-reset", "1")))
+
+        with ThreadPoolExecutor(in_flight) as pool:
+            list(pool.map(get, ids))
+    return time.perf_counter() - started, stats(url)["requests"] - before
+
+
+def measure(count: int, latency: float, rate_limit: int, rate_period: float) -> None:
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch) / "dashboards"
+        folder.mkdir()
+        for start in range(0, count, 200):
+            documents = [MANIFEST.format(n=n, team=n % 5) for n in range(start, min(count, start + 200))]
+            (folder / f"boards-{start:05}.yaml").write_text("---\n".join(documents))
+        desired = [desired_from(m) for m in load_manifests([folder]).manifests]
+        options = ("--latency", str(latency), "--rate-limit", str(rate_limit), "--rate-period", str(rate_period))
+        with emulator_process(Path(scratch) / "state.sqlite3", *options) as url:
+            plan, *_ = run_library(url, None, lambda b: plan_run(b, "default", desired))
+            run_library(url, None, lambda b: apply_run(b, plan, lambda _: None))
+            cache = DashboardCache(Path(scratch) / "cache.json")
+            cold, cold_wall, cold_calls, cold_429 = run_library(url, cache, lambda b: plan_run(b, "default", desired))
+            assert not cold.changes and cold.unchanged == count, "the apply converged"
+            _, warm_wall, warm_calls, warm_429 = run_library(url, cache, lambda b: plan_run(b, "default", desired))
+            peer_wall, peer_calls = refresh_like_terraform(url)
+            window_max = stats(url)["max_admitted_per_window"]
+    floor_calls = math.ceil((count + 1) / PAGE_SIZE)
+    floor_wall = floor_calls * latency
+    print(f"\nN = {count:,} dashboards, {latency * 1000:.0f} ms latency, limit {rate_limit} per {rate_period:g} s")
+    columns = ("wall s", "calls", "429s", "÷floor calls", "÷floor s", "÷peer calls", "÷peer s")
+    print(f"{'measure':<18}" + "".join(f"{c:>14}" for c in columns))
+    for name, wall, calls, refused in (
+        ("cold no-op plan", cold_wall, cold_calls, cold_429),
+        ("warm no-op plan", warm_wall, warm_calls, warm_429),
+    ):
+        shown = [f"{wall:.2f}", f"{calls:,}", f"{refused}", f"{calls / floor_calls:.2f}", f"{wall / floor_wall:.1f}"]
+        shown += [f"{calls / peer_calls:.4f}", f"{wall / peer_wall:.3f}"]
+        print(f"{name:<18}" + "".join(f"{s:>14}" for s in shown))
+    print(f"{'floor (list pages)':<18}{floor_wall:>14.2f}{floor_calls:>14,}")
+    print(f"{'peer (list + GET)':<18}{peer_wall:>14.2f}{peer_calls:>14,}")
+    print(f"most requests admitted in one rate-limit window: {window_max} (limit {rate_limit})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("counts", nargs="*", type=int, default=[1000])
+    parser.add_argument("--latency", type=float, default=0.02)
+    parser.add_argument("--rate-limit", type=int, default=300)
+    parser.add_argument("--rate-period", type=float, default=10.0)
+    options = parser.parse_args()
+    for count in options.counts:
+        measure(count, options.latency, options.rate_limit, options.rate_period)
+
+
+if __name__ == "__main__":
+    main()
