@@ -94,13 +94,15 @@ class _cwd:
         os.chdir(self.previous)
 
 
-def make_workspace(tmp_path: Path, url: str, copy_examples: bool = True, spaceone: bool = False) -> Workspace:
-    """A repository with the example manifests: Datadog's only, unless `spaceone` asks for every kind."""
+def make_workspace(
+    tmp_path: Path, url: str, copy_examples: bool = True, spaceone: bool = False, dashboards: bool = False
+) -> Workspace:
+    """A repository with the example manifests: Datadog widgets', plus SpaceONE's and dashboards' when asked."""
     root = tmp_path / "repo"
     root.mkdir()
     if copy_examples:
-        ignore = None if spaceone else shutil.ignore_patterns("spaceone")
-        shutil.copytree(EXAMPLES, root / "widgets", ignore=ignore)
+        left_out = [name for name, wanted in (("spaceone", spaceone), ("dashboards", dashboards)) if not wanted]
+        shutil.copytree(EXAMPLES, root / "widgets", ignore=shutil.ignore_patterns(*left_out))
     env = {
         "DD_SITE": url,
         "DD_API_KEY": ALICE["DD-API-KEY"],
