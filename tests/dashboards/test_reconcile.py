@@ -197,3 +197,22 @@ def test_a_warm_cache_makes_a_plan_one_list_call_and_is_never_trusted_over_the_r
         drift = repo.wac("plan", "--kind", "datadog/dashboard")
         assert server.stats.by_method["GET"] - before == 2, "only the changed dashboard is read again"
         assert '"Edited" → ' in drift.output or "Edited" in drift.output
+
+
+def test_a_cloned_or_edited_marker_is_a_named_conflict_nobody_writes(tmp_path: Path) -> None:
+    with emulator_thread() as server:
+        repo = workspace(tmp_path, server.url)
+        assert repo.wac("apply", "--auto-approve").exit_code == 0
+        (made,) = dashboards(server.url)
+        clone = {k: v for k, v in made.items() if k not in ("id", "url", "author_handle", "author_name")}
+        clone = {k: v for k, v in clone.items() if k not in ("created_at", "modified_at")} | {"title": "Copy"}
+        copy = httpx.post(f"{server.url}/api/v1/dashboard", headers=ALICE, json=clone).json()
+        plan = repo.wac("plan", "--kind", "datadog/dashboard")
+        assert "! conflict:" in plan.output and "(marker copied to another dashboard)" in plan.output
+        assert "delete" not in plan.output.split("! conflict:")[0], "a copy is not deleted as a duplicate"
+        httpx.delete(f"{server.url}/api/v1/dashboard/{copy['id']}", headers=ALICE)
+        edited = clone | {"title": made["title"]}
+        edited["description"] = made["description"].replace("applied ", "applied by hand ")
+        assert httpx.put(f"{server.url}/api/v1/dashboard/{made['id']}", headers=ALICE, json=edited).status_code == 200
+        plan = repo.wac("plan", "--kind", "datadog/dashboard")
+        assert "(edited marker)" in plan.output and "+ create" not in plan.output, plan.output

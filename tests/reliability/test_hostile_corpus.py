@@ -23,6 +23,9 @@ tags: {team: finops}
 """
 
 
+DASHBOARD_HEAD = "kind: datadog/dashboard\nid: d\n"
+
+
 def _alias_bomb() -> str:
     lines = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]']
     for i in range(1, 12):
@@ -85,6 +88,24 @@ CORPUS: dict[str, tuple[Callable[[Path], None], str]] = {
     ),
     "spaceone-owner-tag": (_write(SPACEONE.replace("{team: finops}", "{wac-owner: evil}")), "is reserved"),
     "spaceone-struct-as-text": (_write(SPACEONE.replace("{granularity: MONTHLY}", "MONTHLY")), ":5:10: options must"),
+    "dashboard-free-tag": (
+        _write(
+            "kind: datadog/dashboard\nid: d\ntags: [env:prod]\ndashboard: {title: D, layout_type: ordered, widgets: []}\n"
+        ),
+        ":3:7: tag 'env:prod' is not allowed: dashboards take team tags only",
+    ),
+    "dashboard-unknown-widget": (
+        _write(
+            "kind: datadog/dashboard\nid: d\ndashboard:\n  title: D\n  layout_type: ordered\n  widgets: [{definition: {type: pie}}]\n"
+        ),
+        "definition.type 'pie' is not a dashboard widget type",
+    ),
+    "dashboard-server-field": (
+        _write(
+            "kind: datadog/dashboard\nid: d\ndashboard: {id: abc-def-ghi, title: D, layout_type: free, widgets: []}\n"
+        ),
+        "dashboard.id is set by Datadog; leave it out",
+    ),
     "spaceone-unknown-kind": (_write(SPACEONE.replace("spaceone/custom-widget", "spaceone/../x")), "is not supported"),
 }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from reconciler.backends.datadog_dashboards import listing
@@ -36,8 +37,10 @@ class DatadogDashboards:
         found = await listing.summaries(self.client)
         if self.cache is not None:
             self.cache.keep_only({dashboard_id for dashboard_id, _, _ in found})
-        mine = [(dashboard_id, modified) for dashboard_id, claims, modified in found if owner in claims.owners]
-        return Listing(tuple(await listing.fetch_all(self.client, mine, self.cache)))
+        mine = {dashboard_id: (modified, claims) for dashboard_id, claims, modified in found if owner in claims.owners}
+        fetched = await listing.fetch_all(self.client, [(i, modified) for i, (modified, _) in mine.items()], self.cache)
+        # The listing's claims also know of markers copied to other dashboards, which one body cannot show.
+        return Listing(tuple(replace(remote, claims=mine[remote.remote_id][1]) for remote in fetched))
 
     async def list_all(self, scopes: Sequence[str] = ()) -> list[Remote]:
         found = await listing.summaries(self.client)

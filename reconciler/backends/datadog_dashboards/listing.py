@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from typing import Any
 
 from reconciler.backends.datadog_dashboards.cache import DashboardCache
 from reconciler.backends.datadog_dashboards.client import DashboardsClient
 from reconciler.backends.datadog_dashboards.codec import remote_from
-from reconciler.backends.datadog_dashboards.marker import split
+from reconciler.backends.datadog_dashboards.marker import COPIED, split
 from reconciler.backends.datadog_dashboards.vocabulary import DASHBOARD_ID, PAGE_SIZE
 from reconciler.core.backend import BackendError
 from reconciler.core.resources import Claims, Remote
@@ -32,8 +33,26 @@ async def summaries(client: DashboardsClient) -> list[tuple[str, Claims, str]]:
             found[dashboard_id] = (split(description)[1], modified if isinstance(modified, str) else "")
         # The endpoint gives no total: a short page is the last one.
         if len(items) < PAGE_SIZE:
-            return [(dashboard_id, claims, modified) for dashboard_id, (claims, modified) in found.items()]
+            return _copies_named(
+                [(dashboard_id, claims, modified) for dashboard_id, (claims, modified) in found.items()]
+            )
     raise BackendError(f"the dashboard list did not end after {MAX_PAGES} pages; {MALFORMED}")
+
+
+def _copies_named(found: list[tuple[str, Claims, str]]) -> list[tuple[str, Claims, str]]:
+    """A marker on two dashboards (a clone made in the UI copies the description) is a conflict, not a
+    duplicate to delete: a person decides which one the manifest manages."""
+    seen: dict[tuple[tuple[str, ...], tuple[str, ...]], int] = {}
+    for _, claims, _ in found:
+        if claims.owners and claims.manifest_ids:
+            key = (claims.owners, claims.manifest_ids)
+            seen[key] = seen.get(key, 0) + 1
+    result = []
+    for dashboard_id, claims, modified in found:
+        if seen.get((claims.owners, claims.manifest_ids), 0) > 1:
+            claims = replace(claims, owners=tuple(sorted({*claims.owners, COPIED})))
+        result.append((dashboard_id, claims, modified))
+    return result
 
 
 async def fetch_all(

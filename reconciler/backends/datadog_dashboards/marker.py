@@ -19,7 +19,11 @@ LINE: Final = re.compile(
     r"^Managed by widgets-as-code \(owner (?P<owner>[^,\s]+), id (?P<id>[^,\s]+),"
     r" applied (?P<applied>[0-9a-f]+)\): edit it in git\.$"
 )
-_ANY_MARKER: Final = re.compile(r"^Managed by widgets-as-code \(", re.MULTILINE)
+_ANY_MARKER: Final = re.compile(r"^Managed by widgets-as-code\b")
+_LOOSE_OWNER: Final = re.compile(r"owner (?P<owner>[a-z0-9][a-z0-9_\-./]*)")
+_LOOSE_ID: Final = re.compile(r"\bid (?P<id>[a-z0-9][a-z0-9_\-./]*)")
+EDITED: Final = "(edited marker)"
+COPIED: Final = "(marker copied to another dashboard)"
 
 
 def marker_line(marker: Marker) -> str:
@@ -44,8 +48,15 @@ def split(description: str | None) -> tuple[str | None, Claims]:
             ids.add(found["id"])
             applied = found["applied"]
         elif _ANY_MARKER.match(line.strip()):
-            # A marker someone edited by hand: it claims, but nobody can tell for whom.
-            owners.add("(edited marker)")
+            # A marker someone edited by hand: still a claim (of the owner it names, if any), but a
+            # conflict that only a person can resolve.
+            owners.add(EDITED)
+            named = _LOOSE_OWNER.search(line)
+            if named:
+                owners.add(named["owner"])
+            claimed_id = _LOOSE_ID.search(line)
+            if claimed_id:
+                ids.add(claimed_id["id"])
         else:
             kept.append(line)
     text = "\n".join(kept).rstrip("\n")
