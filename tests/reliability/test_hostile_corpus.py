@@ -90,13 +90,15 @@ CORPUS: dict[str, tuple[Callable[[Path], None], str]] = {
     "spaceone-struct-as-text": (_write(SPACEONE.replace("{granularity: MONTHLY}", "MONTHLY")), ":5:10: options must"),
     "dashboard-free-tag": (
         _write(
-            "kind: datadog/dashboard\nid: d\ntags: [env:prod]\ndashboard: {title: D, layout_type: ordered, widgets: []}\n"
+            "kind: datadog/dashboard\nid: d\ntags: [env:prod]\n"
+            "dashboard: {title: D, layout_type: ordered, widgets: []}\n"
         ),
         ":3:7: tag 'env:prod' is not allowed: dashboards take team tags only",
     ),
     "dashboard-unknown-widget": (
         _write(
-            "kind: datadog/dashboard\nid: d\ndashboard:\n  title: D\n  layout_type: ordered\n  widgets: [{definition: {type: pie}}]\n"
+            "kind: datadog/dashboard\nid: d\ndashboard:\n  title: D\n  layout_type: ordered\n"
+            "  widgets: [{definition: {type: pie}}]\n"
         ),
         "definition.type 'pie' is not a dashboard widget type",
     ),
