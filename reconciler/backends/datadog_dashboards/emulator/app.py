@@ -16,6 +16,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
+from reconciler.backends.datadog_dashboards.emulator import shares
 from reconciler.backends.datadog_dashboards.emulator.checks import dashboard_errors
 from reconciler.backends.datadog_dashboards.emulator.store import DashboardStore, Document, new_dashboard_id, now_iso
 from reconciler.backends.datadog_dashboards.vocabulary import DASHBOARD_ID
@@ -26,6 +27,7 @@ SUMMARY_FIELDS: Final = (
     "id", "title", "description", "layout_type", "url", "created_at", "modified_at", "author_handle",
 )  # fmt: skip
 _NOT_SLUG: Final = re.compile(r"[^a-z0-9 -]")
+TOKEN: Final = re.compile(r"^[a-z0-9]{1,32}-[0-9a-f]{32}$")
 
 
 def _error(status: int, *messages: str) -> JSONResponse:
@@ -166,6 +168,96 @@ class DashboardsApi:
         return JSONResponse(document)
 
 
+class SharesApi:
+    """`/api/v1/dashboard/public…`: a dashboard's share by token, and the invitations of an invite share."""
+
+    def __init__(self, dashboards: DashboardsApi) -> None:
+        self.dashboards = dashboards
+        self.store = dashboards.store
+
+    def _share(self, token: str) -> Document:
+        found = self.store.share(token) if TOKEN.fullmatch(token) else None
+        if found is None:
+            raise _NotFound(f"Shared dashboard with token {token} not found")
+        return found
+
+    async def create(self, request: Request) -> Response:
+        handle, name = self.dashboards._author(request)
+        body = await self.dashboards._body(request)
+        errors = shares.share_errors(body, creating=True)
+        if errors:
+            return _error(400, *errors)
+        dashboard_id = body["dashboard_id"]
+        dashboard = self.store.get(dashboard_id) if DASHBOARD_ID.fullmatch(dashboard_id) else None
+        if dashboard is None:
+            return _error(404, f"Dashboard with ID {dashboard_id} not found")
+        share = shares.new_share(body, dashboard, {"handle": handle, "name": name})
+        self.store.put_share(share)
+        return JSONResponse(share)
+
+    async def item(self, request: Request) -> Response:
+        self.dashboards._author(request)
+        token = request.path_params["token"]
+        share = self._share(token)
+        if request.method == "GET":
+            return JSONResponse(share)
+        if request.method == "DELETE":
+            self.store.end_share(token)
+            return JSONResponse({"deleted_public_dashboard_token": token})
+        body = await self.dashboards._body(request)
+        errors = shares.share_errors(body, creating=False)
+        if errors:
+            return _error(400, *errors)
+        changed = shares.updated(share, body)
+        self.store.put_share(changed)
+        return JSONResponse(changed)
+
+    async def invitations(self, request: Request) -> Response:
+        self.dashboards._author(request)
+        token = request.path_params["token"]
+        share = self._share(token)
+        if request.method == "GET":
+            return self._invitation_page(request, token)
+        body = await self.dashboards._body(request)
+        data = body.get("data") if isinstance(body, dict) else None
+        items = data if isinstance(data, list) else [data]
+        emails = [i.get("attributes", {}).get("email") if isinstance(i, dict) else None for i in items]
+        if not emails or not all(isinstance(e, str) and "@" in e for e in emails):
+            return _error(400, "'data' must name the invitees' emails")
+        if request.method == "DELETE":
+            for email in emails:
+                self.store.uninvite(token, str(email))
+            return Response(status_code=204)
+        if share.get("share_type") != "invite":
+            return _error(400, "Invitations can be sent for invite-only shared dashboards only")
+        sent = [shares.invitation(str(email), token) for email in emails]
+        for invitation in sent:
+            self.store.invite(token, invitation)
+        made = [{"type": "public_dashboard_invitation", "attributes": i} for i in sent]
+        return JSONResponse({"data": made if isinstance(data, list) else made[0]}, status_code=201)
+
+    def _invitation_page(self, request: Request, token: str) -> Response:
+        try:
+            size = int(request.query_params.get("page_size", "100"))
+            number = int(request.query_params.get("page_number", "0"))
+        except ValueError:
+            return _error(400, "page_size and page_number must be integers")
+        if size < 1 or number < 0:
+            return _error(400, "page_size must be at least 1 and page_number at least 0")
+        every = self.store.invitations(token)
+        page = every[number * size : (number + 1) * size]
+        data = [{"type": "public_dashboard_invitation", "attributes": i} for i in page]
+        return JSONResponse({"data": data, "meta": {"page": {"total_count": len(every)}}})
+
+
+class _NotFound(Exception):
+    pass
+
+
+async def _not_found(_: Request, exc: Exception) -> Response:
+    return _error(404, str(exc))
+
+
 async def _http_error(_: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     return JSONResponse({"errors": [exc.detail]}, status_code=exc.status_code, headers=exc.headers)
@@ -179,10 +271,14 @@ def create_dashboards_app(
     store: DashboardStore | None = None, users: Mapping[str, tuple[str, str | None]] | None = None
 ) -> ASGIApp:
     api = DashboardsApi(store or DashboardStore(), users or {})
+    shared = SharesApi(api)
     return Starlette(
         routes=[
             Route(PREFIX, api.collection, methods=["GET", "POST", "DELETE", "PATCH"]),
+            Route(PREFIX + "/public", shared.create, methods=["POST"]),
+            Route(PREFIX + "/public/{token}", shared.item, methods=["GET", "PUT", "DELETE"]),
+            Route(PREFIX + "/public/{token}/invitation", shared.invitations, methods=["GET", "POST", "DELETE"]),
             Route(PREFIX + "/{dashboard_id}", api.item, methods=["GET", "PUT", "DELETE"]),
         ],
-        exception_handlers={HTTPException: _http_error, Exception: _unexpected},
+        exception_handlers={HTTPException: _http_error, _NotFound: _not_found, Exception: _unexpected},
     )

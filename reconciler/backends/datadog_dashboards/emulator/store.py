@@ -21,6 +21,18 @@ CREATE TABLE IF NOT EXISTS datadog_dashboards (
     deleted_at TEXT,
     document TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS datadog_dashboard_shares (
+    token TEXT PRIMARY KEY,
+    dashboard_id TEXT NOT NULL,
+    document TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS datadog_dashboard_invitations (
+    token TEXT NOT NULL,
+    email TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    document TEXT NOT NULL,
+    PRIMARY KEY (token, email)
+);
 """
 
 
@@ -73,13 +85,17 @@ class DashboardStore:
             )
 
     def set_deleted(self, dashboard_id: str, deleted: bool) -> bool:
-        """Soft delete (or restore); False when there was nothing to change."""
+        """Soft delete (or restore); False when there was nothing to change. A deleted dashboard's share ends."""
         with self._lock:
             if deleted:
                 changed = self._db.execute(
                     "UPDATE datadog_dashboards SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL",
                     (now_iso(), dashboard_id),
                 ).rowcount
+                for (token,) in self._db.execute(
+                    "SELECT token FROM datadog_dashboard_shares WHERE dashboard_id = ?", (dashboard_id,)
+                ).fetchall():
+                    self._end_share(token)
             else:
                 changed = self._db.execute(
                     "UPDATE datadog_dashboards SET deleted_at = NULL WHERE id = ? AND deleted_at IS NOT NULL",
@@ -95,3 +111,48 @@ class DashboardStore:
                 (1 if deleted else 0,),
             ).fetchall()
         return [(json.loads(row[0]), row[1]) for row in rows]
+
+    # shares ----------------------------------------------------------------
+
+    def put_share(self, share: Document) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO datadog_dashboard_shares (token, dashboard_id, document) VALUES (?, ?, ?)",
+                (share["token"], share["dashboard_id"], json.dumps(share)),
+            )
+
+    def share(self, token: str) -> Document | None:
+        with self._lock:
+            row = self._db.execute("SELECT document FROM datadog_dashboard_shares WHERE token = ?", (token,)).fetchone()
+        return None if row is None else dict(json.loads(row[0]))
+
+    def end_share(self, token: str) -> bool:
+        with self._lock:
+            return self._end_share(token)
+
+    def _end_share(self, token: str) -> bool:
+        self._db.execute("DELETE FROM datadog_dashboard_invitations WHERE token = ?", (token,))
+        return bool(self._db.execute("DELETE FROM datadog_dashboard_shares WHERE token = ?", (token,)).rowcount)
+
+    def invite(self, token: str, invitation: Document) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO datadog_dashboard_invitations (token, email, seq, document) VALUES"
+                " (?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM datadog_dashboard_invitations), ?)",
+                (token, invitation["email"], json.dumps(invitation)),
+            )
+
+    def uninvite(self, token: str, email: str) -> bool:
+        with self._lock:
+            return bool(
+                self._db.execute(
+                    "DELETE FROM datadog_dashboard_invitations WHERE token = ? AND email = ?", (token, email)
+                ).rowcount
+            )
+
+    def invitations(self, token: str) -> list[Document]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT document FROM datadog_dashboard_invitations WHERE token = ? ORDER BY seq", (token,)
+            ).fetchall()
+        return [json.loads(row[0]) for row in rows]
