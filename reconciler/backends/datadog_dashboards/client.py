@@ -4,29 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
-
 from reconciler.backends.datadog_dashboards.vocabulary import API_ROOT, DASHBOARD_ID, PAGE_SIZE
-from reconciler.backends.http_client import HttpClient
-from reconciler.backends.policy import DEFAULT_PARALLELISM, RetryPolicy
-from reconciler.backends.sites import Site
+from reconciler.backends.datadog_http import DatadogClient
 from reconciler.core.backend import BackendError, OutcomeUnknown
 
 
-class DashboardsClient(HttpClient):
-    def __init__(
-        self,
-        site: Site,
-        api_key: str,
-        app_key: str,
-        *,
-        parallelism: int = DEFAULT_PARALLELISM,
-        policy: RetryPolicy | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        host = "the local emulator" if site.is_local else (httpx.URL(site.base_url).host or site.base_url)
-        headers = {"DD-API-KEY": api_key, "DD-APPLICATION-KEY": app_key}
-        super().__init__(site.base_url, headers, host, parallelism=parallelism, policy=policy, transport=transport)
+class DashboardsClient(DatadogClient):
+    """List pages, get, create, replace and delete a dashboard."""
 
     async def page(self, start: int) -> dict[str, Any]:
         params: dict[str, str | int] = {"count": PAGE_SIZE, "start": start}
@@ -53,13 +37,6 @@ class DashboardsClient(HttpClient):
             return False
         self.json_of(response, "delete dashboard")
         return True
-
-    def error_text(self, response: httpx.Response) -> str:
-        try:
-            errors = response.json().get("errors")
-        except (ValueError, AttributeError):
-            return response.reason_phrase or "no details"
-        return "; ".join(str(e) for e in errors) if isinstance(errors, list) else (response.reason_phrase or "")
 
 
 def _item(dashboard_id: str) -> str:

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
-
+from reconciler.backends.datadog_http import DatadogClient
 from reconciler.backends.datadog_widgets.vocabulary import EXPERIENCE_TYPES, WIDGET_UUID
-from reconciler.backends.http_client import CallStats, HttpClient
-from reconciler.backends.policy import DEFAULT_PARALLELISM, RetryPolicy
-from reconciler.backends.sites import Site
+from reconciler.backends.http_client import CallStats
+from reconciler.backends.policy import RetryPolicy
 from reconciler.core.backend import BackendError, OutcomeUnknown
 
 API_ROOT = "/api/v2/widgets"
@@ -20,25 +18,8 @@ ApiError = BackendError
 __all__ = ["ApiError", "CallStats", "OutcomeUnknown", "RetryPolicy", "WidgetsClient"]
 
 
-class WidgetsClient(HttpClient):
-    """Datadog's keys in headers; search, get, create, replace and delete a widget."""
-
-    def __init__(
-        self,
-        site: Site,
-        api_key: str,
-        app_key: str,
-        *,
-        parallelism: int = DEFAULT_PARALLELISM,
-        policy: RetryPolicy | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
-        seed: int | None = None,
-    ) -> None:
-        host = "the local emulator" if site.is_local else (httpx.URL(site.base_url).host or site.base_url)
-        headers = {"DD-API-KEY": api_key, "DD-APPLICATION-KEY": app_key}
-        super().__init__(
-            site.base_url, headers, host, parallelism=parallelism, policy=policy, transport=transport, seed=seed
-        )
+class WidgetsClient(DatadogClient):
+    """Search, get, create, replace and delete a widget."""
 
     async def search(self, experience_type: str, params: dict[str, str | int]) -> dict[str, Any]:
         response = await self.send("GET", _collection(experience_type), params=params, idempotent=True)
@@ -77,16 +58,6 @@ class WidgetsClient(HttpClient):
             return False
         self.json_of(response, "delete")
         return True
-
-    def error_text(self, response: httpx.Response) -> str:
-        try:
-            body = response.json()
-        except ValueError:
-            return response.reason_phrase or "no details"
-        errors = body.get("errors") if isinstance(body, dict) else None
-        if isinstance(errors, list):
-            return "; ".join(str(e) for e in errors)
-        return response.reason_phrase or "no details"
 
 
 def _collection(experience_type: str) -> str:
