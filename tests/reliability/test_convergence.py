@@ -269,6 +269,7 @@ async def converge(
         FIGURES.faults[kind] = FIGURES.faults.get(kind, 0) + count
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(
     desired=manifests, data=st.data(), faults=fault_rules, seed_value=st.integers(0, 10_000), rate_limited=st.booleans()

@@ -48,6 +48,7 @@ def _race(*repos: Workspace) -> None:
         assert process.returncode == 0, output
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("versions", [("v1", "v1"), ("v1", "v2")], ids=["same-manifests", "different-manifests"])
 def test_racing_applies_leave_every_widget_then_converge(
     tmp_path: Path, slow_server: RunningEmulator, versions: tuple[str, str]
