@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import secrets
-import sqlite3
 import string
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from reconciler.backends.emulator_state import open_state
 
 Document = dict[str, Any]
 _ALPHABET = string.ascii_lowercase + string.digits
@@ -48,13 +49,7 @@ def new_dashboard_id() -> str:
 class DashboardStore:
     def __init__(self, path: str | Path = ":memory:") -> None:
         self._lock = threading.Lock()
-        target = str(path)
-        if target != ":memory:":
-            Path(target).parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(target, check_same_thread=False, isolation_level=None, timeout=30)
-        if target != ":memory:":
-            self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(_SCHEMA)
+        self._db = open_state(path, _SCHEMA)
 
     def close(self) -> None:
         with self._lock:

@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from reconciler.backends.emulator_state import open_state
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
     id TEXT PRIMARY KEY,
@@ -106,15 +108,8 @@ class WidgetStore:
 
     def __init__(self, path: str | Path = ":memory:") -> None:
         self._lock = threading.Lock()
-        target = str(path)
-        if target != ":memory:":
-            Path(target).parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(target, check_same_thread=False, isolation_level=None, timeout=30)
+        self._db = open_state(path, _SCHEMA)
         self._db.row_factory = sqlite3.Row
-        if target != ":memory:":
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
         self._version = 0
         self._cache_version: tuple[int, int] = (-1, -1)
         self._cache: dict[SearchQuery, list[tuple[str, int, int]]] = {}
