@@ -129,7 +129,7 @@ def cpu_of_pipeline(widgets: Path, listing: Listing) -> tuple[float, float]:
 
     def ours() -> None:
         loaded = load_manifests([widgets])
-        plan = plan_changes([desired_from(m) for m in loaded.manifests], listing, "default")
+        plan = plan_changes([d for m in loaded.manifests for d in desired_from(m)], listing, "default")
         assert not plan.changes
 
     def floor() -> None:
@@ -151,7 +151,7 @@ def bench(count: int, latency: float, parallelism: int, rate_limit: int | None) 
     rows: list[Row] = []
     with tempfile.TemporaryDirectory() as tmp:
         widgets = write_corpus(Path(tmp) / "widgets", count)
-        desired = [desired_from(m) for m in load_manifests([widgets]).manifests]
+        desired = [d for m in load_manifests([widgets]).manifests for d in desired_from(m)]
         counts = {t: sum(1 for d in desired if d.scope == t) for t in EXPERIENCE_TYPES}
         write_floor = count / parallelism * latency
         if rate_limit:
@@ -189,7 +189,7 @@ def bench(count: int, latency: float, parallelism: int, rate_limit: int | None) 
 
             for path in widgets.rglob("*.yaml"):
                 path.write_text(path.read_text().replace(" spend by service", " spend by service (v2)"))
-            changed = [desired_from(m) for m in load_manifests([widgets]).manifests]
+            changed = [d for m in load_manifests([widgets]).manifests for d in desired_from(m)]
             update_plan, _, plan_calls = run_library(
                 url, parallelism, lambda c: plan_run(backends_of(c), "default", changed)
             )

@@ -91,7 +91,7 @@ def measure(count: int, latency: float, parallelism: int) -> None:
         folder = Path(scratch) / "widgets"
         folder.mkdir()
         write_manifests(folder, count)
-        desired = [desired_from(m) for m in load_manifests([folder]).manifests]
+        desired = [d for m in load_manifests([folder]).manifests for d in desired_from(m)]
         with emulator_process(Path(scratch) / "state.sqlite3", "--latency", str(latency)) as url:
             plan, _, _ = run_library(url, parallelism, lambda b: plan_run(b, "default", desired))
             run_library(url, parallelism, lambda b: apply_run(b, plan, lambda _: None))

@@ -98,6 +98,10 @@ class HttpClient:
         for client in self._clients:
             await client.aclose()
 
+    def shown_path(self, path: str) -> str:
+        """The path as errors and log lines show it; a client whose paths hold secrets masks them."""
+        return path
+
     def error_text(self, response: httpx.Response) -> str:
         """What an error answer says, in the API's own error shape; overridden by each client."""
         return response.reason_phrase or "no details"
@@ -131,8 +135,9 @@ class HttpClient:
         params: dict[str, str | int] | None = None,
         json: dict[str, Any] | None = None,
     ) -> httpx.Response:
+        shown = self.shown_path(path)
         if self._unreachable is not None:
-            raise BackendError(f"{method} {path}: not sent, {self._unreachable}")
+            raise BackendError(f"{method} {shown}: not sent, {self._unreachable}")
         last_problem = "no attempt made"
         failures = refusals = answered = 0
         loop = asyncio.get_running_loop()
@@ -153,7 +158,7 @@ class HttpClient:
                     # Nothing listens there: a few quick tries, not the patience meant for a busy server.
                     break
                 if response is None and reached and not idempotent:
-                    raise OutcomeUnknown(f"{method} {path}: {last_problem}; the write may have happened")
+                    raise OutcomeUnknown(f"{method} {shown}: {last_problem}; the write may have happened")
                 if response is not None:
                     if response.status_code == 429:
                         self.stats.rate_limited += 1
@@ -168,7 +173,7 @@ class HttpClient:
                         return response
                     if not idempotent:
                         raise OutcomeUnknown(
-                            f"{method} {path}: {last_problem}; the write may have happened", response.status_code
+                            f"{method} {shown}: {last_problem}; the write may have happened", response.status_code
                         )
             failures += 1
             if timed_out and not self._ever_answered and failures >= self.policy.silent_attempts:
@@ -179,7 +184,7 @@ class HttpClient:
             log.info(
                 "%s %s: %s; retry %d of %d in %.1f s",
                 method,
-                path,
+                shown,
                 last_problem,
                 failures,
                 self.policy.attempts - 1,
@@ -190,7 +195,7 @@ class HttpClient:
         reason = f"gave up on {self.host} after {failures + refusals} attempt(s) in {spent:.0f} s: {last_problem}"
         if not answered:
             self._unreachable = reason
-        raise BackendError(f"{method} {path}: {reason}")
+        raise BackendError(f"{method} {shown}: {reason}")
 
     def _too_long(self, seconds: float, headers: Mapping[str, str]) -> str:
         limit = headers.get("x-ratelimit-limit")

@@ -8,6 +8,7 @@ CLI look backends up here and never import one directly.
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Protocol
@@ -49,6 +50,10 @@ class ManifestModel(Protocol):
 
     def desired(self, source: str) -> Desired: ...
 
+    def resources(self, source: str) -> tuple[Desired, ...]:
+        """The manifest's resource, then any that belong to it (a dashboard's share)."""
+        ...
+
 
 @dataclass(frozen=True)
 class Registration:
@@ -61,11 +66,14 @@ class Registration:
     data_path: Callable[[Sequence[str | int]], tuple[str | int, ...]]
     # A sentence for errors the backend has its own words for, else None (the generic wording is used).
     explain: Callable[[Any, tuple[str | int, ...], str, ErrorDetails], str | None]
-    # The manifest `wac export` writes for a remote resource, and what it had to leave out.
-    export_document: Callable[[Remote, str, bool], tuple[dict[str, Any], tuple[str, ...]]]
+    # The manifest `wac export` writes for a remote resource (given the resources that belong to it),
+    # and what it had to leave out.
+    export_document: Callable[[Remote, str, bool, Sequence[Remote]], tuple[dict[str, Any], tuple[str, ...]]]
     # Where its `Connect` function is, as `module:function`: imported only when a run connects, so
     # validating manifests never loads an HTTP client (like a package's entry point).
     connect: str
+    # Text that grants access wherever it is read (a share's token): masked in every error and log line.
+    secret_patterns: tuple[re.Pattern[str], ...] = ()
 
     def connector(self) -> Connect:
         module, _, name = self.connect.partition(":")
@@ -96,19 +104,21 @@ BACKENDS: Final[tuple[Registration, ...]] = (
     ),
     Registration(
         kind=dashboards.KIND,
-        scopes=(dashboards.SCOPE,),
+        scopes=(dashboards.SCOPE, dashboards.SHARE_SCOPE),
         scope_name="organisation",
         model=DashboardManifest,
         data_path=dashboard_explain.data_path,
         explain=dashboard_explain.explain,
         export_document=dashboard_explain.manifest_document,
         connect="reconciler.backends.datadog_dashboards.connection:connect",
+        secret_patterns=(dashboards.SHARE_TOKEN_IN_TEXT,),
     ),
 )
 BY_KIND: Final[Mapping[str, Registration]] = {b.kind: b for b in BACKENDS}
 DEFAULT_KIND: Final = datadog_widget_codec.KIND
 SCOPES: Final[Mapping[str, tuple[str, ...]]] = {b.kind: b.scopes for b in BACKENDS}
 """Each kind's scopes: what a plan file may name, checked before anything else reads it."""
+SECRET_PATTERNS: Final = tuple(pattern for b in BACKENDS for pattern in b.secret_patterns)
 
 
 def manifests_json_schema() -> dict[str, Any]:

@@ -55,7 +55,9 @@ class Run:
 
     def redact(self, text: str) -> str:
         """The text with every backend's secrets replaced, in any form: the last guard before printing."""
-        return redact(text, self.secrets)
+        from reconciler.backends.registry import SECRET_PATTERNS
+
+        return redact(text, self.secrets, SECRET_PATTERNS)
 
     @property
     def flags(self) -> str:
@@ -156,7 +158,7 @@ def load_inputs(paths: tuple[Path, ...] | tuple[str, ...]) -> tuple[list[Desired
         click.echo(format_problems(result.problems, "text"), err=True)
         fail(f"{len(result.problems)} problem(s) in the manifests; nothing was sent to the API (see wac validate).")
     inputs = PlanInputs(tuple(str(p) for p in given), result.files)
-    return [desired_from(m) for m in result.manifests], inputs
+    return [d for m in result.manifests for d in desired_from(m)], inputs
 
 
 def needed_kinds(desired: Iterable[Desired], chosen: Iterable[str] = ()) -> tuple[str, ...]:

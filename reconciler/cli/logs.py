@@ -13,18 +13,21 @@ KEY_VARIABLES = ("DD_API_KEY", "DD_APP_KEY", "DD_APPLICATION_KEY")
 
 
 class RedactSecrets(logging.Filter):
-    """Rewrites each record's message with the keys replaced; a leak would need a key to be split."""
+    """Rewrites each record's message with the keys (and share tokens) replaced; a leak would need a key to be split."""
 
     def __init__(self, secrets: Iterable[str]) -> None:
+        from reconciler.backends.registry import SECRET_PATTERNS
+
         super().__init__()
         self.secrets = [s for s in secrets if s]
+        self.patterns = SECRET_PATTERNS
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         if record.exc_info and record.exc_info[1] is not None:
             message += f" ({record.exc_info[1]!r})"
             record.exc_info = record.exc_text = None
-        record.msg, record.args = redact(message, self.secrets), None
+        record.msg, record.args = redact(message, self.secrets, self.patterns), None
         return True
 
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from reconciler.core.resources import Marker, Remote
+from reconciler.core.resources import Caution, Marker, Remote
 
 
 class BackendError(Exception):
@@ -48,6 +48,10 @@ class Backend(Protocol):
 
     def normalise(self, content: dict[str, Any]) -> dict[str, Any]:
         """Content as compared: what the server fills in or computes taken out, so it never shows as a diff."""
+
+    def cautions(self, scope: str, before: dict[str, Any] | None, after: dict[str, Any] | None) -> tuple[Caution, ...]:
+        """What going from `before` to `after` (None: absent) does that a reviewer must not miss, such as
+        giving more people access; empty for most resources."""
 
     async def list_owned(self, owner: str) -> Listing:
         """Every resource whose marker names `owner`, in every scope, with a completeness verdict per scope."""

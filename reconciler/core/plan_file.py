@@ -57,6 +57,7 @@ def plan_to_dict(plan: Plan, site: str, inputs: PlanInputs | None = None) -> dic
             "update": plan.count(Action.UPDATE),
             "replace": plan.count(Action.REPLACE),
             "delete": plan.count(Action.DELETE),
+            "widens_access": sum(1 for c in plan.changes if c.widens_access),
             "unchanged": plan.unchanged,
             "managed": plan.managed,
         },
@@ -102,6 +103,8 @@ def _change_to_dict(change: Change) -> dict[str, Any]:
         else {"handle": change.editor.handle, "name": change.editor.name, "at": change.editor.at},
         "remote_modified_at": change.remote_modified_at,
         "replace_reason": change.replace_reason,
+        # For people and review bots; apply recomputes them and never reads these.
+        "cautions": [{"text": c.text, "widens_access": c.widens} for c in change.cautions],
         "fields": [{"path": f.path, "kind": f.kind.value, "before": f.before, "after": f.after} for f in change.fields],
         "content": change.content,
         "marker": None

@@ -13,7 +13,7 @@ from typing import Any
 from reconciler.core.backend import Listing
 from reconciler.core.diffing import FieldChange, field_changes
 from reconciler.core.normalise import canonical_json, lookup, parse_path, without_ignored
-from reconciler.core.resources import Claims, Desired, Marker, Remote, ResourceKey, User
+from reconciler.core.resources import Caution, Claims, Desired, Marker, Remote, ResourceKey, User
 
 # 3: each change and conflict names its `kind` and `scope`, and carries content and marker, not a body.
 PLAN_FORMAT_VERSION = 3
@@ -75,10 +75,20 @@ class Change:
     remote_content: dict[str, Any] | None = field(default=None, compare=False)
     desired_content: dict[str, Any] | None = field(default=None, compare=False)
     ignore: tuple[str, ...] = field(default=(), compare=False)
+    # Written after (deleted before) the change to this resource; see `Desired.parent`.
+    parent: ResourceKey | None = field(default=None, compare=False)
+    # What applying this change does that a reviewer must not miss (access widened, for one), and for
+    # an edit outside git, what that edit did; both from the backend (see `Backend.cautions`).
+    cautions: tuple[Caution, ...] = field(default=(), compare=False)
+    outside_cautions: tuple[Caution, ...] = field(default=(), compare=False)
 
     @property
     def key(self) -> ResourceKey:
         return (self.kind, self.scope, self.manifest_id)
+
+    @property
+    def widens_access(self) -> bool:
+        return any(caution.widens for caution in self.cautions)
 
 
 @dataclass(frozen=True)
@@ -91,8 +101,11 @@ class Conflict:
     title: str
     owners: tuple[str, ...]
     manifest_ids: tuple[str, ...]
+    resolve: str = ""
 
     def describe(self) -> str:
+        if self.resolve:
+            return f"{self.scope} {self.remote_id} ('{self.title}'): {self.resolve}"
         claims = f"owners {', '.join(self.owners)}" if len(self.owners) > 1 else f"owner {self.owners[0]}"
         if self.manifest_ids:
             claims += f" and wac-ids {', '.join(self.manifest_ids)}"
@@ -148,6 +161,8 @@ def plan_changes(
     conflicts = tuple(_conflict(r) for r in claimed if r.claims.conflicted)
     # A manifest whose resource is in conflict waits for a person: creating another would only duplicate it.
     blocked = {(c.kind, c.scope, manifest_id) for c in conflicts for manifest_id in c.manifest_ids}
+    # What belongs to a resource in conflict waits with it.
+    blocked |= {w.key for w in wanted.values() if w.parent in blocked}
     managed = [r for r in claimed if not r.claims.conflicted]
     for remote in managed:
         manifest_id = remote.claims.manifest_id
@@ -225,8 +240,9 @@ def plan_changes(
 
 
 def _conflict(remote: Remote) -> Conflict:
+    claims = remote.claims
     return Conflict(
-        remote.kind, remote.scope, remote.remote_id, remote.title, remote.claims.owners, remote.claims.manifest_ids
+        remote.kind, remote.scope, remote.remote_id, remote.title, claims.owners, claims.manifest_ids, claims.resolve
     )
 
 
@@ -245,7 +261,8 @@ def _shared_adoptions(desired: Iterable[Desired]) -> list[str]:
 
 
 def fingerprint(resources: Iterable[Remote]) -> str:
-    payload = canonical_json(sorted((r.remote_id, r.modified_at) for r in resources))
+    # A resource the API keeps no modification time for is known by its content instead.
+    payload = canonical_json(sorted((r.scope, r.remote_id, r.modified_at or r.digest()) for r in resources))
     return hashlib.sha256(payload.encode()).hexdigest()[:24]
 
 
@@ -278,6 +295,7 @@ def _reconcile(desired: Desired, remote: Remote | None, owner: str) -> Change | 
             marker=desired.marker(owner),
             fields=field_changes({}, desired.content),
             source=desired.source,
+            parent=desired.parent,
         )
     want = desired.digest()
     have = remote.digest(desired.ignore)
@@ -325,6 +343,7 @@ def _update(desired: Desired, remote: Remote, owner: str, reason: Reason) -> Cha
         remote_content=before,
         desired_content=after,
         ignore=desired.ignore,
+        parent=desired.parent,
     )
 
 
@@ -377,6 +396,8 @@ def _delete(remote: Remote, reason: Reason) -> Change:
         editor=_editor(remote.modified_by, remote.modified_at),
         remote_modified_at=remote.modified_at,
         remote_claims=remote.claims,
+        remote_content=remote.content,
+        parent=remote.parent,
     )
 
 

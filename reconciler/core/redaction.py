@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Iterable
 from functools import cache
 from urllib.parse import quote, quote_plus
@@ -33,8 +34,11 @@ def forms(secret: str) -> tuple[str, ...]:
     return tuple(sorted((f for f in found if len(f) >= MIN_SECRET_LENGTH), key=len, reverse=True))
 
 
-def redact(text: str, secrets: Iterable[str]) -> str:
+def redact(text: str, secrets: Iterable[str], patterns: Iterable[re.Pattern[str]] = ()) -> str:
+    """The text with each secret (in every form) and each match of `patterns` replaced by the mask."""
     for secret in secrets:
         for form in forms(secret):
             text = text.replace(form, MASK)
+    for pattern in patterns:
+        text = pattern.sub(MASK, text)
     return text

@@ -21,6 +21,14 @@ class User:
 
 
 @dataclass(frozen=True)
+class Caution:
+    """A sentence a reviewer must not miss about one change; `widens` when it gives more people access."""
+
+    text: str
+    widens: bool = True
+
+
+@dataclass(frozen=True)
 class Marker:
     """The ownership a write carries: who manages the resource, as which manifest, and what was applied."""
 
@@ -39,6 +47,8 @@ class Claims:
     owners: tuple[str, ...] = ()
     manifest_ids: tuple[str, ...] = ()
     applied: str | None = None
+    # How a person resolves a conflict on this resource, in the backend's words (empty: the generic advice).
+    resolve: str = ""
 
     @property
     def conflicted(self) -> bool:
@@ -83,6 +93,9 @@ class Desired:
     # Content paths holding mappings an update merges into (one level deep): a key removed from
     # one can only be removed by a replace.
     merged: tuple[str, ...] = ()
+    # The resource this one belongs to (a dashboard's share belongs to the dashboard): written after it,
+    # deleted before it, and left alone while it is in conflict.
+    parent: ResourceKey | None = None
 
     @property
     def key(self) -> ResourceKey:
@@ -114,6 +127,7 @@ class Remote:
     modified_at: str = ""
     created_by: User | None = None
     modified_by: User | None = None
+    parent: ResourceKey | None = None
 
     def digest(self, ignore: tuple[str, ...] = ()) -> str:
         return content_digest(without_ignored(self.content, ignore))

@@ -36,12 +36,22 @@ class ApplyReport:
 async def apply_plan(
     backends: Mapping[str, Backend], plan: Plan, on_outcome: Callable[[Outcome], None] = lambda _: None
 ) -> ApplyReport:
-    """Creates and updates first, then deletes: cut off half-way, the remote never holds less."""
+    """Creates and updates first, then deletes: cut off half-way, the remote never holds less.
+
+    What belongs to another resource (`Change.parent`) is written after it and deleted before it.
+    """
     outcomes: list[Outcome] = []
     writes = [c for c in plan.changes if c.action != Action.DELETE]
     deletes = [c for c in plan.changes if c.action == Action.DELETE]
-    for batch in (writes, deletes):
-        outcomes.extend(await _run_batch(backends, plan.owner, batch, on_outcome))
+    batches = (
+        [c for c in writes if c.parent is None],
+        [c for c in writes if c.parent is not None],
+        [c for c in deletes if c.parent is not None],
+        [c for c in deletes if c.parent is None],
+    )
+    for batch in batches:
+        if batch:
+            outcomes.extend(await _run_batch(backends, plan.owner, batch, on_outcome))
     return ApplyReport(tuple(outcomes))
 
 

@@ -8,8 +8,8 @@ from dataclasses import replace
 
 from reconciler.core.backend import Backend, Listing
 from reconciler.core.plan_file import PlanInputs, saved_plan_differences, summarise_differences
-from reconciler.core.planning import Plan, plan_changes
-from reconciler.core.resources import Desired, Remote
+from reconciler.core.planning import Action, Change, Plan, plan_changes
+from reconciler.core.resources import Caution, Desired, Remote
 from reconciler.engine.applying import ApplyReport, Outcome, apply_plan
 
 Backends = Mapping[str, Backend]
@@ -49,7 +49,25 @@ async def plan_run(
     if adopt:
         found = await asyncio.gather(*(_fetch(backends, w.kind, w.scope, w.adopt or "") for w in adopt))
         listing = replace(listing, adoptable=tuple(r for r in found if r is not None))
-    return plan_changes(wanted, listing, owner, targets, kinds)
+    return with_cautions(backends, plan_changes(wanted, listing, owner, targets, kinds))
+
+
+def with_cautions(backends: Backends, plan: Plan) -> Plan:
+    """The plan with each backend's cautions on its changes: what applying one does, and for an edit
+    outside git, what that edit did."""
+
+    def annotated(change: Change) -> Change:
+        backend = backends.get(change.kind)
+        if backend is None:
+            return change
+        before = change.remote_content if change.action != Action.CREATE else None
+        after = None if change.action == Action.DELETE else change.desired_content or change.content
+        outside: tuple[Caution, ...] = ()
+        if change.action in (Action.UPDATE, Action.REPLACE) and change.desired_content is not None:
+            outside = backend.cautions(change.scope, change.desired_content, change.remote_content)
+        return replace(change, cautions=backend.cautions(change.scope, before, after), outside_cautions=outside)
+
+    return replace(plan, changes=tuple(annotated(c) for c in plan.changes))
 
 
 async def _fetch(backends: Backends, kind: str, scope: str, remote_id: str) -> Remote | None:

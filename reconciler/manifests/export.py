@@ -11,7 +11,7 @@ import hashlib
 import io
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -68,8 +68,16 @@ def manifest_path(experience_type: str, manifest_id: str) -> str:
 
 
 def export_manifests(widgets: Iterable[Remote], owner: str, site: str) -> Export:
-    """One manifest per widget this owner manages or nobody does, ids readable and unique, in stable order."""
-    ordered = sorted(widgets, key=lambda w: (w.scope, w.created_at, w.remote_id))
+    """One manifest per widget this owner manages or nobody does, ids readable and unique, in stable order.
+
+    What belongs to another resource (a dashboard's share) is written into that resource's manifest.
+    """
+    every = list(widgets)
+    children: dict[tuple[str, str, str], list[Remote]] = {}
+    for child in (w for w in every if w.parent is not None):
+        assert child.parent is not None
+        children.setdefault(child.parent, []).append(child)
+    ordered = sorted((w for w in every if w.parent is None), key=lambda w: (w.scope, w.created_at, w.remote_id))
     skipped: list[str] = []
     taken: set[tuple[str, str]] = set()
     mine: dict[str, Remote] = {}
@@ -101,7 +109,9 @@ def export_manifests(widgets: Iterable[Remote], owner: str, site: str) -> Export
         managed = widget.remote_id in mine
         manifest_id = widget.claims.manifest_id if managed else _unique(widget, taken)
         assert manifest_id is not None
-        exported.append(_manifest(widget, manifest_id, adopt=not managed, site=site))
+        # Only a managed resource's marker leads to what belongs to it.
+        kids = children.get((widget.kind, widget.scope, manifest_id), []) if managed else []
+        exported.append(_manifest(widget, manifest_id, adopt=not managed, site=site, children=kids))
     paths = [e.relative_path for e in exported]
     assert len(set(paths)) == len(paths), "manifest_path is one-to-one for unique ids"
     return Export(tuple(exported), tuple(skipped))
@@ -120,8 +130,10 @@ def _named(widget: Remote) -> str:
     return f"{widget.scope} widget {widget.remote_id} ({json.dumps(widget.title)})"
 
 
-def _manifest(widget: Remote, manifest_id: str, adopt: bool, site: str) -> ExportedManifest:
-    document, dropped = BY_KIND[widget.kind].export_document(widget, manifest_id, adopt)
+def _manifest(
+    widget: Remote, manifest_id: str, adopt: bool, site: str, children: Sequence[Remote] = ()
+) -> ExportedManifest:
+    document, dropped = BY_KIND[widget.kind].export_document(widget, manifest_id, adopt, children)
     # JSON-quoted: a site or uuid can never end the comment line.
     header = f"# Exported by wac export from {json.dumps(site)}, widget {json.dumps(widget.remote_id)}.\n"
     problem: str | None

@@ -47,9 +47,9 @@ def _applied_version(file: Path, change: Change, digest: str) -> dict[str, Any] 
             loaded = validate_document(str(file), document)
             if not isinstance(loaded, LoadedManifest):
                 continue
-            version = desired_from(loaded)
-            if version.key == change.key and version.digest() == digest:
-                return without_ignored(version.content, change.ignore)
+            for version in desired_from(loaded):
+                if version.key == change.key and version.digest() == digest:
+                    return without_ignored(version.content, change.ignore)
     return None
 
 

@@ -159,6 +159,6 @@ def _sentence(path: tuple[str | int, ...], error: ErrorDetails) -> str:
     return f"{name}: {error['msg']}"
 
 
-def desired_from(loaded: LoadedManifest) -> Desired:
-    """The manifest as the planner takes it, with where it was written."""
-    return loaded.manifest.desired(f"{loaded.file}:{loaded.line}")
+def desired_from(loaded: LoadedManifest) -> tuple[Desired, ...]:
+    """The manifest's resources as the planner takes them (a dashboard and its share), with where it was written."""
+    return loaded.manifest.resources(f"{loaded.file}:{loaded.line}")

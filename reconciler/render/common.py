@@ -8,6 +8,7 @@ from typing import Any
 
 from reconciler.core.diffing import FieldChange, FieldKind
 from reconciler.core.planning import Action, Change, Plan, Reason
+from reconciler.core.resources import Caution
 
 # Characters that can move the cursor, recolour a terminal or reorder text (bidi overrides).
 _HIDDEN = {*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
@@ -40,6 +41,16 @@ def summary_line(plan: Plan) -> str:
         + (f" {replaces} to replace," if replaces else "")
         + f" {plan.count(Action.DELETE)} to delete, {plan.unchanged} unchanged."
     )
+
+
+def access_changes(plan: Plan) -> list[tuple[Change, Caution]]:
+    """Every caution of the plan with its change, those that widen access first: what a reviewer reads first."""
+    found = [(change, caution) for change in plan.changes for caution in change.cautions]
+    return sorted(found, key=lambda pair: not pair[1].widens)
+
+
+def where(change: Change) -> str:
+    return f"{change.scope}/{change.manifest_id or '(no id)'}"
 
 
 def headline(change: Change) -> str:

@@ -20,12 +20,18 @@ def render_drift_text(report: DriftReport) -> str:
         lines.append(f"No drift: the widgets of owner '{report.owner}' match the manifests.")
     else:
         lines += [f"Drift for owner '{report.owner}' (each field: value from git → value now):", ""]
+    widened = [(e.change, c) for e in report.edits for c in e.change.outside_cautions if c.widens]
+    if widened:
+        lines.append("Access widened outside git (the next apply narrows it again):")
+        lines += [f"  ! {c.scope}/{c.manifest_id}: {caution.text}" for c, caution in widened]
+        lines.append("")
     for edit in report.edits:
         change = edit.change
         who = person(change) if change.editor else "an unknown user"
         at = change.editor.at if change.editor else "an unknown time"
         lines.append(f'~ {change.scope}/{change.manifest_id} "{change.title}" ({change.remote_id})')
         lines.append(f"    changed outside git by {who} at {at}")
+        lines.extend(f"    ! done outside git: {caution.text}" for caution in change.outside_cautions)
         lines.extend(f"      {field_line(f)}" for f in edit.fields)
         if not edit.told_apart:
             lines.append(
@@ -83,6 +89,7 @@ def drift_to_dict(report: DriftReport) -> dict[str, Any]:
             "fields": _fields(edit.fields),
             "pending_in_git": _fields(edit.pending),
             "told_apart": edit.told_apart,
+            "cautions": [{"text": c.text, "widens_access": c.widens} for c in change.outside_cautions],
         }
 
     return {

@@ -6,7 +6,17 @@ from typing import Final
 
 from reconciler.core.diffing import FieldChange, FieldKind
 from reconciler.core.planning import Action, Change, Plan
-from reconciler.render.common import field_line, headline, printable, remote_label, summary_line, value, why
+from reconciler.render.common import (
+    access_changes,
+    field_line,
+    headline,
+    printable,
+    remote_label,
+    summary_line,
+    value,
+    where,
+    why,
+)
 
 # GitHub refuses comments over 65,536 characters; the rest is head room for the footer.
 COMMENT_LIMIT: Final = 65_536
@@ -21,6 +31,7 @@ def render_markdown(plan: Plan, site: str, limit: int = BODY_BUDGET) -> str:
         "",
         f"**{_inline(summary_line(plan))}** Site: <code>{_inline(site)}</code>.",
         "",
+        *_access(plan),
         *_counts(plan),
         "",
     ]
@@ -39,7 +50,8 @@ def render_markdown(plan: Plan, site: str, limit: int = BODY_BUDGET) -> str:
     head += [f"> [!CAUTION]\n> Not applicable: {_inline(error)}\n" for error in plan.errors]
     text = "\n".join(head) + "\n"
     shown = 0
-    for change in plan.changes:
+    # Access changes first: the ones a reviewer must not miss are never cut off by the size limit.
+    for change in sorted(plan.changes, key=lambda c: (not c.widens_access, not c.cautions)):
         block = _details(change)
         if len(text) + len(block) > limit:
             break
@@ -54,6 +66,23 @@ def render_markdown(plan: Plan, site: str, limit: int = BODY_BUDGET) -> str:
     return text
 
 
+def _access(plan: Plan) -> list[str]:
+    """Who can see what from outside the organisation, before anything else."""
+    access = access_changes(plan)
+    widening = [(c, caution) for c, caution in access if caution.widens]
+    other = [(c, caution) for c, caution in access if not caution.widens]
+    lines: list[str] = []
+    if widening:
+        lines.append(f"> [!CAUTION]\n> **This plan widens access** ({len(widening)}): review who can see what.")
+        lines += [f"> - <code>{_inline(where(c))}</code>: {_inline(caution.text)}" for c, caution in widening]
+        lines.append("")
+    if other:
+        lines.append("> [!NOTE]\n> Access changes:")
+        lines += [f"> - <code>{_inline(where(c))}</code>: {_inline(caution.text)}" for c, caution in other]
+        lines.append("")
+    return lines
+
+
 def _counts(plan: Plan) -> list[str]:
     """The summary table; a replace column only when the plan has replaces."""
     columns = [Action.CREATE, Action.UPDATE, *([Action.REPLACE] if plan.count(Action.REPLACE) else []), Action.DELETE]
@@ -66,6 +95,7 @@ def _counts(plan: Plan) -> list[str]:
 
 def _details(change: Change) -> str:
     lines = [f"<details><summary><code>{_inline(headline(change))}</code> — {_inline(why(change))}</summary>", ""]
+    lines += [f"{'⚠️ ' if caution.widens else ''}**{_inline(caution.text)}**  " for caution in change.cautions]
     if change.remote_id:
         label, _, remote_id = remote_label(change).rpartition(" ")
         lines.append(f"{label} <code>{_inline(remote_id)}</code>")

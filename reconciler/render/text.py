@@ -3,7 +3,18 @@
 from __future__ import annotations
 
 from reconciler.core.planning import Action, Plan
-from reconciler.render.common import ansi, field_line, headline, kind_note, printable, remote_label, summary_line, why
+from reconciler.render.common import (
+    access_changes,
+    ansi,
+    field_line,
+    headline,
+    kind_note,
+    printable,
+    remote_label,
+    summary_line,
+    where,
+    why,
+)
 
 COLOURS = {Action.CREATE: "green", Action.UPDATE: "yellow", Action.REPLACE: "magenta", Action.DELETE: "red"}
 
@@ -13,8 +24,17 @@ def render_text(plan: Plan, colour: bool) -> str:
         return ansi(text, fg, bold) if colour else text
 
     lines: list[str] = []
+    access = access_changes(plan)
+    if access:
+        lines.append(paint("Access changes (review these first):", "red", bold=True))
+        for change, caution in access:
+            mark, tone = ("!", "red") if caution.widens else ("·", "cyan")
+            lines.append(paint(printable(f"  {mark} {where(change)}: {caution.text}"), tone))
+        lines.append("")
     for change in plan.changes:
         lines.append(paint(printable(headline(change)), COLOURS[change.action], bold=True))
+        for caution in change.cautions:
+            lines.append("    " + paint(printable(f"! {caution.text}"), "red" if caution.widens else "cyan"))
         details = [why(change)]
         if change.remote_id:
             details.append(remote_label(change))
@@ -22,7 +42,8 @@ def render_text(plan: Plan, colour: bool) -> str:
         if change.source:
             details.append(change.source)
         lines.append("    " + printable(" · ".join(details)))
-        if change.action in (Action.UPDATE, Action.REPLACE):
+        # A create's fields are its whole content: shown when it changes access, so the review sees how.
+        if change.action in (Action.UPDATE, Action.REPLACE) or change.cautions:
             lines.extend("      " + paint(printable(field_line(f)), COLOURS[Action.UPDATE]) for f in change.fields)
         lines.append("")
     for note in (*plan.withheld_deletes, *plan.warnings):

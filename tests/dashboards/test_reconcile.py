@@ -183,19 +183,20 @@ def test_a_warm_cache_makes_a_plan_one_list_call_and_is_never_trusted_over_the_r
             assert repo.wac("plan", "--kind", "datadog/dashboard", "--detailed-exitcode").exit_code == 0
             return server.stats.by_method["GET"] - before
 
-        assert gets_of_a_plan() == 6, "cold: the list page and one GET per dashboard"
-        assert gets_of_a_plan() == 1, "warm: the list page only"
+        # Every plan also lists the shared dashboards, to catch shares no marker records.
+        assert gets_of_a_plan() == 7, "cold: the list page, the shared list and one GET per dashboard"
+        assert gets_of_a_plan() == 2, "warm: the two list pages only"
         (cache,) = (repo.root / ".wac").glob("dashboards-*.json")
         cache.write_text("{not json")
-        assert gets_of_a_plan() == 6, "a damaged cache is ignored: the list and one GET each"
-        assert gets_of_a_plan() == 1
+        assert gets_of_a_plan() == 7, "a damaged cache is ignored: the lists and one GET each"
+        assert gets_of_a_plan() == 2
         (made, *_) = dashboards(server.url)
         edited = {k: v for k, v in made.items() if k not in ("id", "url", "author_handle", "author_name")}
         edited = {k: v for k, v in edited.items() if k not in ("created_at", "modified_at")} | {"title": "Edited"}
         assert httpx.put(f"{server.url}/api/v1/dashboard/{made['id']}", headers=ALICE, json=edited).status_code == 200
         before = server.stats.by_method["GET"]
         drift = repo.wac("plan", "--kind", "datadog/dashboard")
-        assert server.stats.by_method["GET"] - before == 2, "only the changed dashboard is read again"
+        assert server.stats.by_method["GET"] - before == 3, "only the changed dashboard is read again"
         assert '"Edited" → ' in drift.output or "Edited" in drift.output
 
 

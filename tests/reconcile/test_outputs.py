@@ -29,12 +29,14 @@ def test_json_plan_is_versioned_and_complete(tmp_path: Path) -> None:
     recorded = {f["path"] for f in printed["inputs"]["files"]}
     assert "widgets/exports/csv.yaml" in recorded and len(recorded) == len(list(repo.widgets.rglob("*.yaml")))
     assert printed["owner"] == "default" and printed["site"] == server.url
-    assert printed["summary"] == {"create": 16, "update": 0, "replace": 0, "delete": 0, "unchanged": 0, "managed": 0}
+    assert printed["summary"] == {
+        "create": 16, "update": 0, "replace": 0, "delete": 0, "widens_access": 0, "unchanged": 0, "managed": 0
+    }  # fmt: skip
     change = next(c for c in printed["changes"] if c["id"] == "orders-by-country")
     assert (
         change["action"] == "create" and change["reason"] == "missing remotely (never applied, or deleted outside git)"
     )
-    assert change["source"] == "widgets/exports/csv.yaml:3"
+    assert change["source"] == "widgets/exports/csv.yaml:3" and change["cautions"] == []
     assert change["kind"] == "datadog/widget" and change["scope"] == "csv_reports" and change["remote_id"] is None
     assert change["content"]["definition"]["type"] == "geomap"
     assert change["marker"]["owner"] == "default" and change["marker"]["id"] == "orders-by-country"

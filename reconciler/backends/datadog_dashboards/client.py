@@ -4,16 +4,37 @@ from __future__ import annotations
 
 from typing import Any
 
-from reconciler.backends.datadog_dashboards.vocabulary import API_ROOT, DASHBOARD_ID, PAGE_SIZE
+import httpx
+
+from reconciler.backends.datadog_dashboards.vocabulary import (
+    API_ROOT,
+    DASHBOARD_ID,
+    INVITATION_PAGE_SIZE,
+    PAGE_SIZE,
+    SHARE_ROOT,
+    SHARE_TOKEN,
+    SHARE_TOKEN_IN_TEXT,
+)
 from reconciler.backends.datadog_http import DatadogClient
 from reconciler.core.backend import BackendError, OutcomeUnknown
 
 
 class DashboardsClient(DatadogClient):
-    """List pages, get, create, replace and delete a dashboard."""
+    """List pages, get, create, replace and delete a dashboard; and a dashboard's share and its invitations.
 
-    async def page(self, start: int) -> dict[str, Any]:
+    A share's token is its address and grants what the share grants, so it is never part of an error.
+    """
+
+    def shown_path(self, path: str) -> str:
+        return SHARE_TOKEN_IN_TEXT.sub("***", path)
+
+    def error_text(self, response: httpx.Response) -> str:
+        return SHARE_TOKEN_IN_TEXT.sub("***", super().error_text(response))
+
+    async def page(self, start: int, shared: bool = False) -> dict[str, Any]:
         params: dict[str, str | int] = {"count": PAGE_SIZE, "start": start}
+        if shared:
+            params["filter[shared]"] = "true"
         return self.json_of(await self.send("GET", API_ROOT, params=params, idempotent=True), "list dashboards")
 
     async def get(self, dashboard_id: str) -> dict[str, Any] | None:
@@ -37,6 +58,55 @@ class DashboardsClient(DatadogClient):
             return False
         self.json_of(response, "delete dashboard")
         return True
+
+    async def share(self, token: str) -> dict[str, Any] | None:
+        response = await self.send("GET", _share(token), idempotent=True)
+        return None if response.status_code == 404 else self.json_of(response, "get shared dashboard")
+
+    async def create_share(self, body: dict[str, Any]) -> dict[str, Any]:
+        try:
+            response = await self.send("POST", SHARE_ROOT, json=body, idempotent=False)
+        except OutcomeUnknown:
+            # Without the answer the token is lost, and no endpoint finds a share by its dashboard.
+            raise BackendError(
+                f"share dashboard {body.get('dashboard_id')}: the answer was lost, so the share may exist with its"
+                " token unrecorded; the next plan reports such a share (revoke it in Datadog, then apply again)"
+            ) from None
+        return self.json_of(response, "share dashboard")
+
+    async def update_share(self, token: str, body: dict[str, Any]) -> None:
+        self.json_of(await self.send("PUT", _share(token), json=body, idempotent=True), "update shared dashboard")
+
+    async def delete_share(self, token: str) -> bool:
+        response = await self.send("DELETE", _share(token), idempotent=True)
+        if response.status_code == 404:
+            return False
+        self.json_of(response, "revoke shared dashboard")
+        return True
+
+    async def invitation_page(self, token: str, number: int) -> dict[str, Any]:
+        params: dict[str, str | int] = {"page_size": INVITATION_PAGE_SIZE, "page_number": number}
+        response = await self.send("GET", _share(token) + "/invitation", params=params, idempotent=True)
+        return self.json_of(response, "list invitations")
+
+    async def invite(self, token: str, emails: list[str]) -> None:
+        # Sending twice would mail twice: not retried when the answer is lost.
+        response = await self.send("POST", _share(token) + "/invitation", json=_invitees(emails), idempotent=False)
+        self.json_of(response, "send invitations")
+
+    async def uninvite(self, token: str, emails: list[str]) -> None:
+        response = await self.send("DELETE", _share(token) + "/invitation", json=_invitees(emails), idempotent=True)
+        self.json_of(response, "delete invitations")
+
+
+def _invitees(emails: list[str]) -> dict[str, Any]:
+    return {"data": [{"type": "public_dashboard_invitation", "attributes": {"email": e}} for e in emails]}
+
+
+def _share(token: str) -> str:
+    if not SHARE_TOKEN.fullmatch(token):
+        raise BackendError("refused to send a request for a share token that is not in Datadog's form")
+    return f"{SHARE_ROOT}/{token}"
 
 
 def _item(dashboard_id: str) -> str:

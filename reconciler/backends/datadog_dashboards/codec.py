@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from reconciler.backends.datadog_dashboards.marker import split, with_marker
+from reconciler.backends.datadog_dashboards.marker import ShareRef, split, with_marker
 from reconciler.backends.datadog_dashboards.vocabulary import KIND, SCOPE, SERVER_FIELDS
 from reconciler.core.resources import Desired, Marker, Remote, User
 
@@ -89,9 +89,19 @@ def remote_from(body: Mapping[str, Any]) -> Remote:
     )
 
 
-def request_body(content: Mapping[str, Any], marker: Marker) -> dict[str, Any]:
+def request_body(content: Mapping[str, Any], marker: Marker, share: ShareRef | None = None) -> dict[str, Any]:
     dashboard = dict(content["dashboard"])
-    dashboard["description"] = with_marker(dashboard.get("description"), marker)
+    dashboard["description"] = with_marker(dashboard.get("description"), marker, share)
     if content.get("tags"):
         dashboard["tags"] = list(content["tags"])
     return dashboard
+
+
+def recorded(body: Mapping[str, Any], share: ShareRef | None) -> dict[str, Any]:
+    """A dashboard as read (its marker owned and well-formed), to be written back with `share` recorded in
+    the marker (None: no share); nothing else changes."""
+    description, claims = split(body.get("description"))
+    assert claims.owner is not None and claims.manifest_id is not None and claims.applied is not None
+    written = {name: value for name, value in body.items() if name not in SERVER_FIELDS}
+    written["description"] = with_marker(description, Marker(claims.owner, claims.manifest_id, claims.applied), share)
+    return written

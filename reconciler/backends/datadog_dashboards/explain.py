@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from reconciler.backends.datadog_dashboards.schema import DashboardManifest
-from reconciler.backends.datadog_dashboards.vocabulary import KIND, TEAM_TAG
+from reconciler.backends.datadog_dashboards.schema import DashboardManifest, Sharing
+from reconciler.backends.datadog_dashboards.sharing import is_share, sharing_document
+from reconciler.backends.datadog_dashboards.vocabulary import KIND, SHARE_SCOPE, TEAM_TAG
 from reconciler.core.resources import Remote
 
 FIELDS = tuple(DashboardManifest.model_fields)
@@ -24,7 +26,9 @@ def explain(data: Any, path: tuple[str | int, ...], name: str, error: ErrorDetai
     return None
 
 
-def manifest_document(dashboard: Remote, manifest_id: str, adopt: bool) -> tuple[dict[str, Any], tuple[str, ...]]:
+def manifest_document(
+    dashboard: Remote, manifest_id: str, adopt: bool, children: Sequence[Remote] = ()
+) -> tuple[dict[str, Any], tuple[str, ...]]:
     body = dict(dashboard.content.get("dashboard") or {})
     tags = [t for t in dashboard.content.get("tags") or [] if TEAM_TAG.fullmatch(t)]
     document: dict[str, Any] = {"kind": KIND, "id": manifest_id}
@@ -35,4 +39,23 @@ def manifest_document(dashboard: Remote, manifest_id: str, adopt: bool) -> tuple
     front = {k: body[k] for k in ("title", "description", "layout_type") if k in body}
     document["dashboard"] = {**front, **{k: v for k, v in body.items() if k not in front}}
     dropped = tuple(t for t in dashboard.content.get("tags") or [] if t not in tags)
+    sharing = _sharing(body, children)
+    if sharing is not None:
+        document["sharing"] = sharing
     return document, dropped
+
+
+def _sharing(body: dict[str, Any], children: Sequence[Remote]) -> dict[str, Any] | None:
+    """The `sharing:` block for the dashboard's readable share, when a manifest can say it (not `embed`)."""
+    shares = [c for c in children if c.scope == SHARE_SCOPE and is_share(c.content)]
+    if len(shares) != 1:
+        return None
+    block = sharing_document(shares[0].content)
+    try:
+        Sharing.model_validate(block)
+    except ValidationError:
+        return None
+    names = {v.get("name") for v in body.get("template_variables") or [] if isinstance(v, dict)}
+    if any(v.get("name") not in names for v in block.get("selectable_template_vars") or []):
+        return None
+    return block

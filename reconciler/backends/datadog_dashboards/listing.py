@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from reconciler.backends.datadog_dashboards.cache import DashboardCache
 from reconciler.backends.datadog_dashboards.client import DashboardsClient
 from reconciler.backends.datadog_dashboards.codec import remote_from
-from reconciler.backends.datadog_dashboards.marker import COPIED, split
+from reconciler.backends.datadog_dashboards.marker import COPIED, ShareRef, share_ref, split
 from reconciler.backends.datadog_dashboards.vocabulary import DASHBOARD_ID, PAGE_SIZE
 from reconciler.core.backend import BackendError
 from reconciler.core.resources import Claims, Remote
@@ -19,39 +19,60 @@ MALFORMED = "the API's answer is malformed, so nothing was planned from it"
 MAX_PAGES = 10_000
 
 
-async def summaries(client: DashboardsClient) -> list[tuple[str, Claims, str]]:
-    """Every live dashboard's id, the claims its description's marker makes, and its modified_at."""
-    found: dict[str, tuple[Claims, str]] = {}
+@dataclass(frozen=True)
+class Summary:
+    """A dashboard as the list endpoint gives it: what its marker claims and records, and its version."""
+
+    dashboard_id: str
+    title: str
+    claims: Claims
+    modified_at: str
+    share: ShareRef | None = None
+
+
+async def summaries(client: DashboardsClient, shared: bool = False) -> list[Summary]:
+    """Every live dashboard (with `shared`, every one Datadog reports shared): id, title, the claims its
+    description's marker makes and the share it records, and its modified_at."""
+    found: dict[str, Summary] = {}
+    what = "list shared dashboards" if shared else "list dashboards"
     for number in range(MAX_PAGES):
-        page = await client.page(number * PAGE_SIZE)
+        page = await client.page(number * PAGE_SIZE, shared=shared)
         items = page.get("dashboards")
         if not isinstance(items, list):
-            raise BackendError(f"list dashboards page {number}: no `dashboards` list; {MALFORMED}")
+            raise BackendError(f"{what} page {number}: no `dashboards` list; {MALFORMED}")
         for index, item in enumerate(items):
-            dashboard_id, description = _summary(item, f"list dashboards page {number}: dashboards[{index}]")
-            modified = item.get("modified_at")
-            found[dashboard_id] = (split(description)[1], modified if isinstance(modified, str) else "")
+            dashboard_id, description = _summary(item, f"{what} page {number}: dashboards[{index}]")
+            modified, title = item.get("modified_at"), item.get("title")
+            found[dashboard_id] = Summary(
+                dashboard_id,
+                title if isinstance(title, str) else "",
+                split(description)[1],
+                modified if isinstance(modified, str) else "",
+                share_ref(description),
+            )
         # The endpoint gives no total: a short page is the last one.
         if len(items) < PAGE_SIZE:
-            return _copies_named(
-                [(dashboard_id, claims, modified) for dashboard_id, (claims, modified) in found.items()]
-            )
+            return _copies_named(list(found.values()))
     raise BackendError(f"the dashboard list did not end after {MAX_PAGES} pages; {MALFORMED}")
 
 
-def _copies_named(found: list[tuple[str, Claims, str]]) -> list[tuple[str, Claims, str]]:
+def _copies_named(found: list[Summary]) -> list[Summary]:
     """A marker on two dashboards (a clone made in the UI copies the description) is a conflict, not a
     duplicate to delete: a person decides which one the manifest manages."""
     seen: dict[tuple[tuple[str, ...], tuple[str, ...]], int] = {}
-    for _, claims, _ in found:
+    for summary in found:
+        claims = summary.claims
         if claims.owners and claims.manifest_ids:
             key = (claims.owners, claims.manifest_ids)
             seen[key] = seen.get(key, 0) + 1
     result = []
-    for dashboard_id, claims, modified in found:
+    for summary in found:
+        claims = summary.claims
         if seen.get((claims.owners, claims.manifest_ids), 0) > 1:
-            claims = replace(claims, owners=tuple(sorted({*claims.owners, COPIED})))
-        result.append((dashboard_id, claims, modified))
+            copied = replace(claims, owners=tuple(sorted({*claims.owners, COPIED})))
+            # A copied marker's token belongs to the original's share, not this dashboard's.
+            summary = replace(summary, claims=copied, share=None)
+        result.append(summary)
     return result
 
 

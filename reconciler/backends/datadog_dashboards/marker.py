@@ -6,18 +6,38 @@ endpoint returns it: the description's last line,
     Managed by widgets-as-code (owner team-a, id checkout-overview, applied 3c9e0a1b2c3d4e5f): edit it in git.
 
 Plans compare the description without this line, so it never shows in a diff.
+
+A dashboard shared by the reconciler also carries its share's token there (the API has no way to
+find a dashboard's share but by its token), and the digest of the share as last applied:
+
+    Managed by widgets-as-code (owner team-a, id checkout-overview, applied 3c9e0a1b2c3d4e5f,
+    share fasjyydbcgwwc2uc-6b73…8c2b applied 9a8b7c6d5e4f3a2b): edit it in git.
+
+(on one line). Why that is safe is written in the README, "Shared dashboards".
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Final
 
 from reconciler.core.resources import Claims, Marker
 
+
+@dataclass(frozen=True)
+class ShareRef:
+    """The dashboard's share as its marker records it: the token to reach it, and what was applied."""
+
+    token: str
+    applied: str
+
+
 LINE: Final = re.compile(
     r"^Managed by widgets-as-code \(owner (?P<owner>[^,\s]+), id (?P<id>[^,\s]+),"
-    r" applied (?P<applied>[0-9a-f]+)\): edit it in git\.$"
+    r" applied (?P<applied>[0-9a-f]+)"
+    r"(?:, share (?P<token>[a-z0-9]{1,32}-[0-9a-f]{32}) applied (?P<share_applied>[0-9a-f]+))?"
+    r"\): edit it in git\.$"
 )
 _ANY_MARKER: Final = re.compile(r"^Managed by widgets-as-code\b")
 _LOOSE_OWNER: Final = re.compile(r"owner (?P<owner>[a-z0-9][a-z0-9_\-./]*)")
@@ -26,11 +46,21 @@ EDITED: Final = "(edited marker)"
 COPIED: Final = "(marker copied to another dashboard)"
 
 
-def marker_line(marker: Marker) -> str:
+def marker_line(marker: Marker, share: ShareRef | None = None) -> str:
+    shared = f", share {share.token} applied {share.applied}" if share else ""
     return (
-        f"Managed by widgets-as-code (owner {marker.owner}, id {marker.manifest_id}, applied {marker.applied}):"
-        " edit it in git."
+        f"Managed by widgets-as-code (owner {marker.owner}, id {marker.manifest_id}, applied {marker.applied}"
+        f"{shared}): edit it in git."
     )
+
+
+def share_ref(description: str | None) -> ShareRef | None:
+    """The share recorded by the description's one well-formed marker, or None."""
+    found = [LINE.fullmatch(line.strip()) for line in (description or "").split("\n")]
+    lines = [match for match in found if match]
+    if len(lines) != 1 or not lines[0]["token"]:
+        return None
+    return ShareRef(lines[0]["token"], lines[0]["share_applied"])
 
 
 def split(description: str | None) -> tuple[str | None, Claims]:
@@ -63,5 +93,6 @@ def split(description: str | None) -> tuple[str | None, Claims]:
     return (text or None), Claims(tuple(sorted(owners)), tuple(sorted(ids)), applied)
 
 
-def with_marker(description: str | None, marker: Marker) -> str:
-    return f"{description}\n\n{marker_line(marker)}" if description else marker_line(marker)
+def with_marker(description: str | None, marker: Marker, share: ShareRef | None = None) -> str:
+    line = marker_line(marker, share)
+    return f"{description}\n\n{line}" if description else line

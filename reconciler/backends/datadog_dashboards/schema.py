@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from reconciler.backends.datadog_dashboards.codec import desired_dashboard
+from reconciler.backends.datadog_dashboards.sharing import desired_share
 from reconciler.backends.datadog_dashboards.vocabulary import (
     DASHBOARD_ID,
     LAYOUT_TYPES,
+    LIVE_SPANS,
     MAX_TAGS,
     SCOPE,
     TEAM_TAG,
@@ -20,6 +22,8 @@ from reconciler.core.identity import id_problem
 from reconciler.core.resources import Desired
 
 _IGNORE_PATH: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*|\[\d+\])*$")
+_EMAIL: Final = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
+_INSTANT: Final = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$")
 _SERVER_FIELDS: Final = ("id", "url", "author_handle", "author_name", "created_at", "modified_at", "is_read_only")
 
 
@@ -86,6 +90,75 @@ def _valid_ignore_path(path: str) -> str:
     return path
 
 
+def _valid_emails(emails: list[str]) -> list[str]:
+    seen: set[str] = set()
+    for email in emails:
+        if not _EMAIL.fullmatch(email):
+            raise ValueError(f"'{email}' is not an email address (like `oncall@example.com`)")
+        if email.lower() in seen:
+            raise ValueError(f"'{email}' is listed twice")
+        seen.add(email.lower())
+    return emails
+
+
+def _valid_instant(value: str) -> str:
+    if not _INSTANT.fullmatch(value):
+        raise ValueError(f"expiration '{value}' is not a date and time with a time zone, like `2027-01-31T18:00:00Z`")
+    return value
+
+
+class GlobalTime(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    live_span: Literal["15m", "1h", "4h", "1d", "2d", "1w", "1mo", "3mo"] = Field(
+        description=f"The time span viewers see: one of {', '.join(LIVE_SPANS)}."
+    )
+
+
+class SelectableTemplateVariable(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1, description="A template variable of the dashboard.")
+    prefix: str | None = None
+    default_value: str | None = None
+    type: str | None = None
+    visible_tags: list[str] | None = Field(default=None, description="The values viewers may pick.")
+
+
+class Sharing(BaseModel):
+    """Who outside the organisation may see the dashboard: Datadog's shared dashboards, kept as code."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    share_type: Literal["open", "invite"] = Field(
+        description="`open`: anyone with the link; `invite`: only the emails in `share_list`."
+    )
+    share_list: Annotated[list[str], AfterValidator(_valid_emails)] = Field(
+        default_factory=list, description="For `invite`: who may see it; each is sent an invitation once."
+    )
+    global_time: GlobalTime | None = None
+    global_time_selectable_enabled: bool = Field(
+        default=False, description="Whether viewers may choose another time range."
+    )
+    selectable_template_vars: list[SelectableTemplateVariable] | None = None
+    expiration: Annotated[str, AfterValidator(_valid_instant)] | None = Field(
+        default=None, description="When the share stops working (ISO 8601 with a time zone); never when absent."
+    )
+
+    @model_validator(mode="after")
+    def _list_matches_type(self) -> Sharing:
+        if self.share_type == "invite" and not self.share_list:
+            raise ValueError("sharing.share_list is empty; an `invite` share needs at least one email")
+        if self.share_type == "open" and self.share_list:
+            raise ValueError(
+                "sharing.share_list is only for `invite` shares; an `open` share is seen by anyone with its link"
+            )
+        return self
+
+    def as_content(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_none=True)
+
+
 class DashboardManifest(BaseModel):
     """One Datadog dashboard, managed by widgets-as-code."""
 
@@ -101,6 +174,24 @@ class DashboardManifest(BaseModel):
     )
     ignore: tuple[Annotated[str, AfterValidator(_valid_ignore_path)], ...] = ()
     adopt: str | None = Field(default=None, pattern=DASHBOARD_ID.pattern, description="Id of a dashboard to take over.")
+    sharing: Sharing | None = Field(
+        default=None, description="The dashboard's share (public or invite-only); removing it revokes the share."
+    )
+
+    @model_validator(mode="after")
+    def _shared_variables_exist(self) -> DashboardManifest:
+        if self.sharing is None or not self.sharing.selectable_template_vars:
+            return self
+        variables = self.dashboard.get("template_variables") or []
+        names = {v.get("name") for v in variables if isinstance(v, dict)}
+        for variable in self.sharing.selectable_template_vars:
+            if variable.name not in names:
+                known = ", ".join(sorted(str(n) for n in names)) or "none"
+                raise ValueError(
+                    f"sharing.selectable_template_vars names '{variable.name}', which is not a template variable of"
+                    f" this dashboard (it has: {known})"
+                )
+        return self
 
     @property
     def scope(self) -> str:
@@ -108,3 +199,9 @@ class DashboardManifest(BaseModel):
 
     def desired(self, source: str) -> Desired:
         return desired_dashboard(self.id, self.dashboard, self.tags, self.ignore, source, self.adopt)
+
+    def resources(self, source: str) -> tuple[Desired, ...]:
+        dashboard = self.desired(source)
+        if self.sharing is None:
+            return (dashboard,)
+        return dashboard, desired_share(self.id, self.sharing.as_content(), dashboard.title, source)

@@ -29,3 +29,17 @@ API_ROOT: Final = "/api/v1/dashboard"
 PAGE_SIZE: Final = 100
 # Fields the server computes or fills; never part of a comparison.
 SERVER_FIELDS: Final = ("id", "url", "author_handle", "author_name", "created_at", "modified_at", "is_read_only")
+
+# A dashboard's share (public or invite-only) is a resource of its own, keyed by its dashboard's manifest id.
+SHARE_SCOPE: Final = "dashboard-share"
+SHARE_ROOT: Final = "/api/v1/dashboard/public"
+# Share tokens: an organisation prefix, a dash, 32 hex digits (the recordings' form).
+SHARE_TOKEN: Final = re.compile(r"^[a-z0-9]{1,32}-[0-9a-f]{32}$")
+# A token anywhere in a line of text (a URL, an error): what is masked before it is shown.
+SHARE_TOKEN_IN_TEXT: Final = re.compile(r"[a-z0-9]{1,32}-[0-9a-f]{32}(?![0-9a-f])")
+# What a manifest may ask for; Datadog also has `embed`, which the reconciler reads but never writes.
+SHARE_TYPES: Final = ("open", "invite")
+LIVE_SPANS: Final = ("15m", "1h", "4h", "1d", "2d", "1w", "1mo", "3mo")
+# The dashboard_type a share names, by the dashboard's layout.
+SHARED_DASHBOARD_TYPES: Final = {"ordered": "custom_timeboard", "free": "custom_screenboard"}
+INVITATION_PAGE_SIZE: Final = 100

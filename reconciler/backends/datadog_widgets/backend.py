@@ -10,7 +10,7 @@ from reconciler.backends.datadog_widgets.codec import KIND, content_of, request_
 from reconciler.backends.datadog_widgets.listing import fetch_widgets, find_by_manifest_id, list_every_type, list_owned
 from reconciler.backends.datadog_widgets.vocabulary import EXPERIENCE_TYPES
 from reconciler.core.backend import Listing
-from reconciler.core.resources import Marker, Remote
+from reconciler.core.resources import Caution, Marker, Remote
 
 
 class DatadogWidgets:
@@ -31,6 +31,9 @@ class DatadogWidgets:
         # The API returns a definition exactly as written and lowercases nothing the manifests allow;
         # only tag order and repeats are the server's, and they never count.
         return content_of(content.get("definition") or {}, content.get("tags") or ())
+
+    def cautions(self, scope: str, before: dict[str, Any] | None, after: dict[str, Any] | None) -> tuple[Caution, ...]:
+        return ()  # a widget grants no access of its own
 
     async def list_owned(self, owner: str) -> Listing:
         # Every experience type, not only those the manifests use: a type whose last manifest

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from reconciler.backends.datadog_widgets.codec import definition_of, user_tags_of
@@ -10,7 +10,9 @@ from reconciler.backends.datadog_widgets.tags import tag_problem
 from reconciler.core.resources import Remote
 
 
-def manifest_document(widget: Remote, manifest_id: str, adopt: bool) -> tuple[dict[str, Any], tuple[str, ...]]:
+def manifest_document(
+    widget: Remote, manifest_id: str, adopt: bool, children: Sequence[Remote] = ()
+) -> tuple[dict[str, Any], tuple[str, ...]]:
     """The manifest's data, and the widget's tags left out because no manifest may carry them."""
     tags, dropped = _clean_tags(user_tags_of(widget))
     document: dict[str, Any] = {"id": manifest_id, "experience_type": widget.scope}

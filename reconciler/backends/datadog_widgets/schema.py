@@ -125,6 +125,9 @@ class Manifest(BaseModel):
             self.experience_type, self.id, self.definition_dict(), self.tags, self.ignore, source, self.adopt
         )
 
+    def resources(self, source: str) -> tuple[Desired, ...]:
+        return (self.desired(source),)
+
 
 MANIFEST_ADAPTER: Final = TypeAdapter(Manifest)
 MANIFEST_FIELDS: Final = tuple(Manifest.model_fields)

@@ -10,7 +10,7 @@ from reconciler.backends.spaceone_widgets.client import SpaceOneClient
 from reconciler.backends.spaceone_widgets.codec import content_of, create_body, update_body
 from reconciler.backends.spaceone_widgets.vocabulary import CUSTOM_WIDGET_ID, KIND, SCOPE
 from reconciler.core.backend import BackendError, Listing, OutcomeUnknown
-from reconciler.core.resources import Marker, Remote
+from reconciler.core.resources import Caution, Marker, Remote
 
 
 class SpaceOneWidgets:
@@ -29,6 +29,9 @@ class SpaceOneWidgets:
 
     def normalise(self, content: dict[str, Any]) -> dict[str, Any]:
         return content_of(content)
+
+    def cautions(self, scope: str, before: dict[str, Any] | None, after: dict[str, Any] | None) -> tuple[Caution, ...]:
+        return ()  # a widget grants no access of its own
 
     async def list_owned(self, owner: str) -> Listing:
         widgets, problem = await listing.list_owned(self.client, owner)

@@ -27,7 +27,9 @@ def explain(data: Any, path: tuple[str | int, ...], name: str, error: ErrorDetai
     return None
 
 
-def manifest_document(widget: Remote, manifest_id: str, adopt: bool) -> tuple[dict[str, Any], tuple[str, ...]]:
+def manifest_document(
+    widget: Remote, manifest_id: str, adopt: bool, children: Sequence[Remote] = ()
+) -> tuple[dict[str, Any], tuple[str, ...]]:
     """The manifest `wac export` writes; tags no manifest may carry are left out and named."""
     content = content_of(widget.content)
     kept = {

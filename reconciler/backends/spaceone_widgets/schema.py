@@ -93,3 +93,6 @@ class CustomWidgetManifest(BaseModel):
         fields = self.model_dump(mode="json", include={"widget_name", "title", "options", "settings"})
         fields |= self.model_dump(mode="json", include={"inherit_options", "labels", "tags"})
         return desired_widget(self.id, fields, self.ignore, source, self.adopt)
+
+    def resources(self, source: str) -> tuple[Desired, ...]:
+        return (self.desired(source),)

@@ -19,7 +19,7 @@ from starlette.types import ASGIApp
 from reconciler.backends.datadog_dashboards.emulator import shares
 from reconciler.backends.datadog_dashboards.emulator.checks import dashboard_errors
 from reconciler.backends.datadog_dashboards.emulator.store import DashboardStore, Document, new_dashboard_id, now_iso
-from reconciler.backends.datadog_dashboards.vocabulary import DASHBOARD_ID
+from reconciler.backends.datadog_dashboards.vocabulary import DASHBOARD_ID, SHARE_TOKEN
 
 PREFIX: Final = "/api/v1/dashboard"
 # `is_read_only` is deprecated: Datadog stopped returning it in 2025 (the recordings show both eras).
@@ -27,7 +27,7 @@ SUMMARY_FIELDS: Final = (
     "id", "title", "description", "layout_type", "url", "created_at", "modified_at", "author_handle",
 )  # fmt: skip
 _NOT_SLUG: Final = re.compile(r"[^a-z0-9 -]")
-TOKEN: Final = re.compile(r"^[a-z0-9]{1,32}-[0-9a-f]{32}$")
+TOKEN: Final = SHARE_TOKEN
 
 
 def _error(status: int, *messages: str) -> JSONResponse:
@@ -126,7 +126,9 @@ class DashboardsApi:
             return _error(400, "count and start must be at least 0")
         rows = self.store.listed(deleted=deleted == "true")
         if shared == "true":
-            rows = []  # no dashboard here is shared
+            # Shared: a share (open, invite-only or embedded) of the dashboard is live.
+            with_share = self.store.shared_ids()
+            rows = [(document, gone) for document, gone in rows if document["id"] in with_share]
         summaries = [
             {**{name: document.get(name) for name in SUMMARY_FIELDS}, "deleted_at": deleted_at}
             for document, deleted_at in rows[start : start + count]

@@ -116,6 +116,10 @@ class DashboardStore:
                 (share["token"], share["dashboard_id"], json.dumps(share)),
             )
 
+    def shared_ids(self) -> set[str]:
+        with self._lock:
+            return {row[0] for row in self._db.execute("SELECT dashboard_id FROM datadog_dashboard_shares")}
+
     def share(self, token: str) -> Document | None:
         with self._lock:
             row = self._db.execute("SELECT document FROM datadog_dashboard_shares WHERE token = ?", (token,)).fetchone()
