@@ -104,11 +104,11 @@ class Conflict:
     resolve: str = ""
 
     def describe(self) -> str:
-        if self.resolve:
-            return f"{self.scope} {self.remote_id} ('{self.title}'): {self.resolve}"
         claims = f"owners {', '.join(self.owners)}" if len(self.owners) > 1 else f"owner {self.owners[0]}"
         if self.manifest_ids:
             claims += f" and wac-ids {', '.join(self.manifest_ids)}"
+        if self.resolve:
+            return f"{self.scope} {self.remote_id} ('{self.title}') carries {claims}: {self.resolve}"
         return (
             f"{self.scope} widget {self.remote_id} ('{self.title}') carries {claims}; no owner updates or"
             " deletes it. Resolve it in the UI: keep the wac-owner and wac-id tags of the repository whose manifest"

@@ -309,3 +309,58 @@ def test_a_bad_sharing_block_is_one_located_sentence_offline(tmp_path: Path, sha
     assert result.exit_code == 1
     assert message in result.output, result.output
     assert "boards.yaml:" in result.output and "Traceback" not in result.output
+
+
+def test_a_removed_manifest_revokes_the_share_before_deleting_the_dashboard(
+    tmp_path: Path, server: RunningEmulator
+) -> None:
+    repo = workspace(tmp_path, server.url, board("kept", sharing=""), board())
+    apply(repo)
+    token = token_of(server.url, "checkout-overview")
+    assert token is not None
+    write(repo, board("kept", sharing=""))
+    plan = repo.wac("plan").output
+    assert "- delete dashboard-share/checkout-overview" in plan and "- delete dashboard/checkout-overview" in plan
+    output = apply(repo)
+    assert "2 deleted, 0 failed" in output
+    assert share(server.url, token).status_code == 404
+    no_changes(repo)
+
+
+def test_an_adopted_dashboard_is_shared_as_its_manifest_says(tmp_path: Path, server: RunningEmulator) -> None:
+    made = httpx.post(
+        f"{server.url}/api/v1/dashboard",
+        headers=ALICE,
+        json={"title": "Made in the UI", "layout_type": "free", "widgets": [], "description": "By hand."},
+    ).json()
+    manifest = (
+        "kind: datadog/dashboard\nid: adopted\n"
+        f"adopt: {made['id']}\n"
+        "dashboard: {title: Made in the UI, layout_type: free, widgets: [], description: By hand.}\n"
+        "sharing: {share_type: open, global_time: {live_span: 1h}}\n"
+    )
+    repo = workspace(tmp_path, server.url, manifest)
+    plan = repo.wac("plan").output
+    assert "~ update dashboard/adopted" in plan and "+ create dashboard-share/adopted" in plan
+    apply(repo)
+    token = token_of(server.url, "adopted")
+    assert token is not None
+    answer = share(server.url, token).json()
+    assert answer["dashboard_id"] == made["id"] and answer["dashboard_type"] == "custom_screenboard"
+    assert answer["share_type"] == "open"
+    no_changes(repo)
+
+
+def test_the_shared_filter_lists_dashboards_with_a_live_share(server: RunningEmulator) -> None:
+    def listed(**params: str) -> list[str]:
+        found = httpx.get(f"{server.url}/api/v1/dashboard", headers=ALICE, params=params).json()["dashboards"]
+        return [d["id"] for d in found]
+
+    plain = {"title": "a", "layout_type": "ordered", "widgets": []}
+    first, second = (httpx.post(f"{server.url}/api/v1/dashboard", headers=ALICE, json=plain).json() for _ in range(2))
+    body = {"dashboard_id": first["id"], "dashboard_type": "custom_timeboard", "share_type": "open"}
+    token = httpx.post(f"{server.url}/api/v1/dashboard/public", headers=ALICE, json=body).json()["token"]
+    assert listed(**{"filter[shared]": "true"}) == [first["id"]]
+    assert sorted(listed()) == sorted([first["id"], second["id"]])
+    httpx.delete(f"{server.url}/api/v1/dashboard/public/{token}", headers=ALICE)
+    assert listed(**{"filter[shared]": "true"}) == []

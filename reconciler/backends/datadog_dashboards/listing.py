@@ -9,7 +9,7 @@ from typing import Any
 from reconciler.backends.datadog_dashboards.cache import DashboardCache
 from reconciler.backends.datadog_dashboards.client import DashboardsClient
 from reconciler.backends.datadog_dashboards.codec import remote_from
-from reconciler.backends.datadog_dashboards.marker import COPIED, ShareRef, share_ref, split
+from reconciler.backends.datadog_dashboards.marker import COPIED, COPIED_HELP, ShareRef, share_ref, split
 from reconciler.backends.datadog_dashboards.vocabulary import DASHBOARD_ID, PAGE_SIZE
 from reconciler.core.backend import BackendError
 from reconciler.core.resources import Claims, Remote
@@ -69,7 +69,7 @@ def _copies_named(found: list[Summary]) -> list[Summary]:
     for summary in found:
         claims = summary.claims
         if seen.get((claims.owners, claims.manifest_ids), 0) > 1:
-            copied = replace(claims, owners=tuple(sorted({*claims.owners, COPIED})))
+            copied = replace(claims, owners=tuple(sorted({*claims.owners, COPIED})), resolve=COPIED_HELP)
             # A copied marker's token belongs to the original's share, not this dashboard's.
             summary = replace(summary, claims=copied, share=None)
         result.append(summary)

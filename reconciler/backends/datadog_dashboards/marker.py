@@ -44,6 +44,15 @@ _LOOSE_OWNER: Final = re.compile(r"owner (?P<owner>[a-z0-9][a-z0-9_\-./]*)")
 _LOOSE_ID: Final = re.compile(r"\bid (?P<id>[a-z0-9][a-z0-9_\-./]*)")
 EDITED: Final = "(edited marker)"
 COPIED: Final = "(marker copied to another dashboard)"
+EDITED_HELP: Final = (
+    "its description's `Managed by widgets-as-code` line was edited by hand, or there are several, so no owner"
+    " updates or deletes it. Edit the description in Datadog: leave exactly one such line, as wac wrote it, or none"
+    " (the next apply of the owner whose manifest should manage it then takes it back with `adopt:`)"
+)
+COPIED_HELP: Final = (
+    "its description's `Managed by widgets-as-code` line is also on another dashboard (a clone made in the UI"
+    " copies it), so no owner updates or deletes either. Remove the line from the copy in Datadog"
+)
 
 
 def marker_line(marker: Marker, share: ShareRef | None = None) -> str:
@@ -90,7 +99,8 @@ def split(description: str | None) -> tuple[str | None, Claims]:
         else:
             kept.append(line)
     text = "\n".join(kept).rstrip("\n")
-    return (text or None), Claims(tuple(sorted(owners)), tuple(sorted(ids)), applied)
+    resolve = EDITED_HELP if EDITED in owners or len(owners) > 1 or len(ids) > 1 else ""
+    return (text or None), Claims(tuple(sorted(owners)), tuple(sorted(ids)), applied, resolve)
 
 
 def with_marker(description: str | None, marker: Marker, share: ShareRef | None = None) -> str:
