@@ -163,6 +163,20 @@ def test_a_share_widened_in_the_ui_is_reported_as_drift_and_reverted(tmp_path: P
     no_changes(repo)
     assert repo.wac("drift").exit_code == 0
 
+    # Someone invites one more person in the UI: reported as widened, and uninvited by the next apply.
+    emails = ["partner@example.com", "vendor@example.org", "x@evil.io"]
+    listed = {**widened, "global_time": {"live_span": "4h"}, "share_type": "invite", "share_list": emails}
+    assert httpx.put(f"{server.url}/api/v1/dashboard/public/{token}", headers=ALICE, json=listed).status_code == 200
+    invite = {"data": {"type": "public_dashboard_invitation", "attributes": {"email": "x@evil.io"}}}
+    assert httpx.post(f"{server.url}/api/v1/dashboard/public/{token}/invitation", headers=ALICE, json=invite).is_success
+    drift = repo.wac("drift")
+    assert drift.exit_code == 2
+    assert "! dashboard-share/checkout-overview: widens access: invites x@evil.io" in drift.output
+    apply(repo)
+    assert "x@evil.io" not in invitations(server.url, token)
+    assert "x@evil.io" not in share(server.url, token).json()["share_list"]
+    no_changes(repo)
+
 
 def test_removing_sharing_revokes_the_share_and_the_guard_counts_revocations(
     tmp_path: Path, server: RunningEmulator
