@@ -6,12 +6,13 @@ from reconciler.cli.apply import apply
 from reconciler.cli.drift import drift
 from reconciler.cli.emulator import emulator
 from reconciler.cli.export import export
+from reconciler.cli.init import init
 from reconciler.cli.plan import plan
 from reconciler.cli.schema import schema
 from reconciler.cli.shell import main
 from reconciler.cli.validate import validate
 
-for command in (validate, schema, plan, apply, drift, export, emulator):
+for command in (init, validate, schema, plan, apply, drift, export, emulator):
     main.add_command(command)
 
 __all__ = ["main"]

@@ -49,6 +49,19 @@ def export(
     kinds: tuple[str, ...],
 ) -> None:
     """Write a manifest per remote widget, to adopt widgets made in the UI without recreating them."""
+    export_to(site, owner, experience_types, out_dir, unmanaged_only, force, kinds)
+
+
+def export_to(
+    site: str | None,
+    owner: str | None,
+    experience_types: tuple[str, ...],
+    out_dir: Path,
+    unmanaged_only: bool,
+    force: bool,
+    kinds: tuple[str, ...],
+) -> None:
+    """The export, for `wac export` and `wac init --from-remote`."""
     from reconciler.manifests.export import export_manifests
 
     run = Run(site, owner, kinds=kinds)

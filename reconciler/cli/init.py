@@ -1,0 +1,141 @@
+"""`wac init`: a new widgets repository in one command: settings, examples, schema, workflows, README."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import Final
+
+import click
+
+from reconciler.cli.harness import write_file
+from reconciler.cli.shell import Command, everywhere, fail
+
+# Beyond what a site must be to resolve: nothing a workflow or README could read as syntax.
+_PLAIN_SITE: Final = re.compile(r"^[A-Za-z0-9.\-:/\[\]]{1,200}$")
+DEFAULT_KIND: Final = "datadog/widget"
+
+
+def _kinds() -> list[str]:
+    from reconciler.scaffold import EXAMPLES
+
+    return list(EXAMPLES)
+
+
+@click.command(cls=Command)
+@everywhere
+@click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--owner", help="The owner wac marks this repository's resources with (asked on a terminal).")
+@click.option("--site", help="A Datadog site, `local`, or an emulator URL (asked on a terminal).")
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    type=click.Choice(_kinds()),
+    help="Write an example manifest of this kind (repeatable; asked on a terminal, else datadog/widget).",
+)
+@click.option("--from-remote", is_flag=True, help="Export the site's existing resources into widgets/ to adopt them.")
+@click.option(
+    "--action",
+    metavar="OWNER/REPO@REF",
+    help="The widgets-as-code GitHub Action the workflows use (default: this version's release).",
+)
+def init(
+    directory: Path, owner: str | None, site: str | None, kinds: tuple[str, ...], from_remote: bool, action: str | None
+) -> None:
+    """Start a widgets repository: .wac.yaml, examples (or --from-remote: an export), schema, workflows, README.
+
+    Existing files are never overwritten; each one kept is named.
+    """
+    from reconciler.backends.registry import manifests_json_schema
+    from reconciler.scaffold import DEFAULT_ACTION, scaffold
+
+    asking = _on_a_terminal()
+    owner = _checked_owner(
+        owner or (click.prompt("Owner (one per repository)", default="default") if asking else "default")
+    )
+    site = _checked_site(
+        site
+        or (
+            click.prompt("Datadog site, `local` or an emulator URL", default="datadoghq.com")
+            if asking
+            else "datadoghq.com"
+        )
+    )
+    if not kinds and asking:
+        answer = click.prompt(f"Kinds, comma separated ({', '.join(_kinds())})", default=DEFAULT_KIND)
+        kinds = tuple(k.strip() for k in answer.split(",") if k.strip())
+        unknown = [k for k in kinds if k not in _kinds()]
+        if unknown:
+            fail(f"'{unknown[0]}' is not a kind; use one of {', '.join(_kinds())}")
+    kinds = kinds or (DEFAULT_KIND,)
+    chosen_action = _checked_action(action or DEFAULT_ACTION)
+    schema = _json(manifests_json_schema())
+    files = scaffold(owner, site, () if from_remote else kinds, schema, chosen_action)
+    written, kept = [], []
+    for file in files:
+        target = directory / file.path
+        if target.exists():
+            kept.append(file.path)
+            continue
+        write_file(target, file.text)
+        written.append(file.path)
+    for path in kept:
+        click.echo(f"skipped {directory / path}: it exists and was left as it is", err=True)
+    click.echo(f"Wrote {len(written)} file(s) in {directory}/: {', '.join(written) or 'none'}.")
+    if from_remote:
+        from reconciler.cli.export import export_to
+
+        export_to(site, owner, (), directory / "widgets", unmanaged_only=False, force=False, kinds=kinds)
+    where = "" if directory == Path(".") else f"cd {directory} && "
+    click.echo(
+        f"Next: {where}wac validate && wac plan && wac apply. Add the secrets DD_API_KEY and DD_APP_KEY to the"
+        " repository for its workflows."
+    )
+
+
+def _on_a_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
+def _asked(asking: bool, question: str, default: str) -> str:
+    return str(click.prompt(question, default=default)) if asking else default
+
+
+def _json(schema: object) -> str:
+    import json
+
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+
+def _checked_owner(owner: str) -> str:
+    from reconciler.core.identity import owner_problem
+
+    problem = owner_problem(owner)
+    if problem:
+        fail(f"--owner: {problem}")
+    return owner
+
+
+def _checked_site(site: str) -> str:
+    from reconciler.backends.sites import SiteError, resolve_site
+
+    try:
+        resolve_site(site)
+    except SiteError as exc:
+        fail(f"--site: {exc}")
+    if not _PLAIN_SITE.fullmatch(site.strip()):
+        fail(f"--site: '{site[:80]}' holds characters a site name or URL does not need")
+    return site.strip()
+
+
+_ACTION: Final = re.compile(
+    r"^(\./[A-Za-z0-9._/-]*|\.|[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+(/[A-Za-z0-9_./-]+)?@[A-Za-z0-9_.\-/]+)$"
+)
+
+
+def _checked_action(action: str) -> str:
+    if not _ACTION.fullmatch(action):
+        fail(f"--action: '{action[:80]}' is not a GitHub Action reference like OWNER/REPO@REF or ./")
+    return action
