@@ -99,12 +99,19 @@ def _known_kinds(_: click.Context, param: click.Parameter, value: tuple[str, ...
     return tuple(dict.fromkeys(value))
 
 
+def _complete_kinds(_: click.Context, __: click.Parameter, incomplete: str) -> list[str]:
+    from reconciler.backends.registry import BY_KIND
+
+    return [kind for kind in BY_KIND if kind.startswith(incomplete)]
+
+
 kind_option = click.option(
     "--kind",
     "kinds",
     multiple=True,
     metavar="KIND",
     callback=_known_kinds,
+    shell_complete=_complete_kinds,
     help="Limit the run to manifests and remote resources of this kind (repeatable), e.g. datadog/widget.",
 )
 
