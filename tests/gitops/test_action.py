@@ -89,6 +89,7 @@ def test_inputs_outputs_and_scripts_are_as_documented() -> None:
             assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", step["uses"]), step["uses"]
 
 
+@pytest.mark.slow
 def test_validate_plan_apply_drift_through_the_action(repo: tuple[Path, Path]) -> None:
     workdir, temp = repo
     common = {"paths": "widgets/", "site": "local", "owner": "team-a"}
