@@ -78,7 +78,12 @@ def export_manifests(widgets: Iterable[Remote], owner: str, site: str) -> Export
         assert child.parent is not None
         children.setdefault(child.parent, []).append(child)
     ordered = sorted((w for w in every if w.parent is None), key=lambda w: (w.scope, w.created_at, w.remote_id))
-    skipped: list[str] = []
+    # What belongs to a resource but cannot be read (a share made in the UI) is named, never guessed.
+    skipped: list[str] = [
+        f"{w.scope} {w.remote_id} ({json.dumps(w.title)}) is left out: {w.claims.resolve}"
+        for w in every
+        if w.parent is not None and not w.content
+    ]
     taken: set[tuple[str, str]] = set()
     mine: dict[str, Remote] = {}
     # Widgets this owner already manages keep their ids; claim those first. Of duplicates the oldest

@@ -378,3 +378,21 @@ def test_the_shared_filter_lists_dashboards_with_a_live_share(server: RunningEmu
     assert sorted(listed()) == sorted([first["id"], second["id"]])
     httpx.delete(f"{server.url}/api/v1/dashboard/public/{token}", headers=ALICE)
     assert listed(**{"filter[shared]": "true"}) == []
+
+
+def test_export_names_a_share_it_cannot_read(tmp_path: Path, server: RunningEmulator) -> None:
+    made = httpx.post(
+        f"{server.url}/api/v1/dashboard",
+        headers=ALICE,
+        json={"title": "Shared by hand", "layout_type": "ordered", "widgets": []},
+    ).json()
+    body = {"dashboard_id": made["id"], "dashboard_type": "custom_timeboard", "share_type": "open"}
+    assert httpx.post(f"{server.url}/api/v1/dashboard/public", headers=ALICE, json=body).status_code == 200
+    repo = workspace(tmp_path, server.url)
+    exported = repo.wac("export", "--kind", "datadog/dashboard", "--out", "exported")
+    assert exported.exit_code == 0, exported.output
+    assert f'dashboard-share {made["id"]} ("Shared by hand") is left out: Datadog reports this dashboard shared' in (
+        exported.output
+    )
+    (written,) = (repo.root / "exported").rglob("*.yaml")
+    assert "sharing" not in yaml.safe_load(written.read_text())

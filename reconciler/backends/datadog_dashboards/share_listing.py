@@ -51,9 +51,9 @@ async def shares_of(client: DashboardsClient, found: Sequence[Summary], shared: 
     result = list(by_dashboard.values())
     for summary in found:
         if summary.dashboard_id in shared and summary.dashboard_id not in by_dashboard:
-            claims = summary.claims
+            claims = replace(summary.claims, resolve=UNRECORDED_HELP)
             if claims.owners:
-                claims = replace(claims, owners=tuple(sorted({*claims.owners, UNRECORDED})), resolve=UNRECORDED_HELP)
+                claims = replace(claims, owners=tuple(sorted({*claims.owners, UNRECORDED})))
             result.append(unreadable_share(summary.dashboard_id, summary.title, claims))
     return result
 
