@@ -138,6 +138,7 @@ class RunningEmulator:
     stats: RequestStats
     store: WidgetStore
     custom_widgets: CustomWidgetStore
+    dashboards: DashboardStore
 
 
 class _PromptServer(uvicorn.Server):
@@ -189,7 +190,7 @@ def emulator_thread(
             raise RuntimeError(f"the emulator could not start on {host}:{port}")
         threading.Event().wait(0.01)
     try:
-        yield RunningEmulator(f"http://{host}:{port}", stats, stores.widgets, stores.custom_widgets)
+        yield RunningEmulator(f"http://{host}:{port}", stats, stores.widgets, stores.custom_widgets, stores.dashboards)
     finally:
         server.should_exit = server.force_exit = True
         thread.join(timeout=10)

@@ -47,3 +47,54 @@ def test_faults_converge_without_copies(tmp_path: Path) -> None:
         listed = _through_faults(f"{server.url}/api/v1/dashboard")["dashboards"]
         markers = [d["description"].rsplit("id ", 1)[1].split(",")[0] for d in listed]
         assert sorted(markers) == [f"board-{n}" for n in range(8)], "one dashboard per manifest, no copy"
+
+
+def test_shares_converge_under_faults_with_one_recorded_share_each_and_every_email_invited(tmp_path: Path) -> None:
+    """503s and drops (the work not done) on every verb, lost answers on PUT and DELETE: each dashboard
+    ends with exactly one share, recorded in its marker, and each email with an invitation."""
+    faults = (
+        FaultRule("error", rate=0.12, status=503),
+        FaultRule("drop", rate=0.06),
+        FaultRule("lost_response", rate=0.15, methods=frozenset({"PUT", "DELETE"})),
+    )
+    sharing = "sharing:\n  share_type: invite\n  share_list: [a@example.com, b@example.com]\n"
+    with emulator_thread(settings=EmulatorSettings(faults=faults, seed=5)) as server:
+        repo = make_workspace(tmp_path, server.url, copy_examples=False)
+        repo.widgets.mkdir()
+        documents = [DASHBOARD.replace("checkout-overview", f"board-{n}") + sharing for n in range(5)]
+        (repo.widgets / "boards.yaml").write_text("---\n".join(documents))
+        converged = False
+        for _ in range(8):
+            repo.wac("apply", "--auto-approve", "--timeout", "2")
+            if repo.wac("plan", "--detailed-exitcode").exit_code == 0:
+                converged = True
+                break
+        assert converged, "an empty plan within eight runs"
+        assert server.stats.faults, "faults were injected"
+        shares = server.dashboards.share_tokens()
+        assert len(shares) == 5 and len({dashboard for dashboard, _ in shares}) == 5, "one share per dashboard"
+        for _, token in shares:
+            sent = [i["email"] for i in server.dashboards.invitations(token)]
+            assert sorted(sent) == ["a@example.com", "b@example.com"]
+        recorded = {
+            d["description"].split("share ")[1].split(" ")[0]
+            for d in _through_faults(f"{server.url}/api/v1/dashboard")["dashboards"]
+        }
+        assert recorded == {token for _, token in shares}, "every share is the one its marker records"
+
+
+def test_a_share_whose_answer_is_lost_is_named_never_made_twice(tmp_path: Path) -> None:
+    """Every POST is done but its answer lost: the dashboard is found again by its marker, the share
+    cannot be (its token was in the answer), so apply says so and the next plan names it."""
+    faults = (FaultRule("lost_response", rate=1.0, methods=frozenset({"POST"})),)
+    sharing = "sharing:\n  share_type: open\n"
+    with emulator_thread(settings=EmulatorSettings(faults=faults, seed=1)) as server:
+        repo = make_workspace(tmp_path, server.url, copy_examples=False)
+        repo.widgets.mkdir()
+        (repo.widgets / "board.yaml").write_text(DASHBOARD + sharing)
+        applied = repo.wac("apply", "--auto-approve", "--timeout", "2")
+        assert applied.exit_code == 1
+        assert "the answer was lost and the dashboard is now shared" in applied.output, applied.output
+        assert len(server.dashboards.share_tokens()) == 1, "not sent again once the dashboard showed shared"
+        plan = repo.wac("plan")
+        assert "marker records no share of it" in plan.output and "create dashboard-share" not in plan.output

@@ -25,10 +25,12 @@ from reconciler.backends.datadog_dashboards.sharing import (
     share_request,
 )
 from reconciler.backends.datadog_dashboards.vocabulary import KIND, SCOPE, SHARE_SCOPE, SHARE_TOKEN
-from reconciler.core.backend import BackendError, Listing
+from reconciler.core.backend import BackendError, Listing, OutcomeUnknown
 from reconciler.core.resources import Caution, Marker, Remote
 
 log = logging.getLogger(__name__)
+# A share create whose answer is lost is sent again only while the dashboard is seen unshared.
+SHARE_ATTEMPTS = 3
 
 
 class DatadogDashboards:
@@ -178,7 +180,7 @@ class DatadogDashboards:
         ref = share_ref(body.get("description"))
         if ref is not None and await self.client.share(ref.token) is not None:
             raise BackendError(f"dashboard {dashboard_id} was shared since the plan; run wac plan again")
-        answer = await self.client.create_share(create_request(content, dashboard_id, str(body.get("layout_type"))))
+        answer = await self._create_share(create_request(content, dashboard_id, str(body.get("layout_type"))))
         token = answer.get("token")
         if not isinstance(token, str) or not SHARE_TOKEN.fullmatch(token):
             raise BackendError(
@@ -193,6 +195,21 @@ class DatadogDashboards:
             raise
         await self._invite(token, content, already=[])
         return dashboard_id
+
+    async def _create_share(self, request: dict[str, Any]) -> dict[str, Any]:
+        """POST the share; after a lost answer, again only when Datadog shows the dashboard is still not shared."""
+        dashboard_id = str(request["dashboard_id"])
+        for _ in range(SHARE_ATTEMPTS):
+            try:
+                return await self.client.create_share(request)
+            except OutcomeUnknown:
+                if dashboard_id in await shared_ids(self.client):
+                    break
+        # Without the answer the token is lost, and no endpoint finds a share by its dashboard.
+        raise BackendError(
+            f"share dashboard {dashboard_id}: the answer was lost and the dashboard is now shared, so its share"
+            " exists with its token unrecorded; the next plan names it (revoke it in Datadog, then apply again)"
+        )
 
     async def _reshare(self, dashboard_id: str, content: dict[str, Any], marker: Marker) -> None:
         body = await self._owned(dashboard_id, marker)

@@ -64,15 +64,8 @@ class DashboardsClient(DatadogClient):
         return None if response.status_code == 404 else self.json_of(response, "get shared dashboard")
 
     async def create_share(self, body: dict[str, Any]) -> dict[str, Any]:
-        try:
-            response = await self.send("POST", SHARE_ROOT, json=body, idempotent=False)
-        except OutcomeUnknown:
-            # Without the answer the token is lost, and no endpoint finds a share by its dashboard.
-            raise BackendError(
-                f"share dashboard {body.get('dashboard_id')}: the answer was lost, so the share may exist with its"
-                " token unrecorded; the next plan reports such a share (revoke it in Datadog, then apply again)"
-            ) from None
-        return self.json_of(response, "share dashboard")
+        """The new share; OutcomeUnknown when the answer (and with it the token) was lost."""
+        return self.json_of(await self.send("POST", SHARE_ROOT, json=body, idempotent=False), "share dashboard")
 
     async def update_share(self, token: str, body: dict[str, Any]) -> None:
         self.json_of(await self.send("PUT", _share(token), json=body, idempotent=True), "update shared dashboard")

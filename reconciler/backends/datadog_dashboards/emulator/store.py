@@ -117,8 +117,12 @@ class DashboardStore:
             )
 
     def shared_ids(self) -> set[str]:
+        return {dashboard_id for dashboard_id, _ in self.share_tokens()}
+
+    def share_tokens(self) -> list[tuple[str, str]]:
+        """Every live share as (dashboard id, token); a dashboard may have several."""
         with self._lock:
-            return {row[0] for row in self._db.execute("SELECT dashboard_id FROM datadog_dashboard_shares")}
+            return list(self._db.execute("SELECT dashboard_id, token FROM datadog_dashboard_shares ORDER BY token"))
 
     def share(self, token: str) -> Document | None:
         with self._lock:
