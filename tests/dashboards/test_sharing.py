@@ -396,3 +396,20 @@ def test_export_names_a_share_it_cannot_read(tmp_path: Path, server: RunningEmul
     )
     (written,) = (repo.root / "exported").rglob("*.yaml")
     assert "sharing" not in yaml.safe_load(written.read_text())
+
+
+def test_a_time_span_the_manifest_leaves_out_is_datadogs_and_never_a_diff(
+    tmp_path: Path, server: RunningEmulator
+) -> None:
+    repo = workspace(tmp_path, server.url, board(sharing="sharing:\n  share_type: open\n"))
+    apply(repo)
+    token = token_of(server.url, "checkout-overview")
+    assert token is not None
+    assert share(server.url, token).json()["global_time"] is None, "none was sent: Datadog's default"
+    chosen = {"share_type": "open", "global_time": {"live_span": "1w"}}
+    assert httpx.put(f"{server.url}/api/v1/dashboard/public/{token}", headers=ALICE, json=chosen).status_code == 200
+    no_changes(repo)
+    write(repo, board(sharing="sharing:\n  share_type: open\n  global_time_selectable_enabled: true\n"))
+    apply(repo)
+    kept = share(server.url, token).json()
+    assert kept["global_time"] == {"live_span": "1w"} and kept["global_time_selectable_enabled"] is True

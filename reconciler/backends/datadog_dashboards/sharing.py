@@ -64,7 +64,8 @@ def desired_share(manifest_id: str, sharing: Mapping[str, Any], title: str, sour
         manifest_id=manifest_id,
         title=title,
         content=share_content(sharing),
-        ignore=(),
+        # Left out, the time span is Datadog's default and not managed: never a diff, kept on update.
+        ignore=() if sharing.get("global_time") else ("global_time",),
         source=source,
         parent=(KIND, SCOPE, manifest_id),
     )
@@ -118,11 +119,14 @@ def share_request(content: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def create_request(content: Mapping[str, Any], dashboard_id: str, layout_type: str) -> dict[str, Any]:
-    return {
+    request = {
         "dashboard_id": dashboard_id,
         "dashboard_type": SHARED_DASHBOARD_TYPES.get(layout_type, "custom_timeboard"),
         **share_request(content),
     }
+    if request["global_time"] is None:
+        del request["global_time"]  # not nullable on create: Datadog's default applies
+    return request
 
 
 def sharing_document(content: Mapping[str, Any]) -> dict[str, Any]:
