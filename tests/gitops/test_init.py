@@ -46,7 +46,7 @@ def test_init_validate_plan_apply_then_nothing_to_do(tmp_path: Path) -> None:
         assert example.read_text().startswith("# yaml-language-server: $schema=../manifest.schema.json\n")
     assert '"title": "widgets-as-code manifest"' in (repo.widgets / "manifest.schema.json").read_text()
     assert ".wac/" in (repo.root / ".gitignore").read_text()
-    assert "as owner `team-a` on\n`local`" in (repo.root / "README.md").read_text()
+    assert "as owner `team-a`\non `local`" in (repo.root / "README.md").read_text()
 
     # Only the repository's own settings: no DD_SITE or WAC_OWNER from the environment.
     plain = {"DD_SITE": None, "WAC_OWNER": None}
