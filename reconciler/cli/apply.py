@@ -144,7 +144,7 @@ def apply(
             fail("not applying without confirmation: no terminal to ask on; pass --auto-approve")
         counts = ", ".join(f"{the_plan.count(a)} {a.value}" for a in Action if the_plan.count(a) or a != Action.REPLACE)
         deletes = the_plan.count(Action.DELETE)
-        warning = f" {deletes} widget(s) will be deleted." if deletes else ""
+        warning = f" {deletes} resource(s) will be deleted." if deletes else ""
         click.confirm(
             f"Apply {len(the_plan.changes)} change(s) ({counts}) to site '{run.site.name}'?{warning}", abort=True
         )

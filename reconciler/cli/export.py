@@ -103,10 +103,10 @@ def export_to(
         )
     if unsafe:
         fail(
-            f"{len(unsafe)} widget(s) could not be exported as valid manifests (named above); the other"
+            f"{len(unsafe)} resource(s) could not be exported as valid manifests (named above); the other"
             f" {len(writable)} were written to {out_dir}/."
         )
     click.echo(
-        f"Exported {len(exported)} widget(s) to {out_dir}/. Next: wac validate {out_dir} &&"
+        f"Exported {len(exported)} resource(s) to {out_dir}/. Next: wac validate {out_dir} &&"
         f" wac plan {out_dir}{run.flags} (adoptions only add the ownership tags)."
     )

@@ -34,7 +34,7 @@ FIELD_SYMBOLS = {FieldKind.ADDED: "+", FieldKind.REMOVED: "-", FieldKind.CHANGED
 
 def summary_line(plan: Plan) -> str:
     if not plan.has_changes:
-        return f"No changes. {plan.unchanged} widget(s) of owner '{plan.owner}' match the manifests."
+        return f"No changes. {plan.unchanged} resource(s) of owner '{plan.owner}' match the manifests."
     replaces = plan.count(Action.REPLACE)
     return (
         f"Plan for owner '{plan.owner}': {plan.count(Action.CREATE)} to create, {plan.count(Action.UPDATE)} to update,"

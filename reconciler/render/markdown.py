@@ -37,11 +37,11 @@ def render_markdown(plan: Plan, site: str, limit: int = BODY_BUDGET) -> str:
     ]
     deletes = plan.count(Action.DELETE)
     if deletes:
-        head += [f"> [!WARNING]\n> This plan **deletes {deletes} widget(s)**. Check each one below.", ""]
+        head += [f"> [!WARNING]\n> This plan **deletes {deletes} resource(s)**. Check each one below.", ""]
     replaces = plan.count(Action.REPLACE)
     if replaces:
         head += [
-            f"> [!WARNING]\n> This plan **replaces {replaces} widget(s)**: each is created anew and the old one"
+            f"> [!WARNING]\n> This plan **replaces {replaces} resource(s)**: each is created anew and the old one"
             " deleted, so its remote id changes.",
             "",
         ]

@@ -94,7 +94,7 @@ def test_every_format_says_replace_and_why() -> None:
     assert "replaced because definition.type cannot be changed in place" in text
     assert "1 to replace," in text and "kind datadog/widget" in text
     markdown = render_markdown(result, "local")
-    assert "| create | update | replace | delete | unchanged |" in markdown and "replaces 1 widget(s)" in markdown
+    assert "| create | update | replace | delete | unchanged |" in markdown and "replaces 1 resource(s)" in markdown
     saved = json.loads(plan_to_json(result, "local"))
     assert saved["summary"]["replace"] == 1 and saved["changes"][0]["action"] == "replace"
     assert saved["changes"][0]["replace_reason"] == "definition.type cannot be changed in place"

@@ -83,7 +83,7 @@ def test_every_recorded_create_applies_then_plans_empty(tmp_path: Path) -> None:
         assert applied.exit_code == 0, applied.output
         again = repo.wac("plan", "--detailed-exitcode")
         assert again.exit_code == 0, again.output
-        assert f"No changes. {len(bodies)} widget(s)" in again.output
+        assert f"No changes. {len(bodies)} resource(s)" in again.output
 
 
 def test_a_mixed_repository_of_every_kind_in_one_run(tmp_path: Path) -> None:

@@ -55,7 +55,7 @@ def test_init_validate_plan_apply_then_nothing_to_do(tmp_path: Path) -> None:
     assert planned.exit_code == 2 and "Plan for owner 'team-a': 3 to create" in planned.output, planned.output
     assert repo.wac("apply", "--auto-approve", env=plain).exit_code == 0
     again = repo.wac("plan", "--detailed-exitcode", env=plain)
-    assert again.exit_code == 0 and "No changes. 3 widget(s) of owner 'team-a'" in again.output
+    assert again.exit_code == 0 and "No changes. 3 resource(s) of owner 'team-a'" in again.output
 
 
 def test_the_workflows_pass_actionlint_and_carry_the_owner_and_site(tmp_path: Path) -> None:

@@ -68,7 +68,7 @@ def test_the_whole_lifecycle(repo: Workspace) -> None:
     # A second plan is empty.
     again = repo.wac("plan", "--detailed-exitcode")
     assert again.exit_code == 0, again.output
-    assert f"No changes. {MANIFESTS} widget(s)" in again.output
+    assert f"No changes. {MANIFESTS} resource(s)" in again.output
 
     # A manifest edit is one update of the same widget.
     path = repo.widgets / "finops" / "aws-costs.yaml"

@@ -107,7 +107,7 @@ def test_markdown_warns_about_deletes() -> None:
         remote_id="u1",
     )
     text = render_markdown(Plan(owner="o", changes=(delete,), unchanged=3, managed=4), "local")
-    assert "deletes 1 widget(s)" in text and "&lt;Old&gt;" in text
+    assert "deletes 1 resource(s)" in text and "&lt;Old&gt;" in text
     assert "not shown" not in text
 
 

@@ -52,5 +52,5 @@ def test_the_prompt_says_how_many_deletes(tmp_path: Path) -> None:
         os.close(controller)
     text = seen.decode(errors="replace")
     assert "Apply 4 change(s) (2 create, 0 update, 2 delete) to site" in text
-    assert "2 widget(s) will be deleted." in text
+    assert "2 resource(s) will be deleted." in text
     assert process.returncode == 1, "declined: nothing applied"

@@ -24,7 +24,7 @@ def test_ids_that_look_alike_get_their_own_files(tmp_path: Path, server: Running
     repo = make_workspace(tmp_path, server.url, copy_examples=False)
     exported = repo.wac("export", "--out", "widgets")
     assert exported.exit_code == 0, exported.output
-    assert "Exported 3 widget(s)" in exported.output
+    assert "Exported 3 resource(s)" in exported.output
     assert _exported_files(repo.widgets) == ["ccm_reports/a%2Fb.yaml", "ccm_reports/a.yaml", "ccm_reports/a_b.yaml"]
     assert repo.wac("validate").exit_code == 0
     planned = json.loads(repo.wac("plan", "--format", "json").stdout)

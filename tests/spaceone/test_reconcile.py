@@ -94,7 +94,7 @@ def test_a_mixed_repository_is_planned_and_applied_in_one_run(repo: Workspace, s
     assert len(repo.managed()) == 16
     again = repo.wac("plan", "--detailed-exitcode")
     assert again.exit_code == 0, again.output
-    assert "No changes. 21 widget(s)" in again.output
+    assert "No changes. 21 resource(s)" in again.output
 
 
 def test_a_changed_widget_name_is_replaced_with_the_reason(repo: Workspace, server: RunningEmulator) -> None:
