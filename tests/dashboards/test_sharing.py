@@ -405,7 +405,7 @@ def test_a_time_span_the_manifest_leaves_out_is_datadogs_and_never_a_diff(
     apply(repo)
     token = token_of(server.url, "checkout-overview")
     assert token is not None
-    assert share(server.url, token).json()["global_time"] is None, "none was sent: Datadog's default"
+    assert share(server.url, token).json()["global_time"] == {"live_span": "1h"}, "none was sent: the default"
     chosen = {"share_type": "open", "global_time": {"live_span": "1w"}}
     assert httpx.put(f"{server.url}/api/v1/dashboard/public/{token}", headers=ALICE, json=chosen).status_code == 200
     no_changes(repo)

@@ -8,13 +8,28 @@ from typing import Any, Final
 
 from reconciler.backends.datadog_dashboards.emulator.store import Document, now_iso
 
-SHARE_TYPES: Final = ("open", "invite")
-# What a create may carry; anything else is refused.
+SHARE_TYPES: Final = ("open", "invite", "embed")
+STATUSES: Final = ("active", "paused")
+DASHBOARD_TYPES: Final = ("custom_timeboard", "custom_screenboard")
+# What a create may carry (the OpenAPI's writable SharedDashboard fields); anything else is ignored.
 SHARE_FIELDS: Final = (
     "dashboard_id", "dashboard_type", "share_type", "share_list", "global_time", "global_time_selectable_enabled",
-    "selectable_template_vars", "expiration", "viewing_preferences",
+    "selectable_template_vars", "expiration", "viewing_preferences", "embeddable_domains", "invitees", "status",
+    "title", "author",
 )  # fmt: skip
-UPDATABLE: Final = tuple(f for f in SHARE_FIELDS if f not in ("dashboard_id", "dashboard_type"))
+# SharedDashboardUpdateRequest's fields.
+UPDATABLE: Final = tuple(f for f in SHARE_FIELDS if f not in ("dashboard_id", "dashboard_type", "author"))
+# The time span a share shows when its create names none (never null in an answer: the OpenAPI's
+# DashboardGlobalTime is not nullable).
+DEFAULT_GLOBAL_TIME: Final = {"live_span": "1h"}
+# Fields an update may set to null (the OpenAPI marks them nullable); a null elsewhere leaves the field.
+NULLABLE: Final = (
+    "expiration",
+    "selectable_template_vars",
+    "share_list",
+    "global_time",
+    "global_time_selectable_enabled",
+)
 INVITE_SESSION_DAYS: Final = 30
 # Datadog's tokens: an organisation prefix, then 32 hex digits.
 TOKEN_PREFIX: Final = "fasjyydbcgwwc2uc-"
@@ -27,16 +42,24 @@ def new_token() -> str:
 def share_errors(body: Any, creating: bool) -> list[str]:
     if not isinstance(body, dict):
         return ["Invalid shared dashboard: the body must be a JSON object"]
-    allowed = SHARE_FIELDS if creating else UPDATABLE
-    unknown = sorted(set(body) - set(allowed))
-    if unknown:
-        return [f"'{unknown[0]}' is not a shared dashboard field"]
+    # Fields the schema does not name are ignored, as Datadog's JSON schemas allow them.
     if creating:
         for name in ("dashboard_id", "dashboard_type"):
             if not isinstance(body.get(name), str):
                 return [f"'{name}' is a required property"]
-    if "share_type" in body and body["share_type"] not in SHARE_TYPES:
+        if body["dashboard_type"] not in DASHBOARD_TYPES:
+            return [f"'dashboard_type' must be one of {', '.join(DASHBOARD_TYPES)}"]
+    if body.get("share_type") is not None and body["share_type"] not in SHARE_TYPES:
         return [f"'share_type' must be one of {', '.join(SHARE_TYPES)}"]
+    if body.get("status") is not None and body["status"] not in STATUSES:
+        return [f"'status' must be one of {', '.join(STATUSES)}"]
+    for name, kind in (("embeddable_domains", str), ("invitees", dict)):
+        value = body.get(name)
+        if value is not None and (not isinstance(value, list) or not all(isinstance(v, kind) for v in value)):
+            return [f"'{name}' is invalid"]
+    for name in ("global_time", "viewing_preferences"):
+        if body.get(name) is not None and not isinstance(body[name], dict):
+            return [f"'{name}' is invalid"]
     share_list = body.get("share_list", [])
     if share_list is not None and (
         not isinstance(share_list, list) or not all(isinstance(e, str) and "@" in e for e in share_list)
@@ -51,28 +74,33 @@ def new_share(body: dict[str, Any], dashboard: Document, author: dict[str, Any])
         "author": author,
         "dashboard_id": body["dashboard_id"],
         "dashboard_type": body["dashboard_type"],
-        "status": "active",
+        "status": body.get("status") or "active",
         "title": dashboard["title"],
         "viewing_preferences": body.get("viewing_preferences") or {},
         "expiration": body.get("expiration"),
         "last_accessed": None,
         "global_time_selectable_enabled": bool(body.get("global_time_selectable_enabled", False)),
-        "global_time": body.get("global_time"),
+        "global_time": body.get("global_time") or dict(DEFAULT_GLOBAL_TIME),
         "selectable_template_vars": body.get("selectable_template_vars"),
         "token": token,
         "public_url": f"https://p.datadoghq.com/sb/{token}",
         "created": now_iso(),
         # Returned since 2025 (later recordings), as an empty list unless set.
-        "embeddable_domains": [],
+        "embeddable_domains": list(body.get("embeddable_domains") or []),
     }
-    return updated(share, {"share_type": body.get("share_type", "open"), "share_list": body.get("share_list")})
+    return updated(share, {"share_type": body.get("share_type") or "open", "share_list": body.get("share_list")})
 
 
 def updated(share: Document, body: dict[str, Any]) -> Document:
     """The share with the fields given; invitees follow the share list of an `invite` share."""
-    result = {**share, **{k: v for k, v in body.items() if k in UPDATABLE}}
+    # The title is the dashboard's and invitees follow the list: neither is taken as sent.
+    taken = {k: v for k, v in body.items() if k in UPDATABLE and k not in ("title", "invitees")}
+    result = {**share, **{k: v for k, v in taken.items() if v is not None or k in NULLABLE}}
     if "global_time_selectable_enabled" in body:
         result["global_time_selectable_enabled"] = bool(body["global_time_selectable_enabled"])
+    result["global_time"] = result.get("global_time") or dict(DEFAULT_GLOBAL_TIME)
+    result["embeddable_domains"] = list(result.get("embeddable_domains") or [])
+    result["viewing_preferences"] = result.get("viewing_preferences") or {}
     invite = result.get("share_type") == "invite"
     listed = result.get("share_list")
     # An open share lists nobody: null when it never had a list, [] when one was cleared.
