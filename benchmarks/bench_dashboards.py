@@ -1,6 +1,6 @@
 """No-op plans of Datadog dashboards, cold and warm cache, against the floor and a refresh-style peer.
 
-Run: python -m benchmarks.bench_dashboards [N ...] [--latency SECONDS] [--rate-limit R] [--rate-period S]
+Run: python -m benchmarks.bench_dashboards [N ...] [--latency SECONDS] [--rate-limit R] [--rate-period S] [--shared K]
 
 For each N (default 1,000) it starts `wac emulator` with latency and a rate limit in its own
 process, applies N dashboard manifests, then measures: a cold no-op plan (no cache: the list pages
@@ -48,6 +48,9 @@ dashboard:
     - definition: {{type: query_value, requests: [{{q: "sum:service.errors{{service:s{n},$env}}"}}]}}
     - definition: {{type: note, content: "Runbook for service {n}"}}
 """
+# With --shared N, the first N dashboards are shared invite-only: each plan then also reads each
+# share and its invitations (no endpoint lists shares, and a share has no version to cache by).
+SHARING = "sharing: {share_type: invite, share_list: [oncall@example.com, partner@example.org]}\n"
 
 
 def stats(url: str) -> dict[str, Any]:
@@ -98,12 +101,15 @@ def refresh_like_terraform(url: str, in_flight: int = 10) -> tuple[float, int]:
     return time.perf_counter() - started, stats(url)["requests"] - before
 
 
-def measure(count: int, latency: float, rate_limit: int, rate_period: float) -> None:
+def measure(count: int, latency: float, rate_limit: int, rate_period: float, shared: int = 0) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch) / "dashboards"
         folder.mkdir()
         for start in range(0, count, 200):
-            documents = [MANIFEST.format(n=n, team=n % 5) for n in range(start, min(count, start + 200))]
+            documents = [
+                MANIFEST.format(n=n, team=n % 5) + (SHARING if n < shared else "")
+                for n in range(start, min(count, start + 200))
+            ]
             (folder / f"boards-{start:05}.yaml").write_text("---\n".join(documents))
         desired = [d for m in load_manifests([folder]).manifests for d in desired_from(m)]
         options = ("--latency", str(latency), "--rate-limit", str(rate_limit), "--rate-period", str(rate_period))
@@ -112,13 +118,18 @@ def measure(count: int, latency: float, rate_limit: int, rate_period: float) -> 
             run_library(url, None, lambda b: apply_run(b, plan, lambda _: None))
             cache = DashboardCache(Path(scratch) / "cache.json")
             cold, cold_wall, cold_calls, cold_429 = run_library(url, cache, lambda b: plan_run(b, "default", desired))
-            assert not cold.changes and cold.unchanged == count, "the apply converged"
+            assert not cold.changes and cold.unchanged == count + shared, "the apply converged"
             _, warm_wall, warm_calls, warm_429 = run_library(url, cache, lambda b: plan_run(b, "default", desired))
             peer_wall, peer_calls = refresh_like_terraform(url)
             window_max = stats(url)["max_admitted_per_window"]
-    floor_calls = math.ceil((count + 1) / PAGE_SIZE) + 1
-    floor_wall = floor_calls * latency
-    print(f"\nN = {count:,} dashboards, {latency * 1000:.0f} ms latency, limit {rate_limit} per {rate_period:g} s")
+    # The list pages, the page of shared dashboards, and a GET of each share and of its invitations.
+    floor_calls = math.ceil((count + 1) / PAGE_SIZE) + math.ceil((min(shared, count) + 1) / PAGE_SIZE) + 2 * shared
+    # List pages follow one another; the shares are read side by side, a share then its invitations.
+    floor_wall = (math.ceil((count + 1) / PAGE_SIZE) + (2 if shared else 0)) * latency
+    print(
+        f"\nN = {count:,} dashboards ({shared:,} shared), {latency * 1000:.0f} ms latency,"
+        f" limit {rate_limit} per {rate_period:g} s"
+    )
     columns = ("wall s", "calls", "429s", "÷floor calls", "÷floor s", "÷peer calls", "÷peer s")
     print(f"{'measure':<18}" + "".join(f"{c:>14}" for c in columns))
     for name, wall, calls, refused in (
@@ -139,9 +150,10 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.02)
     parser.add_argument("--rate-limit", type=int, default=300)
     parser.add_argument("--rate-period", type=float, default=10.0)
+    parser.add_argument("--shared", type=int, default=0, help="Share this many of the dashboards (invite-only).")
     options = parser.parse_args()
     for count in options.counts:
-        measure(count, options.latency, options.rate_limit, options.rate_period)
+        measure(count, options.latency, options.rate_limit, options.rate_period, options.shared)
 
 
 if __name__ == "__main__":
