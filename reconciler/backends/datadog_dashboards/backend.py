@@ -204,11 +204,15 @@ class DatadogDashboards:
                 return await self.client.create_share(request)
             except OutcomeUnknown:
                 if dashboard_id in await shared_ids(self.client):
-                    break
-        # Without the answer the token is lost, and no endpoint finds a share by its dashboard.
+                    # Without the answer the token is lost, and no endpoint finds a share by its dashboard.
+                    raise BackendError(
+                        f"share dashboard {dashboard_id}: the answer was lost and the dashboard is now shared, so its"
+                        " share exists with its token unrecorded; the next plan names it (revoke it in Datadog, then"
+                        " apply again)"
+                    ) from None
         raise BackendError(
-            f"share dashboard {dashboard_id}: the answer was lost and the dashboard is now shared, so its share"
-            " exists with its token unrecorded; the next plan names it (revoke it in Datadog, then apply again)"
+            f"share dashboard {dashboard_id}: no answer after {SHARE_ATTEMPTS} attempts, and the dashboard is still"
+            " not shared; apply again"
         )
 
     async def _reshare(self, dashboard_id: str, content: dict[str, Any], marker: Marker) -> None:
