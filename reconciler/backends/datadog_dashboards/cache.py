@@ -3,6 +3,9 @@
 The cache is a saving, never a source of truth: an entry is used only when the listing shows the
 same `modified_at` for the same id, every entry is checked like an API answer, and a cache that
 cannot be read is ignored. It is written whole, to a temporary file moved into place.
+
+It never holds a share token: CI keeps this file (actions/cache), and a token is read from the
+listing each run anyway.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ import os
 import tempfile
 from pathlib import Path
 from typing import Any, Final
+
+from reconciler.backends.datadog_dashboards.marker import without_share
 
 FORMAT: Final = 1
 MAX_BYTES: Final = 256 * 1024 * 1024
@@ -33,7 +38,8 @@ class DashboardCache:
         return body
 
     def put(self, body: dict[str, Any]) -> None:
-        self.entries[str(body["id"])] = {"modified_at": body.get("modified_at"), "body": body}
+        kept = {**body, "description": without_share(body.get("description"))} if "description" in body else body
+        self.entries[str(body["id"])] = {"modified_at": body.get("modified_at"), "body": kept}
         self.changed = True
 
     def keep_only(self, ids: set[str]) -> None:

@@ -103,6 +103,21 @@ def split(description: str | None) -> tuple[str | None, Claims]:
     return (text or None), Claims(tuple(sorted(owners)), tuple(sorted(ids)), applied, resolve)
 
 
+def without_share(description: str | None) -> str | None:
+    """The description with any share token taken out of its marker lines (owner, id and applied kept):
+    what may be stored outside Datadog, such as the local cache."""
+    if not description:
+        return description
+
+    def plain(line: str) -> str:
+        found = LINE.fullmatch(line.strip())
+        if not found or not found["token"]:
+            return line
+        return marker_line(Marker(found["owner"], found["id"], found["applied"]))
+
+    return "\n".join(plain(line) for line in description.split("\n"))
+
+
 def with_marker(description: str | None, marker: Marker, share: ShareRef | None = None) -> str:
     line = marker_line(marker, share)
     return f"{description}\n\n{line}" if description else line
