@@ -11,7 +11,7 @@ from reconciler.backends.datadog_widgets.emulator.settings import EmulatorSettin
 from reconciler.backends.emulator_server import emulator_thread
 from tests.conftest import ALICE
 from tests.dashboards.test_reconcile import DASHBOARD
-from tests.reconcile.helpers import make_workspace
+from tests.reconcile.helpers import converges, make_workspace
 
 
 def _through_faults(url: str) -> Any:
@@ -36,13 +36,7 @@ def test_faults_converge_without_copies(tmp_path: Path) -> None:
         repo.widgets.mkdir()
         documents = [DASHBOARD.replace("checkout-overview", f"board-{n}") for n in range(8)]
         (repo.widgets / "boards.yaml").write_text("---\n".join(documents))
-        converged = False
-        for _ in range(6):
-            repo.wac("apply", "--auto-approve", "--timeout", "2")
-            if repo.wac("plan", "--detailed-exitcode").exit_code == 0:
-                converged = True
-                break
-        assert converged, "an empty plan within six runs"
+        assert converges(repo, 6), "an empty plan within six runs"
         assert server.stats.faults, "faults were injected"
         listed = _through_faults(f"{server.url}/api/v1/dashboard")["dashboards"]
         markers = [d["description"].rsplit("id ", 1)[1].split(",")[0] for d in listed]
@@ -63,13 +57,7 @@ def test_shares_converge_under_faults_with_one_recorded_share_each_and_every_ema
         repo.widgets.mkdir()
         documents = [DASHBOARD.replace("checkout-overview", f"board-{n}") + sharing for n in range(5)]
         (repo.widgets / "boards.yaml").write_text("---\n".join(documents))
-        converged = False
-        for _ in range(8):
-            repo.wac("apply", "--auto-approve", "--timeout", "2")
-            if repo.wac("plan", "--detailed-exitcode").exit_code == 0:
-                converged = True
-                break
-        assert converged, "an empty plan within eight runs"
+        assert converges(repo, 8), "an empty plan within eight runs"
         assert server.stats.faults, "faults were injected"
         shares = server.dashboards.share_tokens()
         assert len(shares) == 5 and len({dashboard for dashboard, _ in shares}) == 5, "one share per dashboard"

@@ -66,6 +66,15 @@ class Workspace:
         return groups
 
 
+def converges(repo: Workspace, runs: int) -> bool:
+    """Apply (short timeouts, as under faults) until a plan is empty, at most `runs` times."""
+    for _ in range(runs):
+        repo.wac("apply", "--auto-approve", "--timeout", "2")
+        if repo.wac("plan", "--detailed-exitcode").exit_code == 0:
+            return True
+    return False
+
+
 def _get_through_faults(url: str, headers: dict[str, str], params: dict[str, int]) -> dict[str, Any]:
     """A read that outlasts the emulator's injected faults, so tests see the true state."""
     for _ in range(50):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from reconciler.backends.datadog_widgets.emulator.settings import EmulatorSettings, FaultRule
 from reconciler.backends.emulator_server import emulator_thread
-from tests.reconcile.helpers import make_workspace
+from tests.reconcile.helpers import converges, make_workspace
 from tests.spaceone.test_reconcile import COST, SpaceOneApi
 
 MANIFEST = """\
@@ -31,13 +31,7 @@ def test_faults_converge_without_duplicates(tmp_path: Path) -> None:
             path = repo.widgets / f"w{n:02}.yaml"
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(MANIFEST.format(n=n))
-        converged = False
-        for _ in range(5):
-            repo.wac("apply", "--auto-approve", "--timeout", "2")
-            if repo.wac("plan", "--detailed-exitcode").exit_code == 0:
-                converged = True
-                break
-        assert converged, "an empty plan within five runs"
+        assert converges(repo, 5), "an empty plan within five runs"
         assert server.stats.faults, "faults were injected"
         api = SpaceOneApi(server.url)
         # The listing itself may meet a fault; read until it answers.
