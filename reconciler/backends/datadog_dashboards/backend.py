@@ -92,14 +92,12 @@ class DatadogDashboards:
         if scope != SHARE_SCOPE:
             return await listing.fetch(self.client, remote_id)
         summary = await self._summary(remote_id)
-        if summary is None or summary.share is None:
-            return None
-        return await read_share(self.client, summary, summary.share)
+        return None if summary is None else await read_share(self.client, summary)
 
     async def find(self, owner: str, scope: str, manifest_id: str) -> list[Remote]:
         found = [s for s in await listing.summaries(self.client) if s.claims.owned_as(owner, manifest_id)]
         if scope == SHARE_SCOPE:
-            shares = await asyncio.gather(*(read_share(self.client, s, s.share) for s in found if s.share))
+            shares = await asyncio.gather(*(read_share(self.client, s) for s in found if s.share))
             return [share for share in shares if share is not None]
         # Right after a lost create: read afresh, not from the cache.
         return await listing.fetch_all(self.client, [(s.dashboard_id, "") for s in found])
@@ -165,6 +163,11 @@ class DatadogDashboards:
         created = self._created.get((marker.owner, marker.manifest_id))
         if created:
             return created
+        # The run's listing knows every dashboard it managed; only one adopted since needs listing again
+        # (`_owned` re-reads whichever is found before anything is written).
+        seen = [s.dashboard_id for s in self._seen.values() if s.claims.owned_as(marker.owner, marker.manifest_id)]
+        if len(seen) == 1:
+            return seen[0]
         for summary in await listing.summaries(self.client):
             if summary.claims.owned_as(marker.owner, marker.manifest_id):
                 return summary.dashboard_id

@@ -10,7 +10,6 @@ from typing import Any, Final
 
 from reconciler.backends.datadog_dashboards.client import DashboardsClient
 from reconciler.backends.datadog_dashboards.listing import MALFORMED, Summary, summaries
-from reconciler.backends.datadog_dashboards.marker import ShareRef
 from reconciler.backends.datadog_dashboards.sharing import remote_share, unreadable_share
 from reconciler.core.backend import BackendError
 from reconciler.core.resources import Remote
@@ -28,8 +27,11 @@ async def shared_ids(client: DashboardsClient) -> set[str]:
     return {summary.dashboard_id for summary in await summaries(client, shared=True)}
 
 
-async def read_share(client: DashboardsClient, summary: Summary, ref: ShareRef) -> Remote | None:
-    """The share a marker records, or None when it is gone or belongs to another dashboard."""
+async def read_share(client: DashboardsClient, summary: Summary) -> Remote | None:
+    """The share the summary's marker records, or None when it records none, or it is gone or another's."""
+    ref = summary.share
+    if ref is None:
+        return None
     body = await client.share(ref.token)
     if body is None:
         return None
@@ -45,8 +47,7 @@ async def read_share(client: DashboardsClient, summary: Summary, ref: ShareRef) 
 async def shares_of(client: DashboardsClient, found: Sequence[Summary], shared: set[str]) -> list[Remote]:
     """The shares of these dashboards: read through their markers, and those Datadog reports but no
     marker records (unreadable, claimed as their dashboard is plus a conflict)."""
-    recorded = [s for s in found if s.share is not None]
-    read = await asyncio.gather(*(read_share(client, s, s.share) for s in recorded if s.share is not None))
+    read = await asyncio.gather(*(read_share(client, s) for s in found if s.share is not None))
     by_dashboard = {remote.remote_id: remote for remote in read if remote is not None}
     result = list(by_dashboard.values())
     for summary in found:
