@@ -54,8 +54,7 @@ def where(change: Change) -> str:
 
 
 def headline(change: Change) -> str:
-    where = f"{change.scope}/{change.manifest_id or '(no id)'}"
-    return f'{SYMBOLS[change.action]} {change.action.value} {where} "{change.title}"'
+    return f'{SYMBOLS[change.action]} {change.action.value} {where(change)} "{change.title}"'
 
 
 def why(change: Change) -> str:
