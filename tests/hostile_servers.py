@@ -1,12 +1,15 @@
-"""Tiny loopback HTTP servers that misbehave on purpose: silent, malformed, rate limiting for a day."""
+"""Tiny loopback HTTP servers that misbehave on purpose: silent, malformed, endless, huge, rate limiting for a day."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import socket
 import threading
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -91,3 +94,81 @@ WIDGET = {
     "type": "widgets",
     "attributes": {"definition": {"type": "toplist", "title": "T"}, "tags": ["wac-owner:default", "wac-id:t"]},
 }
+
+
+@contextmanager
+def streaming(
+    parts: Callable[[], Iterable[bytes]], headers: dict[str, str] | None = None, pause: float = 0.0
+) -> Iterator[str]:
+    """A server whose every answer is a 200 made of `parts()`, written one by one (`pause` seconds
+    apart) until they end or the client hangs up; chunked unless `headers` declares a length."""
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # chunked transfer needs it
+
+        def _any(self) -> None:
+            self.rfile.read(int(self.headers.get("content-length") or 0))
+            head = {"content-type": "application/json", **(headers or {})}
+            chunked = "content-length" not in {name.lower() for name in head}
+            self.send_response(200)
+            for name, value in {**head, **({"transfer-encoding": "chunked"} if chunked else {})}.items():
+                self.send_header(name, value)
+            self.end_headers()
+            try:
+                for part in parts():
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(part), part) if chunked else part)
+                    self.wfile.flush()
+                    time.sleep(pause)
+                if chunked:
+                    self.wfile.write(b"0\r\n\r\n")
+            except OSError:
+                pass  # the client hung up: what the tests expect of it
+            self.close_connection = True
+
+        do_GET = do_POST = do_PUT = do_DELETE = _any
+
+        def log_message(self, *_: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def endless(piece: bytes = b'{"id":"x"},' * 6000) -> Callable[[], Iterable[bytes]]:
+    """A JSON listing that never ends: its opening, then `piece` forever."""
+    return lambda: itertools.chain([b'{"data":['], itertools.repeat(piece))
+
+
+def dense(size: int) -> Callable[[], Iterable[bytes]]:
+    """A valid JSON listing of about `size` bytes of empty objects: small to send, many times its size decoded."""
+    count = size // 3
+    piece = b"{}," * 100_000
+    return lambda: itertools.chain(
+        [b'{"meta":{"filtered_total":0},"data":['],
+        itertools.repeat(piece, count // 100_000),
+        [b"{}]}"],
+    )
+
+
+@dataclass
+class SpaceOneList:
+    """A SpaceONE `list` that claims `total` widgets but holds `held` of them, all on the first page
+    asked for; `requests` counts what it was asked."""
+
+    total: Any
+    held: int = 0
+    requests: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __call__(self, _method: str, _path: str) -> Answer:
+        with self._lock:  # the server answers each request on its own thread
+            self.requests += 1
+            count = self.held if self.requests == 1 else 0
+        results = [{"custom_widget_id": f"custom-widget-{n:012x}", "tags": {}} for n in range(count)]
+        return json_answer({"results": results, "total_count": self.total})

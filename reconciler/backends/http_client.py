@@ -10,16 +10,16 @@ import asyncio
 import logging
 import random
 from collections import Counter
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Literal, Self, TypeVar
 
 import httpx
 
 from reconciler import __version__
-from reconciler.backends.policy import DEFAULT_PARALLELISM, RetryPolicy
+from reconciler.backends.policy import DEFAULT_PARALLELISM, MIB, RetryPolicy
 from reconciler.backends.ratelimit import RateGate, RateWaitTooLong
 from reconciler.core.backend import BackendError, OutcomeUnknown
 
@@ -43,6 +43,84 @@ CONNECT_ATTEMPTS = 3
 
 # Errors raised before a request could reach the server: repeating it is always safe.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+# An answer may hold at most one JSON value per this many bytes of the size limit. Real answers hold
+# one per 16 to 26 bytes, so any up to half the limit passes; a decoded value takes up to about 130
+# bytes, so decoding an answer takes at most about four times the limit (`[{},{},…]` would take 25
+# times its size, an object of short distinct keys 8 times).
+_BYTES_PER_VALUE = 32
+
+_Step = Literal["done", "refused", "failed", "stop"]
+Page = TypeVar("Page")
+
+
+@dataclass(frozen=True)
+class _Request:
+    method: str
+    path: str
+    shown_path: str
+    idempotent: bool
+    params: dict[str, str | int] | None
+    json: dict[str, Any] | None
+
+    @property
+    def shown(self) -> str:
+        """The request as errors and log lines name it."""
+        return f"{self.method} {self.shown_path}"
+
+
+@dataclass
+class _Tally:
+    """One request's attempts so far: what `send` weighs before trying again and says when it gives up."""
+
+    started: float
+    failures: int = 0
+    refusals: int = 0
+    answered: int = 0
+    last_problem: str = "no attempt made"
+
+
+@dataclass(frozen=True)
+class _Attempt:
+    """One attempt: the answer (None when none came whole), what went wrong, whether the request may
+    have reached the server, and whether it timed out."""
+
+    response: httpx.Response | None
+    problem: str
+    reached: bool = True
+    timed_out: bool = False
+
+
+class _TooLarge(Exception):
+    """An answer past the size limit, described for the sentence that ends the run."""
+
+
+def _mib(size: int) -> str:
+    return f"{size / MIB:,.4g} MiB"
+
+
+async def read_pages(
+    fetch: Callable[[int], Awaitable[Page]], numbers: range, workers: int, full: Callable[[Page], bool]
+) -> list[Page]:
+    """The pages `numbers` names, in order, with at most `workers` asked for at a time; no page is asked
+    for after one that is not `full`, so a listing that ends early costs no more requests."""
+    found: dict[int, Page] = {}
+    upcoming = iter(numbers)
+    stop = False
+
+    async def worker() -> None:
+        nonlocal stop
+        while not stop and (number := next(upcoming, None)) is not None:
+            try:
+                page = await fetch(number)
+            except BaseException:
+                stop = True  # the others finish what they hold and take no more
+                raise
+            found[number] = page
+            stop = stop or not full(page)
+
+    await asyncio.gather(*(worker() for _ in range(max(1, min(workers, len(numbers))))))
+    return [found[number] for number in sorted(found)]
 
 
 class HttpClient:
@@ -98,6 +176,11 @@ class HttpClient:
         for client in self._clients:
             await client.aclose()
 
+    @property
+    def parallelism(self) -> int:
+        """Requests in flight at most."""
+        return len(self._clients)
+
     def shown_path(self, path: str) -> str:
         """The path as errors and log lines show it; a client whose paths hold secrets masks them."""
         return path
@@ -112,6 +195,8 @@ class HttpClient:
         if response.is_success:
             try:
                 body = response.json()
+            except MemoryError:
+                raise BackendError(self._no_memory(what, response), response.status_code) from None
             except (ValueError, RecursionError):
                 kind = response.headers.get("content-type", "no content type")
                 raise BackendError(
@@ -135,67 +220,88 @@ class HttpClient:
         params: dict[str, str | int] | None = None,
         json: dict[str, Any] | None = None,
     ) -> httpx.Response:
-        shown = self.shown_path(path)
+        request = _Request(method, path, self.shown_path(path), idempotent, params, json)
         if self._unreachable is not None:
-            raise BackendError(f"{method} {shown}: not sent, {self._unreachable}")
-        last_problem = "no attempt made"
-        failures = refusals = answered = 0
-        loop = asyncio.get_running_loop()
-        started = loop.time()
+            raise BackendError(f"{request.shown}: not sent, {self._unreachable}")
+        tally = _Tally(asyncio.get_running_loop().time())
         # Refusals (429) are waited out and do not count as failures, within a generous bound.
-        while failures < self.policy.attempts and refusals < 50 * self.policy.attempts:
-            if failures or refusals:
+        while tally.failures < self.policy.attempts and tally.refusals < 50 * self.policy.attempts:
+            if tally.failures or tally.refusals:
                 self.stats.retries += 1
             async with self._slot() as http:
-                try:
-                    response, last_problem, reached, timed_out = await self._attempt(http, method, path, params, json)
-                except RateWaitTooLong as exc:
-                    raise BackendError(self._too_long(exc.seconds, exc.headers)) from None
-                if response is not None:
-                    self._ever_answered = True
-                    answered += 1
-                if not reached and failures + 1 >= CONNECT_ATTEMPTS:
-                    # Nothing listens there: a few quick tries, not the patience meant for a busy server.
-                    break
-                if response is None and reached and not idempotent:
-                    raise OutcomeUnknown(f"{method} {shown}: {last_problem}; the write may have happened")
-                if response is not None:
-                    if response.status_code == 429:
-                        self.stats.rate_limited += 1
-                        refusals += 1
-                        wait = self._gate.refused(response.headers)
-                        if wait > self.policy.max_rate_wait:
-                            raise BackendError(self._too_long(wait, response.headers))
-                        log.info("rate limited by %s (HTTP 429): waiting %.1f s", self.host, wait)
-                        await asyncio.sleep(wait + self._random.uniform(0, 0.1))
-                        continue
-                    if response.status_code < 500:
-                        return response
-                    if not idempotent:
-                        raise OutcomeUnknown(
-                            f"{method} {shown}: {last_problem}; the write may have happened", response.status_code
-                        )
-            failures += 1
-            if timed_out and not self._ever_answered and failures >= self.policy.silent_attempts:
-                break  # the server has not answered once: it is down or silent, not busy
-            delay = self._backoff(failures)
-            if loop.time() + delay + self.policy.timeout - started > self.policy.deadline:
+                attempt = await self._attempt(http, request)
+                step = await self._next_step(attempt, request, tally)
+            if step == "done":
+                assert attempt.response is not None
+                return attempt.response
+            if step == "stop":
                 break
-            log.info(
-                "%s %s: %s; retry %d of %d in %.1f s",
-                method,
-                shown,
-                last_problem,
-                failures,
-                self.policy.attempts - 1,
-                delay,
+            if step == "failed":
+                tally.failures += 1
+                if not await self._backed_off(attempt, request, tally):
+                    break
+        raise self._gave_up(request, tally)
+
+    async def _next_step(self, attempt: _Attempt, request: _Request, tally: _Tally) -> _Step:
+        """What one attempt means for the request: done, refused and waited out, failed, or hopeless."""
+        tally.last_problem = attempt.problem
+        response = attempt.response
+        if response is None:
+            if not attempt.reached and tally.failures + 1 >= CONNECT_ATTEMPTS:
+                return "stop"  # nothing listens there: a few quick tries, not the patience meant for a busy server
+            if attempt.reached and not request.idempotent:
+                raise OutcomeUnknown(f"{request.shown}: {attempt.problem}; the write may have happened")
+            return "failed"
+        self._ever_answered = True
+        tally.answered += 1
+        if response.status_code == 429:
+            await self._wait_out(response, tally)
+            return "refused"
+        if response.status_code < 500:
+            return "done"
+        if not request.idempotent:
+            raise OutcomeUnknown(
+                f"{request.shown}: {attempt.problem}; the write may have happened", response.status_code
             )
-            await asyncio.sleep(delay)
-        spent = loop.time() - started
-        reason = f"gave up on {self.host} after {failures + refusals} attempt(s) in {spent:.0f} s: {last_problem}"
-        if not answered:
+        return "failed"
+
+    async def _wait_out(self, response: httpx.Response, tally: _Tally) -> None:
+        """A rate limit's wait, taken holding the slot so nothing else is sent; too long a wait ends the run."""
+        self.stats.rate_limited += 1
+        tally.refusals += 1
+        wait = self._gate.refused(response.headers)
+        if wait > self.policy.max_rate_wait:
+            raise BackendError(self._too_long(wait, response.headers))
+        log.info("rate limited by %s (HTTP 429): waiting %.1f s", self.host, wait)
+        await asyncio.sleep(wait + self._random.uniform(0, 0.1))
+
+    async def _backed_off(self, attempt: _Attempt, request: _Request, tally: _Tally) -> bool:
+        """Sleep before the next attempt; False when there should be none (silent server, deadline near)."""
+        if attempt.timed_out and not self._ever_answered and tally.failures >= self.policy.silent_attempts:
+            return False  # the server has not answered once: it is down or silent, not busy
+        delay = self._backoff(tally.failures)
+        now = asyncio.get_running_loop().time()
+        if now + delay + self.policy.timeout - tally.started > self.policy.deadline:
+            return False
+        log.info(
+            "%s: %s; retry %d of %d in %.1f s",
+            request.shown,
+            attempt.problem,
+            tally.failures,
+            self.policy.attempts - 1,
+            delay,
+        )
+        await asyncio.sleep(delay)
+        return True
+
+    def _gave_up(self, request: _Request, tally: _Tally) -> BackendError:
+        spent = asyncio.get_running_loop().time() - tally.started
+        attempts = tally.failures + tally.refusals
+        reason = f"gave up on {self.host} after {attempts} attempt(s) in {spent:.0f} s: {tally.last_problem}"
+        if not tally.answered:
+            # The rest fail at once with the same sentence: a dead host ends a run in minutes.
             self._unreachable = reason
-        raise BackendError(f"{method} {shown}: {reason}")
+        return BackendError(f"{request.shown}: {reason}")
 
     def _too_long(self, seconds: float, headers: Mapping[str, str]) -> str:
         limit = headers.get("x-ratelimit-limit")
@@ -207,37 +313,108 @@ class HttpClient:
             " --max-rate-wait"
         )
 
-    async def _attempt(
-        self,
-        http: httpx.AsyncClient,
-        method: str,
-        path: str,
-        params: dict[str, str | int] | None,
-        json: dict[str, Any] | None,
-    ) -> tuple[httpx.Response | None, str, bool, bool]:
-        """One request through the rate gate: the response (None when none came), what went wrong,
-        whether the request may have reached the server, and whether it timed out waiting."""
-        await self._gate.acquire()
-        self.stats.by_method[method] += 1
-        headers: Mapping[str, str] = {}
+    async def _attempt(self, http: httpx.AsyncClient, request: _Request) -> _Attempt:
+        """One request through the rate gate, its answer read whole within the timeout and the size limit."""
         try:
-            # Enforced here as well as by httpx, so any transport (the in-process one too) times out.
+            await self._gate.acquire()
+        except RateWaitTooLong as exc:
+            raise BackendError(self._too_long(exc.seconds, exc.headers)) from None
+        self.stats.by_method[request.method] += 1
+        heard: list[httpx.Response] = []  # the answer's head, once it came: a timeout after it is a slow body
+        try:
+            # Enforced here as well as by httpx, whose timeouts are per read: a trickling body would
+            # pass them forever. Any transport (the in-process one too) times out.
             async with asyncio.timeout(self.policy.timeout):
-                response = await http.request(method, path, params=params, json=json)
-            headers = response.headers
+                response = await self._exchange(http, request, heard)
         except _NOT_SENT as exc:
-            return None, f"could not connect to {self.host} ({type(exc).__name__})", False, False
+            return _Attempt(None, f"could not connect to {self.host} ({type(exc).__name__})", reached=False)
         except (httpx.TimeoutException, TimeoutError) as exc:
-            waited = f"{self.policy.timeout:g} s"
-            return None, f"no answer from {self.host} within {waited} ({type(exc).__name__})", True, True
+            return _Attempt(None, self._unfinished(heard, exc, timed_out=True), timed_out=True)
         except httpx.TransportError as exc:
-            return None, f"no answer from {self.host} ({type(exc).__name__})", True, False
+            return _Attempt(None, self._unfinished(heard, exc, timed_out=False))
+        except _TooLarge as exc:
+            raise self._too_large(request, exc) from None
+        except MemoryError:
+            raise BackendError(self._no_memory(request.shown, None)) from None
         finally:
             # Always, whatever happened: the gate counts requests in flight.
-            self._gate.observe(headers)
+            self._gate.observe(heard[0].headers if heard else {})
         if response.status_code == 429:
-            return response, "rate limited (HTTP 429)", True, False
-        return response, f"HTTP {response.status_code}: {self.error_text(response)}", True, False
+            return _Attempt(response, "rate limited (HTTP 429)")
+        return _Attempt(response, self._problem(response))
+
+    def _problem(self, response: httpx.Response) -> str:
+        """What a failed answer says; nothing for a success, which is decoded once, by its reader."""
+        if response.is_success:
+            return ""
+        try:
+            return f"HTTP {response.status_code}: {self.error_text(response)}"
+        except MemoryError:
+            return f"HTTP {response.status_code}: an error answer too large to read ({_mib(len(response.content))})"
+
+    async def _exchange(
+        self, http: httpx.AsyncClient, request: _Request, heard: list[httpx.Response]
+    ) -> httpx.Response:
+        """Send, then read the body chunk by chunk: an answer is held whole only once it is known to fit."""
+        sent = http.build_request(request.method, request.path, params=request.params, json=request.json)
+        streamed = await http.send(sent, stream=True)
+        heard.append(streamed)
+        try:
+            body = await self._read_body(streamed)
+        finally:
+            await streamed.aclose()
+        # The body is decoded already; the encoding header would have httpx decode it again.
+        headers = [(k, v) for k, v in streamed.headers.multi_items() if k.lower() != "content-encoding"]
+        return httpx.Response(streamed.status_code, headers=headers, content=body, request=sent)
+
+    async def _read_body(self, response: httpx.Response) -> bytes:
+        """The decoded body, refused (`_TooLarge`) past the size limit, or past one JSON value per
+        `_BYTES_PER_VALUE` bytes of it, which caps what decoding can take to about four times the limit."""
+        limit = self.policy.max_response_bytes
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise _TooLarge(f"an answer of {_mib(int(declared))} (Content-Length), more than {_mib(limit)} (the limit)")
+        chunks: list[bytes] = []
+        size = 0
+        # Decoded bytes are counted, so a compressed answer cannot expand past the limit either.
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > limit:
+                raise _TooLarge(f"an answer larger than {_mib(limit)} (the limit)")
+            chunks.append(chunk)
+        body = b"".join(chunks)
+        values_allowed = limit // _BYTES_PER_VALUE
+        if size > values_allowed:  # fewer bytes cannot hold more values
+            values = body.count(b",") + body.count(b"[") + body.count(b"{")
+            if values > values_allowed:
+                raise _TooLarge(
+                    f"an answer of {_mib(size)} holding up to {values:,} JSON values, more than the"
+                    f" {values_allowed:,} that {_mib(limit)} (the limit) allows"
+                )
+        return body
+
+    def _unfinished(self, heard: list[httpx.Response], exc: Exception, *, timed_out: bool) -> str:
+        """Why an attempt has no answer: none came, or one began and its body did not finish."""
+        within = f" within {self.policy.timeout:g} s" if timed_out else ""
+        kind = type(exc).__name__
+        if heard:
+            began = f"{self.host} began an answer (HTTP {heard[0].status_code})"
+            return f"{began} but its body did not finish{within} ({kind})"
+        return f"no answer from {self.host}{within} ({kind})"
+
+    def _no_memory(self, what: str, response: httpx.Response | None) -> str:
+        size = f" ({_mib(len(response.content))})" if response is not None else ""
+        return (
+            f"{what}: the answer from {self.host}{size} did not fit in the memory left; nothing was planned from"
+            f" it. Lower --max-response-mb (now {_mib(self.policy.max_response_bytes)}) or give the run more memory"
+        )
+
+    def _too_large(self, request: _Request, exc: _TooLarge) -> BackendError:
+        # Not retried: the same request would bring the same answer.
+        advice = "Raise it with --max-response-mb if that is expected"
+        if request.idempotent:
+            return BackendError(f"{request.shown}: {self.host} sent {exc}; nothing was planned from it. {advice}")
+        return OutcomeUnknown(f"{request.shown}: {self.host} sent {exc}; the write may have happened. {advice}")
 
     @asynccontextmanager
     async def _slot(self) -> AsyncIterator[httpx.AsyncClient]:

@@ -1,4 +1,4 @@
-"""How patient every backend's client is: attempts, back-off, timeouts and the run's deadline."""
+"""How patient every backend's client is: attempts, back-off, timeouts, the run's deadline, answers' size."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ from typing import Final
 
 # Requests in flight at most per backend, unless --parallelism says otherwise.
 DEFAULT_PARALLELISM: Final = 16
+MIB: Final = 2**20
+# The largest answer read, unless --max-response-mb says otherwise: real pages are a few megabytes.
+DEFAULT_MAX_RESPONSE_MB: Final = 64
 
 
 @dataclass(frozen=True)
@@ -23,3 +26,6 @@ class RetryPolicy:
     silent_attempts: int = 2
     # The longest rate-limit wait taken; a longer one ends the run with a sentence.
     max_rate_wait: float = 60.0
+    # The largest answer read, decoded, in bytes; a larger one ends the run with a sentence, and
+    # decoding one answer takes at most about four times this (see HttpClient._read_body).
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_MB * MIB

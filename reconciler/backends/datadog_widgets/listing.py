@@ -5,14 +5,19 @@ from __future__ import annotations
 import asyncio
 import math
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Final
 
 from reconciler.backends.datadog_widgets.client import ApiError, WidgetsClient
 from reconciler.backends.datadog_widgets.codec import KIND, remote_from, user_from
 from reconciler.backends.datadog_widgets.tags import id_tag, owner_tag
 from reconciler.backends.datadog_widgets.vocabulary import PAGE_SIZE_MAX, WIDGET_UUID
+from reconciler.backends.http_client import read_pages
 from reconciler.core.backend import Listing
 from reconciler.core.resources import Remote, User
+
+# The most pages one listing asks for: 1,000,000 widgets of an experience type at 100 a page, far
+# past any real account, so a server claiming a vast total cannot keep a run asking.
+MAX_PAGES: Final = 10_000
 
 
 async def list_owned(client: WidgetsClient, owner: str, experience_types: Iterable[str]) -> Listing:
@@ -69,12 +74,16 @@ async def _list_type(
             query["filter[tags]"] = "[" + ",".join(tags) + "]"
         return query
 
-    first = await client.search(experience_type, params(0))
-    total = _total(first)
+    async def search(number: int) -> dict[str, Any]:
+        return await client.search(experience_type, params(number))
+
+    first = await search(0)
+    total = _checked_total(client, first, f"search {experience_type} page 0")
     pages = [first]
-    if total is not None and total > PAGE_SIZE_MAX:
+    # A short first page is the whole listing, whatever the total claims (the verdict says so).
+    if total is not None and total > PAGE_SIZE_MAX and _full(first):
         count = math.ceil(total / PAGE_SIZE_MAX)
-        pages += await asyncio.gather(*(client.search(experience_type, params(n)) for n in range(1, count)))
+        pages += await read_pages(search, range(1, count), client.parallelism, _full)
     by_uuid: dict[str, Remote] = {}
     for number, page in enumerate(pages):
         users = _users(page)
@@ -125,9 +134,37 @@ def checked_item(item: Any, where: str) -> dict[str, Any]:
     return item
 
 
+def _full(page: dict[str, Any]) -> bool:
+    items = page.get("data")
+    return isinstance(items, list) and len(items) >= PAGE_SIZE_MAX
+
+
+def _raw_total(page: dict[str, Any]) -> Any:
+    meta = page.get("meta")
+    return meta.get("filtered_total") if isinstance(meta, dict) else None
+
+
 def _total(page: dict[str, Any]) -> int | None:
-    value = (page.get("meta") or {}).get("filtered_total")
-    return value if isinstance(value, int) else None
+    value = _raw_total(page)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _checked_total(client: WidgetsClient, page: dict[str, Any], where: str) -> int | None:
+    """The total the first page claims, None when it gives none (an incomplete listing); one that is
+    not a count, or more than `MAX_PAGES` pages, ends the run before any other page is asked for."""
+    raw = _raw_total(page)
+    if raw is None:
+        return None
+    total = _total(page)
+    if total is None or total < 0:
+        raise ApiError(f"{where}: meta.filtered_total from {client.host} is not a count of widgets; {MALFORMED}")
+    if total > MAX_PAGES * PAGE_SIZE_MAX:
+        raise ApiError(
+            f"{where}: {client.host} counts {total:,} widgets (meta.filtered_total), more than the"
+            f" {MAX_PAGES * PAGE_SIZE_MAX:,} ({MAX_PAGES:,} pages) a listing reads (the limit); nothing was"
+            " planned from it. Check that --site names the right site"
+        )
+    return total
 
 
 def _completeness_problem(pages: list[dict[str, Any]], total: int | None, seen: int) -> str | None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import math
-from typing import Any
+from typing import Any, Final
 
+from reconciler.backends.http_client import read_pages
 from reconciler.backends.spaceone_widgets.client import SpaceOneClient
 from reconciler.backends.spaceone_widgets.codec import remote_from
 from reconciler.backends.spaceone_widgets.vocabulary import CUSTOM_WIDGET_ID, ID_KEY, OWNER_KEY, PAGE_SIZE
@@ -13,6 +13,9 @@ from reconciler.core.backend import BackendError
 from reconciler.core.resources import Remote
 
 MALFORMED = "the API's answer is malformed, so nothing was planned from it"
+# The most pages one listing asks for: 1,000,000 widgets at 1,000 a page, far past any real domain,
+# so a server claiming a vast total_count cannot keep a run asking.
+MAX_PAGES: Final = 1_000
 _TEXT_FIELDS = ("widget_name", "title", "user_id", "created_at", "updated_at")
 _STRUCT_FIELDS = ("options", "settings", "inherit_options", "tags")
 
@@ -24,12 +27,17 @@ async def list_widgets(client: SpaceOneClient, filters: list[dict[str, Any]]) ->
         page = {"start": start, "limit": PAGE_SIZE}
         return {"query": {"filter": filters, "page": page, "sort": {"key": "custom_widget_id"}}}
 
-    first = await _page(client, query(1), 1)
+    async def read(index: int) -> dict[str, Any]:
+        return await _page(client, query(1 + index * PAGE_SIZE), index + 1)
+
+    first = await read(0)
     total = first.get("total_count")
+    _check_total(client, total)
     pages = [first]
-    if isinstance(total, int) and total > PAGE_SIZE:
+    # A short first page is the whole listing, whatever the total claims (the verdict says so).
+    if isinstance(total, int) and total > PAGE_SIZE and _full(first):
         rest = range(1, math.ceil(total / PAGE_SIZE))
-        pages += await asyncio.gather(*(_page(client, query(1 + n * PAGE_SIZE), n + 1) for n in rest))
+        pages += await read_pages(read, rest, client.parallelism, _full)
     found: dict[str, Remote] = {}
     for number, page in enumerate(pages, start=1):
         for index, item in enumerate(page["results"]):
@@ -62,6 +70,25 @@ async def _page(client: SpaceOneClient, message: dict[str, Any], number: int) ->
     return answer
 
 
+def _full(page: dict[str, Any]) -> bool:
+    return len(page["results"]) >= PAGE_SIZE
+
+
+def _check_total(client: SpaceOneClient, total: Any) -> None:
+    """A total_count that is not a count, or more than `MAX_PAGES` pages, ends the run before any other
+    page is asked for; none at all makes the listing incomplete (the verdict says so)."""
+    if total is None:
+        return
+    if not isinstance(total, int) or isinstance(total, bool) or total < 0:
+        raise BackendError(f"list page 1: total_count from {client.host} is not a count of widgets; {MALFORMED}")
+    if total > MAX_PAGES * PAGE_SIZE:
+        raise BackendError(
+            f"list page 1: {client.host} counts {total:,} custom widgets (total_count), more than the"
+            f" {MAX_PAGES * PAGE_SIZE:,} ({MAX_PAGES:,} pages) a listing reads (the limit); nothing was planned"
+            " from it. Check that the SpaceONE endpoint (--spaceone-endpoint) is right"
+        )
+
+
 def checked_info(item: Any, where: str) -> dict[str, Any]:
     """A CustomWidgetInfo, its shape checked field by field before any of it is used."""
 
@@ -88,7 +115,7 @@ def checked_info(item: Any, where: str) -> dict[str, Any]:
 def _completeness_problem(pages: list[dict[str, Any]], total: Any, seen: int) -> str | None:
     if not isinstance(total, int) or isinstance(total, bool):
         return "the API did not say how many widgets match (total_count is missing)"
-    if {p.get("total_count") for p in pages} != {total}:
+    if any(p.get("total_count") != total for p in pages):  # not a set: a later page's value may be unhashable
         return "the number of widgets changed while the pages were read"
     if seen != total:
         return f"the listing returned {seen} widgets but the API counts {total}"
