@@ -9,7 +9,10 @@ import sys
 def run() -> None:
     try:
         from reconciler.cli import main
+        from reconciler.cli.output_guard import install
 
+        # Here as well as in `main`, so click's own messages and a last traceback are guarded too.
+        install()
         main()
     except KeyboardInterrupt:
         sys.stderr.write("\nInterrupted before starting; nothing was done.\n")

@@ -7,6 +7,7 @@ import httpx
 from reconciler.backends.http_client import HttpClient
 from reconciler.backends.policy import DEFAULT_PARALLELISM, RetryPolicy
 from reconciler.backends.sites import Site
+from reconciler.render.common import printable
 
 
 class DatadogClient(HttpClient):
@@ -28,7 +29,11 @@ class DatadogClient(HttpClient):
         )
 
     def error_text(self, response: httpx.Response) -> str:
-        """Datadog's `{"errors": [...]}`, joined; the reason phrase when the body is not that."""
+        """Datadog's `{"errors": [...]}`, joined; the reason phrase when the body is not that. Shown as a title
+        is: control characters escaped, so the server's text never starts a line or drives a terminal."""
+        return printable(self._error_text(response))
+
+    def _error_text(self, response: httpx.Response) -> str:
         try:
             body = response.json()
         except ValueError:

@@ -88,6 +88,12 @@ def export_to(
         )
     for manifest in writable:
         write_file(out_dir / manifest.relative_path, manifest.text)
+        if manifest.masked:
+            click.echo(
+                f"{manifest.relative_path}: text shaped like a share token (a public dashboard link) is written as"
+                " *** so the file can go into git; put the link back by hand if it is meant to be public",
+                err=True,
+            )
         if manifest.dropped_tags:
             click.echo(
                 f"{manifest.relative_path}: left out tags that are not valid Datadog tags:"

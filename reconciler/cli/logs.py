@@ -7,9 +7,8 @@ import os
 import sys
 from collections.abc import Iterable
 
+from reconciler.cli.output_guard import KEY_VARIABLES, guarded
 from reconciler.core.redaction import redact
-
-KEY_VARIABLES = ("DD_API_KEY", "DD_APP_KEY", "DD_APPLICATION_KEY")
 
 
 class RedactSecrets(logging.Filter):
@@ -40,7 +39,8 @@ def configure_logging(debug: bool) -> None:
 
     Keys are scrubbed from every line, whichever form they take.
     """
-    handler = logging.StreamHandler(sys.stderr)
+    # Through the guard even when `--debug` is parsed before `main` installs it on sys.stderr.
+    handler = logging.StreamHandler(guarded(sys.stderr))
     pattern = "%(asctime)s %(name)s %(levelname)s %(message)s" if debug else "%(message)s"
     handler.setFormatter(logging.Formatter(pattern))
     handler.addFilter(RedactSecrets(os.environ.get(name, "") for name in KEY_VARIABLES))

@@ -1,4 +1,4 @@
-"""Writing plan and manifest files: whole or not at all, through a symlink, never over a FIFO or a device."""
+"""Writing files for the user: whole or not at all, masked and inert, through a symlink, never over a FIFO or device."""
 
 from __future__ import annotations
 
@@ -16,8 +16,12 @@ def write_text(path: Path, text: str) -> None:
     """Write via a temporary file and a rename, so a reader never sees half a file.
 
     A symlink is written through (its target replaced, the link kept); a path that is a FIFO, a
-    device or a directory is refused rather than replaced or blocked on.
+    device or a directory is refused rather than replaced or blocked on. The text is written masked
+    (keys, share tokens) and inert (no line a CI runner would run), as everything wac prints is.
     """
+    from reconciler.cli.output_guard import inert_file_text
+
+    text = inert_file_text(text)
     target = _target(path)
     mode = _mode_for(target)
     try:

@@ -30,7 +30,12 @@ from reconciler.render.problems import format_problems
 def validate(paths: tuple[Path, ...], output: str) -> None:
     """Check manifests offline; every problem in every file, at once. Exit 1 if any."""
     result = load_manifests(paths or DEFAULT_PATHS)
-    if output == "json" or result.problems:
+    if output == "github" and result.problems:
+        from reconciler.cli.output_guard import print_annotations
+
+        # The one place wac prints workflow commands on purpose; the guard lets only these through.
+        print_annotations(format_problems(result.problems, "github"))
+    elif output == "json" or result.problems:
         click.echo(format_problems(result.problems, output))  # type: ignore[arg-type]
     if result.problems:
         click.echo(f"{len(result.problems)} problem(s) found; nothing was sent to the API.", err=True)

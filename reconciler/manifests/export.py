@@ -16,9 +16,12 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from ruamel.yaml import YAML
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-from reconciler.backends.registry import BY_KIND
+from reconciler.backends.registry import BY_KIND, SECRET_PATTERNS
 from reconciler.core.identity import MANIFEST_ID_MAX_LENGTH, id_problem
+from reconciler.core.inert import inert
+from reconciler.core.redaction import redact
 from reconciler.core.resources import Remote
 from reconciler.manifests.documents import parse_documents
 from reconciler.manifests.validation import LoadedManifest, validate_document
@@ -40,6 +43,8 @@ class ExportedManifest:
     dropped_tags: tuple[str, ...] = ()
     # Why the text may not be written (it would not read back as this widget's manifest), or None.
     problem: str | None = None
+    # Whether text shaped like a secret (a share token in a public link) was masked in it.
+    masked: bool = False
 
 
 @dataclass(frozen=True)
@@ -138,16 +143,17 @@ def _named(widget: Remote) -> str:
 def _manifest(
     widget: Remote, manifest_id: str, adopt: bool, site: str, children: Sequence[Remote] = ()
 ) -> ExportedManifest:
-    document, dropped = BY_KIND[widget.kind].export_document(widget, manifest_id, adopt, children)
+    raw, dropped = BY_KIND[widget.kind].export_document(widget, manifest_id, adopt, children)
     # JSON-quoted: a site or uuid can never end the comment line.
     header = f"# Exported by wac export from {json.dumps(site)}, widget {json.dumps(widget.remote_id)}.\n"
     problem: str | None
+    document = raw
     try:
-        text = header + to_yaml(document)
+        # Export's files are meant for git: a share token there would publish the dashboard to every reader.
+        document = masked_document(raw)
+        text, problem = _inert_yaml(header, document)
     except (RecursionError, ValueError, TypeError) as exc:
         text, problem = "", f"cannot be written as YAML ({type(exc).__name__})"
-    else:
-        problem = read_back_problem(text, document)
     return ExportedManifest(
         kind=widget.kind,
         scope=widget.scope,
@@ -157,7 +163,40 @@ def _manifest(
         text=text,
         dropped_tags=dropped,
         problem=problem,
+        masked=document != raw,
     )
+
+
+def _inert_yaml(header: str, document: dict[str, Any]) -> tuple[str, str | None]:
+    """The manifest's text, with no line a CI runner would run (what every file wac writes holds), and why it
+    may not be written. Text that would hold one is written again with such strings double-quoted on one line,
+    where the escapes `inert` uses read back as the same text."""
+    text = header + to_yaml(document)
+    if inert(text) != text:
+        text = inert(header + to_yaml(_quoted(document), width=_UNFOLDED))
+    return text, read_back_problem(text, document)
+
+
+def masked_document(value: Any) -> Any:
+    """The value with every secret-shaped match in its keys and strings masked."""
+    if isinstance(value, str):
+        return redact(value, (), SECRET_PATTERNS)
+    if isinstance(value, dict):
+        return {masked_document(k): masked_document(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [masked_document(v) for v in value]
+    return value
+
+
+def _quoted(value: Any) -> Any:
+    """The value with each string that could start or hold a workflow command double-quoted."""
+    if isinstance(value, str):
+        return DoubleQuotedScalarString(value) if inert(value) != value or "::" in value else value
+    if isinstance(value, dict):
+        return {_quoted(k): _quoted(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_quoted(v) for v in value]
+    return value
 
 
 def read_back_problem(text: str, document: dict[str, Any]) -> str | None:
@@ -176,7 +215,8 @@ def read_back_problem(text: str, document: dict[str, Any]) -> str | None:
 
 
 def _unique(widget: Remote, taken: set[tuple[str, str]]) -> str:
-    base = slugify(widget.title)[: MANIFEST_ID_MAX_LENGTH - 6]
+    # From the masked title: a file name or id must not carry a share token either.
+    base = slugify(redact(widget.title, (), SECRET_PATTERNS))[: MANIFEST_ID_MAX_LENGTH - 6]
     candidate, n = base, 1
     while (widget.scope, candidate) in taken:
         n += 1
@@ -185,11 +225,14 @@ def _unique(widget: Remote, taken: set[tuple[str, str]]) -> str:
     return candidate
 
 
-def to_yaml(document: dict[str, Any]) -> str:
+_UNFOLDED: Final = 2**30
+
+
+def to_yaml(document: dict[str, Any], width: int = 120) -> str:
     writer = YAML()
     writer.default_flow_style = False
     writer.indent(mapping=2, sequence=4, offset=2)
-    writer.width = 120
+    writer.width = width
     out = io.StringIO()
     writer.dump(document, out)
     return out.getvalue()

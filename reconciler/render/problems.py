@@ -17,9 +17,11 @@ def format_problems(problems: Iterable[Problem], output: ProblemFormat) -> str:
     if output == "json":
         return json.dumps([asdict(p) for p in ordered], indent=2, ensure_ascii=False)
     if output == "github":
+        # Line breaks as the runner's escapes (a multi-line message), any other control character shown
+        # escaped: nothing in a file's name or text can end the annotation's line or drive the log viewer.
         return "\n".join(
-            f"::error file={_escape_property(p.file)},line={p.line},col={p.column},"
-            f"title=wac validate::{_escape_data(p.message)}"
+            f"::error file={one_line(_escape_property(p.file))},line={p.line},col={p.column},"
+            f"title=wac validate::{one_line(_escape_data(p.message))}"
             for p in ordered
         )
     return "\n".join(f"{one_line(p.file)}:{p.line}:{p.column}: {one_line(p.message)}" for p in ordered)

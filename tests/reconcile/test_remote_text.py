@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -52,3 +53,26 @@ def test_a_hostile_title_stays_text_everywhere(tmp_path: Path) -> None:
     assert "\\u001b[2J" in text, "shown, escaped, so a reviewer sees it"
     assert "- delete ccm_reports/gone" in text and "\\x1b[2J" in text and "\\n## ✅" in text
     assert "<img" not in drift_md.split("```")[0]
+
+
+FORMATS = ("text", "markdown", "json")
+
+
+def test_a_title_holding_workflow_commands_never_starts_a_line(tmp_path: Path) -> None:
+    from tests.reliability.test_inert_remote_text import assert_inert
+
+    title = (
+        "ok\n::error file=x::pwned\r::add-mask::abc\u2028::notice::n ##[error]x \x1b]8;;http://evil\x07l\x1b]8;;\x07"
+    )
+    with emulator_thread() as server:
+        repo = make_workspace(tmp_path, server.url)
+        create_directly(server.url, "ccm_reports", title, ["wac-owner:default", "wac-id:gone"])
+        results = [repo.wac(command, "--format", output) for command in ("plan", "drift") for output in FORMATS]
+    for result in results:
+        assert "Traceback" not in result.output, result.output
+        assert_inert(result.stdout, "stdout")
+        assert_inert(result.stderr, "stderr")
+    text = results[0].stdout
+    assert '"ok\\n::error file=x::pwned\\r::add-mask::abc\\u2028::notice::n ##\\u005b' in text, text
+    assert "\\x1b]8;;http://evil\\x07l" in text
+    assert json.loads(results[2].stdout)["changes"], "the JSON plan still parses"

@@ -29,6 +29,7 @@ class DashboardsClient(DatadogClient):
         return SHARE_TOKEN_IN_TEXT.sub("***", path)
 
     def error_text(self, response: httpx.Response) -> str:
+        # Already escaped by DatadogClient; a token is masked here as well as by the output guard.
         return SHARE_TOKEN_IN_TEXT.sub("***", super().error_text(response))
 
     async def page(self, start: int, shared: bool = False) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from reconciler.backends.http_client import HttpClient
 from reconciler.backends.policy import DEFAULT_PARALLELISM, RetryPolicy
 from reconciler.backends.spaceone_widgets.vocabulary import API_ROOT, CUSTOM_WIDGET_ID
 from reconciler.core.backend import BackendError
+from reconciler.render.common import printable
 
 # Verbs whose repetition is harmless: a retried update writes the same fields again, a retried
 # delete finds nothing. A create is never repeated blindly.
@@ -52,10 +53,11 @@ class SpaceOneClient(HttpClient):
         return self.json_of(response, verb)
 
     def error_text(self, response: httpx.Response) -> str:
+        """The service's `detail` code and message, control characters escaped as a title's are."""
         detail = _detail(response)
         if detail is None:
-            return response.reason_phrase or "no details"
-        return f"{detail.get('code', 'ERROR')}: {detail.get('message', '')}"
+            return printable(response.reason_phrase or "no details")
+        return printable(f"{detail.get('code', 'ERROR')}: {detail.get('message', '')}")
 
 
 def _detail(response: httpx.Response) -> dict[str, Any] | None:
