@@ -49,6 +49,9 @@ _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 # bytes, so decoding an answer takes at most about four times the limit (`[{},{},…]` would take 25
 # times its size, an object of short distinct keys 8 times).
 _BYTES_PER_VALUE = 32
+# What one run reads from a host in all, in answers of the largest size allowed: with the density cap, this
+# keeps a run's decoded answers within about a gigabyte at the default limit.
+RUN_BUDGET_ANSWERS = 4
 
 _Step = Literal["done", "refused", "failed", "stop"]
 Page = TypeVar("Page")
@@ -145,6 +148,9 @@ class HttpClient:
         # Set once a request found the server down or silent: the rest fail at once with the same
         # sentence, so a dead host ends a run in minutes, not one timeout per change.
         self._unreachable: str | None = None
+        # Bytes of every answer this run, capped too: decoded pages are kept until a listing ends, so many
+        # answers just under the per-answer limit would otherwise add up past what memory holds.
+        self._read_in_all = 0
         self._random = random.Random(seed)
         sent = {**headers, "Accept": "application/json", "User-Agent": f"widgets-as-code/{__version__}"}
         # One single-connection client per slot, handed out by a queue that also bounds what is in
@@ -377,10 +383,17 @@ class HttpClient:
         chunks: list[bytes] = []
         size = 0
         # Decoded bytes are counted, so a compressed answer cannot expand past the limit either.
+        budget = RUN_BUDGET_ANSWERS * limit
         async for chunk in response.aiter_bytes():
             size += len(chunk)
+            self._read_in_all += len(chunk)
             if size > limit:
                 raise _TooLarge(f"an answer larger than {_mib(limit)} (the limit)")
+            if self._read_in_all > budget:
+                raise _TooLarge(
+                    f"more than {_mib(budget)} in all during this run ({RUN_BUDGET_ANSWERS} times {_mib(limit)},"
+                    " the limit of one answer)"
+                )
             chunks.append(chunk)
         body = b"".join(chunks)
         values_allowed = limit // _BYTES_PER_VALUE

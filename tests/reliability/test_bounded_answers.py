@@ -266,3 +266,23 @@ def test_a_success_is_decoded_once(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         result, _ = _plan(tmp_path, url)
     assert result.exit_code == 0, result.output
     assert next(decoded) == len(server.requests)
+
+
+def test_many_answers_each_under_the_limit_end_at_the_runs_budget(tmp_path: Path) -> None:
+    """Decoded pages are kept until a listing ends: answers just under the limit cannot add up without end."""
+    filler = "x" * 900
+    widget = {**WIDGET, "attributes": {**WIDGET["attributes"], "definition": {"type": "note", "title": filler}}}
+    requests: list[str] = []
+
+    def page(_method: str, path: str) -> Answer:
+        requests.append(path)
+        items = [{**widget, "id": f"0b5e5a52-9c6c-4c0e-9d3e-{n:012x}"} for n in range(100)] * 5
+        return json_answer({"data": items, "meta": {"filtered_total": 50_000}, "included": []})
+
+    with answering(page) as url:
+        result, _ = _plan(tmp_path, url, "--max-response-mb", "1")
+    assert result.exit_code == 1
+    sentence = _one_sentence(result.output)
+    assert "127.0.0.1 sent more than 4 MiB in all during this run (4 times 1 MiB, the limit of one answer)" in sentence
+    assert "--max-response-mb" in sentence
+    assert len(requests) < 40
