@@ -63,6 +63,12 @@ def api(in_process: InProcessEmulator) -> httpx.Client:
     return in_process.client(ALICE)
 
 
+@pytest.fixture(autouse=True)
+def _own_cache_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test's caches in a folder of its own, never the user's (commands run in subprocesses inherit it)."""
+    monkeypatch.setenv("WAC_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+
+
 def pytest_configure(config: pytest.Config) -> None:
     import tempfile
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from reconciler.backends.policy import RetryPolicy
 from reconciler.backends.sites import Site
@@ -29,6 +30,9 @@ class Connection:
     config: Mapping[str, str]
     parallelism: int
     policy: RetryPolicy
+    # Where a backend may keep what saves reads between runs (plan and drift only; None: read everything
+    # afresh, as apply always does). Never trusted over the API.
+    cache_folder: Path | None = None
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,11 @@ class Site:
         return self.is_local or _is_loopback(urlsplit(self.base_url).hostname or "")
 
 
+def named_site(value: str) -> bool:
+    """One of Datadog's sites or `local`: the sites a saved plan may choose by itself."""
+    return value == LOCAL or value in DATADOG_SITES
+
+
 def resolve_site(value: str, local_db: Path = LOCAL_STATE) -> Site:
     name = value.strip()
     if name == LOCAL:

@@ -36,7 +36,11 @@ class Listing:
 
 
 class Backend(Protocol):
-    """One API the reconciler manages; every method checks what the API returns before using it."""
+    """One API the reconciler manages; every method checks what the API returns before using it.
+
+    A backend keeps nothing between calls: what a write needs travels in its arguments or is read afresh,
+    so any instance (one per command, or one per call) gives the same result.
+    """
 
     @property
     def kind(self) -> str:
@@ -65,11 +69,18 @@ class Backend(Protocol):
     async def find(self, owner: str, scope: str, manifest_id: str) -> list[Remote]:
         """The owner's resources marked with this id: how a create whose answer was lost is looked up."""
 
-    async def create(self, scope: str, content: dict[str, Any], marker: Marker) -> str:
-        """Creates the resource with its marker and returns its remote id; raises OutcomeUnknown when unsure."""
+    async def confirm_missing(self, owner: str, keys: Sequence[tuple[str, str]]) -> list[Remote]:
+        """The owner's resources under these (scope, manifest id) read again: what a listing missed (pages shift
+        while they are read) is found before anything is created in its place; empty when each is missing."""
+
+    async def create(self, scope: str, content: dict[str, Any], marker: Marker, parent_id: str | None = None) -> str:
+        """Creates the resource with its marker and returns its remote id; raises OutcomeUnknown when unsure.
+
+        `parent_id` is the remote id of the resource this one belongs to (`Desired.parent`), if any."""
 
     async def update(self, scope: str, remote_id: str, content: dict[str, Any], marker: Marker) -> None:
         """Makes the resource equal `content` with `marker`; a BackendError with status 404 when it is gone."""
 
-    async def delete(self, scope: str, remote_id: str) -> bool:
-        """Deletes the resource; False when it was already gone."""
+    async def delete(self, scope: str, remote_id: str, owner: str, manifest_id: str) -> bool:
+        """Deletes the resource, which the engine has just seen marked for this owner and id (a backend whose
+        delete writes to more than one object checks each again); False when it was already gone."""

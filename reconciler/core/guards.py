@@ -52,14 +52,13 @@ def write_refusal(change: Change, owner: str, claims: Claims | None) -> str | No
     if change.action == Action.CREATE:
         return None
     if claims is None:
-        return "refused: the widget's tags are unknown, so its ownership cannot be checked"
+        return "refused: its ownership marker is unknown, so its ownership cannot be checked"
     if change.reason == Reason.ADOPT:
         if not claims.unowned:
-            return f"refused: the widget is no longer unowned (it carries {claims.describe()})"
+            return f"refused: it is no longer unowned (it carries {claims.describe()})"
         return None
     if not claims.owned_as(owner, change.manifest_id):
         return (
-            f"refused: the widget carries {claims.describe()}, not exactly owner '{owner}' and"
-            f" wac-id '{change.manifest_id}'"
+            f"refused: it carries {claims.describe()}, not exactly owner '{owner}' and id '{change.manifest_id}'"
         )
     return None

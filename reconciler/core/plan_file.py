@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, NoReturn
 
@@ -58,6 +58,7 @@ def plan_to_dict(plan: Plan, site: str, inputs: PlanInputs | None = None) -> dic
             "replace": plan.count(Action.REPLACE),
             "delete": plan.count(Action.DELETE),
             "widens_access": sum(1 for c in plan.changes if c.widens_access),
+            "held_back": len(plan.held_back),
             "unchanged": plan.unchanged,
             "managed": plan.managed,
         },
@@ -67,6 +68,7 @@ def plan_to_dict(plan: Plan, site: str, inputs: PlanInputs | None = None) -> dic
         "withheld_deletes": list(plan.withheld_deletes),
         "warnings": list(plan.warnings),
         "conflicts": [conflict_to_dict(c) for c in plan.conflicts],
+        "held_back": [{"kind": kind, "scope": scope, "id": manifest_id} for kind, scope, manifest_id in plan.held_back],
         "errors": list(plan.errors),
         "changes": [_change_to_dict(c) for c in plan.changes],
     }
@@ -150,6 +152,9 @@ def plan_from_json(text: str, origin: str, scopes: Mapping[str, Sequence[str]]) 
         targets=tuple(reader.manifest_id(t, "targets") for t in reader.items(root.get("targets", []), "targets")),
         kinds=tuple(reader.kind(k, "kinds") for k in reader.items(root.get("kinds", []), "kinds")),
         errors=tuple(reader.texts(root.get("errors", []), "errors")),
+        held_back=tuple(
+            reader.key(k, f"held_back[{n}]") for n, k in enumerate(reader.items(root.get("held_back", []), "held_back"))
+        ),
     )
     return SavedPlan(plan, site, reader.inputs(root.get("inputs")))
 
@@ -198,6 +203,14 @@ class _Reader:
         if id_problem(text):
             self.fail(where, f"holds '{text[:80]}', which is not a manifest id")
         return text
+
+    def key(self, value: Any, where: str) -> tuple[str, str, str]:
+        raw = self.mapping(value, where)
+        kind = self.kind(raw.get("kind"), f"{where}.kind")
+        scope = self.text(raw.get("scope"), f"{where}.scope")
+        if scope not in self.scopes[kind]:
+            self.fail(f"{where}.scope", f"must be one of {', '.join(self.scopes[kind])}")
+        return kind, scope, self.manifest_id(raw.get("id"), f"{where}.id")
 
     def kind(self, value: Any, where: str) -> str:
         kind = self.text(value, where)
@@ -285,14 +298,22 @@ class _Reader:
         return allowed(value)
 
 
-def saved_plan_differences(saved: Plan, fresh: Plan) -> list[str]:
-    """Sentences naming how a fresh plan differs from the saved one; empty when they agree."""
+def _unmasked(text: str) -> str:
+    return text
+
+
+def saved_plan_differences(saved: Plan, fresh: Plan, mask: Callable[[str], str] = _unmasked) -> list[str]:
+    """Sentences naming how a fresh plan differs from the saved one; empty when they agree.
+
+    `mask` is how the plan file was masked when written (share tokens, keys): both sides are compared masked,
+    so a description holding a share link does not make every saved plan differ; the fresh plan is applied.
+    """
     problems = []
     if saved.targets != fresh.targets:
         problems.append(f"the saved plan targets {list(saved.targets)}, the fresh one {list(fresh.targets)}")
     if saved.kinds != fresh.kinds:
         problems.append(f"the saved plan is limited to kinds {list(saved.kinds)}, the fresh one {list(fresh.kinds)}")
-    mine, theirs = _signatures(saved.changes), _signatures(fresh.changes)
+    mine, theirs = _signatures(saved.changes, mask), _signatures(fresh.changes, mask)
     only_saved = [c for key, c in mine.items() if key not in theirs]
     only_fresh = [c for key, c in theirs.items() if key not in mine]
     problems += [f"the saved plan would {_describe(c)}, but a fresh plan would not" for c in only_saved]
@@ -300,8 +321,8 @@ def saved_plan_differences(saved: Plan, fresh: Plan) -> list[str]:
     return problems
 
 
-def _signatures(changes: Sequence[Change]) -> dict[tuple[str, ...], Change]:
-    """Each change by what it writes: action, where, which resource, the exact content and marker."""
+def _signatures(changes: Sequence[Change], mask: Callable[[str], str]) -> dict[tuple[str, ...], Change]:
+    """Each change by what it writes: action, where, which resource, the exact content and marker (masked)."""
     return {
         (
             c.action.value,
@@ -309,8 +330,8 @@ def _signatures(changes: Sequence[Change]) -> dict[tuple[str, ...], Change]:
             c.scope,
             c.manifest_id,
             c.remote_id or "",
-            "" if c.content is None else canonical_json(c.content),
-            "" if c.marker is None else canonical_json([c.marker.owner, c.marker.manifest_id, c.marker.applied]),
+            "" if c.content is None else mask(canonical_json(c.content)),
+            "" if c.marker is None else mask(canonical_json([c.marker.owner, c.marker.manifest_id, c.marker.applied])),
         ): c
         for c in changes
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
@@ -13,7 +13,7 @@ from typing import Any
 from reconciler.core.backend import Listing
 from reconciler.core.diffing import FieldChange, field_changes
 from reconciler.core.normalise import canonical_json, lookup, parse_path, without_ignored
-from reconciler.core.resources import Caution, Claims, Desired, Marker, Remote, ResourceKey, User
+from reconciler.core.resources import Caution, Claims, Desired, Marker, Remote, ResourceKey, User, describe_claims
 
 # 3: each change and conflict names its `kind` and `scope`, and carries content and marker, not a body.
 PLAN_FORMAT_VERSION = 3
@@ -77,6 +77,8 @@ class Change:
     ignore: tuple[str, ...] = field(default=(), compare=False)
     # Written after (deleted before) the change to this resource; see `Desired.parent`.
     parent: ResourceKey | None = field(default=None, compare=False)
+    # The parent's remote id when it already exists; for one created by the same apply, the engine's.
+    parent_remote_id: str | None = field(default=None, compare=False)
     # What applying this change does that a reviewer must not miss (access widened, for one), and for
     # an edit outside git, what that edit did; both from the backend (see `Backend.cautions`).
     cautions: tuple[Caution, ...] = field(default=(), compare=False)
@@ -104,16 +106,11 @@ class Conflict:
     resolve: str = ""
 
     def describe(self) -> str:
-        claims = f"owners {', '.join(self.owners)}" if len(self.owners) > 1 else f"owner {self.owners[0]}"
-        if self.manifest_ids:
-            claims += f" and wac-ids {', '.join(self.manifest_ids)}"
-        if self.resolve:
-            return f"{self.scope} {self.remote_id} ('{self.title}') carries {claims}: {self.resolve}"
-        return (
-            f"{self.scope} widget {self.remote_id} ('{self.title}') carries {claims}; no owner updates or"
-            " deletes it. Resolve it in the UI: keep the wac-owner and wac-id tags of the repository whose manifest"
-            " should manage it and remove the others"
+        resolve = self.resolve or (
+            "no owner updates or deletes it until a person leaves the ownership marker of exactly one owner on it"
         )
+        claims = describe_claims(self.owners, self.manifest_ids)
+        return f"{self.scope} {self.remote_id} ('{self.title}') carries {claims}: {resolve}"
 
 
 @dataclass(frozen=True)
@@ -134,6 +131,8 @@ class Plan:
     conflicts: tuple[Conflict, ...] = ()
     # Problems that make the whole plan unfit to apply (a refused adoption, for one).
     errors: tuple[str, ...] = ()
+    # Resources not planned because they (or the one they belong to) are in conflict.
+    held_back: tuple[ResourceKey, ...] = ()
 
     def count(self, action: Action) -> int:
         return sum(1 for change in self.changes if change.action == action)
@@ -141,6 +140,11 @@ class Plan:
     @property
     def has_changes(self) -> bool:
         return bool(self.changes)
+
+    @property
+    def settled(self) -> bool:
+        """Nothing to apply and nothing waiting on a person: the only state that is "No changes"."""
+        return not self.changes and not self.held_back
 
 
 def plan_changes(
@@ -151,92 +155,185 @@ def plan_changes(
     kinds: Sequence[str] = (),
 ) -> Plan:
     """Everything needed to make the owner's remote resources equal the manifests (of `kinds`, when given)."""
+    wanted, resources = _scoped(desired, listing, kinds)
+    index = _indexed(resources, owner, wanted)
+    decided = _decided(wanted, index, listing, owner, set(targets))
+    changes, withheld = _withheld(decided.changes, listing)
+    return Plan(
+        owner=owner,
+        changes=tuple(sorted(_with_parent_ids(changes, index.keepers), key=_order)),
+        unchanged=decided.unchanged,
+        managed=index.managed,
+        withheld_deletes=withheld,
+        warnings=tuple([*index.warnings, *decided.warnings, *_owner_warnings(index, changes, owner)]),
+        remote_fingerprint=fingerprint(index.claimed),
+        targets=tuple(sorted(set(targets))),
+        kinds=tuple(sorted(set(kinds))),
+        conflicts=tuple(sorted(index.conflicts, key=lambda c: (c.kind, c.scope, c.remote_id))),
+        errors=tuple(decided.errors),
+        held_back=tuple(sorted(decided.held_back)),
+    )
+
+
+@dataclass(frozen=True)
+class _Index:
+    """The owner's remote resources, sorted out: each manifest key's candidates, conflicts and what waits."""
+
+    claimed: tuple[Remote, ...]
+    by_key: Mapping[ResourceKey, list[Remote]]
+    keepers: Mapping[ResourceKey, Remote]
+    conflicts: tuple[Conflict, ...]
+    # Keys nobody may write while a person resolves a conflict, and what belongs to them.
+    blocked: frozenset[ResourceKey]
+    managed: int
+    warnings: tuple[str, ...]
+
+
+@dataclass
+class _Decisions:
+    changes: list[Change] = field(default_factory=list)
+    unchanged: int = 0
+    held_back: list[ResourceKey] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def _scoped(
+    desired: Iterable[Desired], listing: Listing, kinds: Sequence[str]
+) -> tuple[dict[ResourceKey, Desired], tuple[Remote, ...]]:
     only = set(kinds)
     wanted = {w.key: w for w in desired if not only or w.kind in only}
-    if only:
-        listing = replace(listing, resources=tuple(r for r in listing.resources if r.kind in only))
-    remote_by_key: dict[ResourceKey, list[Remote]] = defaultdict(list)
+    return wanted, tuple(r for r in listing.resources if not only or r.kind in only)
+
+
+def _indexed(resources: Sequence[Remote], owner: str, wanted: Mapping[ResourceKey, Desired]) -> _Index:
+    claimed = tuple(r for r in resources if owner in r.claims.owners)
+    conflicts = [_conflict(r) for r in claimed if r.claims.conflicted]
+    by_key: dict[ResourceKey, list[Remote]] = defaultdict(list)
     warnings: list[str] = []
-    claimed = [r for r in listing.resources if owner in r.claims.owners]
-    conflicts = tuple(_conflict(r) for r in claimed if r.claims.conflicted)
-    # A manifest whose resource is in conflict waits for a person: creating another would only duplicate it.
-    blocked = {(c.kind, c.scope, manifest_id) for c in conflicts for manifest_id in c.manifest_ids}
-    # What belongs to a resource in conflict waits with it.
-    blocked |= {w.key for w in wanted.values() if w.parent in blocked}
-    managed = [r for r in claimed if not r.claims.conflicted]
-    for remote in managed:
+    for remote in claimed:
+        if remote.claims.conflicted:
+            continue
         manifest_id = remote.claims.manifest_id
         if manifest_id is None:
             warnings.append(
-                f"{remote.scope} widget {remote.remote_id} ('{remote.title}') has the owner tag but no"
-                " wac-id tag; it is left alone"
+                f"{remote.scope} {remote.remote_id} ('{remote.title}') has the owner marker but no manifest id;"
+                " it is left alone"
             )
             continue
-        remote_by_key[(remote.kind, remote.scope, manifest_id)].append(remote)
+        by_key[(remote.kind, remote.scope, manifest_id)].append(remote)
+    for key, copies in list(by_key.items()):
+        ignore = wanted[key].ignore if key in wanted else ()
+        if len(copies) > 1 and not _exact_copies(copies, ignore):
+            conflicts += [_copied(r) for r in copies]
+            del by_key[key]
+    blocked = {(c.kind, c.scope, manifest_id) for c in conflicts for manifest_id in c.manifest_ids}
+    # What belongs to a resource in conflict waits with it, whether it exists or not.
+    children = [*(w.key for w in wanted.values() if w.parent in blocked)]
+    children += [key for key, found in by_key.items() if any(r.parent in blocked for r in found)]
+    keepers = {key: _keeper(found)[0] for key, found in by_key.items()}
+    return _Index(
+        claimed=claimed,
+        by_key=by_key,
+        keepers={key: keeper for key, keeper in keepers.items() if keeper is not None},
+        conflicts=tuple(conflicts),
+        blocked=frozenset(blocked | set(children)),
+        managed=sum(len(found) for found in by_key.values()),
+        warnings=tuple(warnings),
+    )
 
+
+def _exact_copies(copies: Sequence[Remote], ignore: tuple[str, ...]) -> bool:
+    """Several resources under one marker are duplicates to repair when nothing can tell them apart from
+    what was applied (a lost create's answer leaves such a copy); an edited one may be a person's clone."""
+    if not any(r.claims.copy_help for r in copies):
+        return True
+    return all(r.claims.applied is not None and r.digest(ignore) == r.claims.applied for r in copies)
+
+
+def _copied(remote: Remote) -> Conflict:
+    claims = remote.claims
+    return Conflict(
+        remote.kind, remote.scope, remote.remote_id, remote.title, claims.owners, claims.manifest_ids, claims.copy_help
+    )
+
+
+def _decided(
+    wanted: Mapping[ResourceKey, Desired], index: _Index, listing: Listing, owner: str, chosen: set[str]
+) -> _Decisions:
+    decisions = _Decisions(errors=_shared_adoptions(wanted.values()))
     adoptable = {(r.kind, r.remote_id): r for r in (*listing.adoptable, *listing.resources)}
-    errors = _shared_adoptions(wanted.values())
-    chosen = set(targets)
-    changes: list[Change] = []
-    unchanged = 0
-    for key in sorted(set(wanted) | set(remote_by_key)):
+    for key in sorted(set(wanted) | set(index.by_key)):
         if chosen and key[2] not in chosen:
             continue
-        keeper, extras = _keeper(remote_by_key.get(key, []))
-        changes.extend(_delete(extra, Reason.DUPLICATE) for extra in extras)
-        if key in wanted:
-            want = wanted[key]
-            if keeper is None and want.adopt:
-                found = adoptable.get((want.kind, want.adopt))
-                if found is None:
-                    warnings.append(f"{want.source}: adopt {want.adopt}: no such widget; the manifest is created")
-                else:
-                    adopted, error = _adoption(want, found, owner)
-                    if error:
-                        errors.append(error)
-                    elif adopted is not None:
-                        changes.append(adopted)
-                    continue
-            if keeper is None and key in blocked:
-                continue
-            change = _reconcile(want, keeper, owner)
-            if change is None:
-                unchanged += 1
-            else:
-                changes.append(change)
-        elif keeper is not None:
-            changes.append(_delete(keeper, Reason.REMOVED))
-
-    known = {k[2] for k in wanted} | {k[2] for k in remote_by_key} | {k[2] for k in blocked}
-    errors += [
-        f"--target {target}: no manifest and no widget of owner '{owner}' has this id"
+        if key in index.blocked:
+            decisions.held_back.append(key)
+            continue
+        keeper, extras = _keeper(index.by_key.get(key, []))
+        decisions.changes.extend(_delete(extra, Reason.DUPLICATE) for extra in extras)
+        if key not in wanted:
+            if keeper is not None:
+                decisions.changes.append(_delete(keeper, Reason.REMOVED))
+            continue
+        want = wanted[key]
+        if keeper is None and want.adopt and _adopted(want, adoptable.get((want.kind, want.adopt)), owner, decisions):
+            continue
+        change = _reconcile(want, keeper, owner)
+        if change is None:
+            decisions.unchanged += 1
+        else:
+            decisions.changes.append(change)
+    known = {k[2] for k in wanted} | {k[2] for k in index.by_key} | {k[2] for k in index.blocked}
+    decisions.errors += [
+        f"--target {target}: no manifest and no resource of owner '{owner}' has this id"
         for target in sorted(chosen - known)
     ]
+    return decisions
+
+
+def _adopted(want: Desired, found: Remote | None, owner: str, decisions: _Decisions) -> bool:
+    """Plans taking over `found` (or says why not); False when it does not exist and the manifest is created."""
+    if found is None:
+        decisions.warnings.append(f"{want.source}: adopt {want.adopt}: no such resource; the manifest is created")
+        return False
+    adopted, error = _adoption(want, found, owner)
+    if error:
+        decisions.errors.append(error)
+    elif adopted is not None:
+        decisions.changes.append(adopted)
+    return True
+
+
+def _withheld(changes: list[Change], listing: Listing) -> tuple[list[Change], tuple[str, ...]]:
+    """Deletes held back where a listing was not provably complete: a missing page must never look like a removal."""
     withheld = tuple(
         f"{scope}: {why}; nothing is deleted until a complete listing is seen"
         for (_, scope), why in sorted(listing.incomplete.items())
     )
-    if withheld:
-        changes = [c for c in changes if not (c.action == Action.DELETE and (c.kind, c.scope) in listing.incomplete)]
-    if not claimed and any(c.action == Action.CREATE for c in changes):
-        warnings.append(
-            f"owner '{owner}' manages no widgets yet, so every manifest is created. If these manifests were applied"
-            " before under another owner (check --owner, WAC_OWNER and .wac.yaml), this makes duplicates; to take"
-            " over existing widgets instead, run `wac export` and keep each manifest's `adopt:`"
-        )
-    return Plan(
-        owner=owner,
-        changes=tuple(sorted(changes, key=_order)),
-        unchanged=unchanged,
-        managed=len(managed),
-        withheld_deletes=withheld,
-        warnings=tuple(warnings),
-        remote_fingerprint=fingerprint(claimed),
-        targets=tuple(sorted(chosen)),
-        kinds=tuple(sorted(only)),
-        conflicts=tuple(sorted(conflicts, key=lambda c: (c.kind, c.scope, c.remote_id))),
-        errors=tuple(errors),
-    )
+    if not withheld:
+        return changes, ()
+    kept = [c for c in changes if not (c.action == Action.DELETE and (c.kind, c.scope) in listing.incomplete)]
+    return kept, withheld
+
+
+def _owner_warnings(index: _Index, changes: Sequence[Change], owner: str) -> list[str]:
+    if index.claimed or not any(c.action == Action.CREATE for c in changes):
+        return []
+    return [
+        f"owner '{owner}' manages nothing yet, so every manifest is created. If these manifests were applied"
+        " before under another owner (check --owner, WAC_OWNER and .wac.yaml), this makes duplicates; to take"
+        " over existing resources instead, run `wac export` and keep each manifest's `adopt:`"
+    ]
+
+
+def _with_parent_ids(changes: Sequence[Change], keepers: Mapping[ResourceKey, Remote]) -> list[Change]:
+    """Each change that belongs to another resource with that resource's remote id, when it exists already
+    (one created by the same apply gets its id from the engine)."""
+    result = []
+    for change in changes:
+        parent = keepers.get(change.parent) if change.parent is not None else None
+        result.append(change if parent is None else replace(change, parent_remote_id=parent.remote_id))
+    return result
 
 
 def _conflict(remote: Remote) -> Conflict:
@@ -351,6 +448,8 @@ def _adoption(desired: Desired, remote: Remote, owner: str) -> tuple[Change | No
     """Taking over an existing resource: an update that adds the ownership marker, never a second one."""
     where = f"{desired.source}: adopt {remote.remote_id}"
     claims = remote.claims
+    if remote.unadoptable:
+        return None, f"{where}: {remote.unadoptable}"
     if remote.scope != desired.scope:
         return None, f"{where} is a {remote.scope} widget, not {desired.scope}"
     if claims.conflicted:

@@ -49,6 +49,10 @@ class Claims:
     applied: str | None = None
     # How a person resolves a conflict on this resource, in the backend's words (empty: the generic advice).
     resolve: str = ""
+    # Set where a marker can be copied with its resource (a clone made in the UI copies a description):
+    # several resources with one marker are then duplicates to repair only while each is exactly as
+    # applied, and otherwise a conflict this sentence explains.
+    copy_help: str = ""
 
     @property
     def conflicted(self) -> bool:
@@ -72,8 +76,18 @@ class Claims:
         return self.owners == (owner,) and self.manifest_ids == (manifest_id,)
 
     def describe(self) -> str:
-        shown = [f"wac-owner:{o}" for o in self.owners] + [f"wac-id:{i}" for i in self.manifest_ids]
-        return ", ".join(shown) if shown else "no ownership marker"
+        """The claims in plain words ("owners a, b and id x"); the names in parentheses say why, not who."""
+        return describe_claims(self.owners, self.manifest_ids)
+
+
+def describe_claims(owners: tuple[str, ...], manifest_ids: tuple[str, ...]) -> str:
+    named = [o for o in owners if not o.startswith("(")]
+    parts = []
+    if named:
+        parts.append(("owners " if len(named) > 1 else "owner ") + ", ".join(named))
+    if manifest_ids:
+        parts.append(("ids " if len(manifest_ids) > 1 else "id ") + ", ".join(manifest_ids))
+    return " and ".join(parts) if parts else "no ownership marker"
 
 
 @dataclass(frozen=True)
@@ -128,6 +142,8 @@ class Remote:
     created_by: User | None = None
     modified_by: User | None = None
     parent: ResourceKey | None = None
+    # Why this resource cannot be taken over as it is (empty when it can), in the backend's words.
+    unadoptable: str = ""
 
     def digest(self, ignore: tuple[str, ...] = ()) -> str:
         return content_digest(without_ignored(self.content, ignore))

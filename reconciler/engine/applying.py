@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from reconciler.core.backend import Backend, BackendError, OutcomeUnknown
 from reconciler.core.guards import write_refusal
 from reconciler.core.planning import Action, Change, Plan
+from reconciler.core.resources import ResourceKey
 
 CREATE_ATTEMPTS = 3
 
@@ -43,21 +44,26 @@ async def apply_plan(
     outcomes: list[Outcome] = []
     writes = [c for c in plan.changes if c.action != Action.DELETE]
     deletes = [c for c in plan.changes if c.action == Action.DELETE]
-    batches = (
-        [c for c in writes if c.parent is None],
-        [c for c in writes if c.parent is not None],
-        [c for c in deletes if c.parent is not None],
-        [c for c in deletes if c.parent is None],
-    )
-    for batch in batches:
-        if batch:
-            outcomes.extend(await _run_batch(backends, plan.owner, batch, on_outcome))
+    parents = await _run_batch(backends, plan.owner, [c for c in writes if c.parent is None], on_outcome)
+    outcomes.extend(parents)
+    created = {o.change.key: o.remote_id for o in parents if o.ok and o.remote_id}
+    children = [_with_parent(c, created) for c in writes if c.parent is not None]
+    for batch in (children, [c for c in deletes if c.parent is not None], [c for c in deletes if c.parent is None]):
+        outcomes.extend(await _run_batch(backends, plan.owner, batch, on_outcome))
     return ApplyReport(tuple(outcomes))
+
+
+def _with_parent(change: Change, created: Mapping[ResourceKey, str]) -> Change:
+    """A change that belongs to a resource this apply created (or replaced) learns that resource's remote id."""
+    new_id = created.get(change.parent) if change.parent is not None else None
+    return change if new_id is None else replace(change, parent_remote_id=new_id)
 
 
 async def _run_batch(
     backends: Mapping[str, Backend], owner: str, changes: Sequence[Change], on_outcome: Callable[[Outcome], None]
 ) -> list[Outcome]:
+    if not changes:
+        return []
     async def run(change: Change) -> Outcome:
         backend = backends.get(change.kind)
         try:
@@ -89,7 +95,7 @@ async def _apply_one(backend: Backend, owner: str, change: Change) -> Outcome:
             await backend.update(change.scope, change.remote_id, change.content, change.marker)
         except BackendError as exc:
             if exc.status == 404:
-                return Outcome(change, ok=False, detail="the widget was deleted since the plan; run wac plan again")
+                return Outcome(change, ok=False, detail="it was deleted since the plan; run wac plan again")
             raise
         return Outcome(change, ok=True, remote_id=change.remote_id)
     return await _delete(backend, owner, change, change.remote_id)
@@ -104,7 +110,7 @@ async def _delete(backend: Backend, owner: str, change: Change, remote_id: str) 
     refusal = write_refusal(change, owner, current.claims)
     if refusal:
         return Outcome(change, ok=False, detail=refusal + " (it changed after the plan)")
-    existed = await backend.delete(change.scope, remote_id)
+    existed = await backend.delete(change.scope, remote_id, owner, change.manifest_id)
     return Outcome(change, ok=True, detail="" if existed else "already gone", remote_id=remote_id)
 
 
@@ -127,7 +133,7 @@ async def _create(backend: Backend, owner: str, change: Change) -> Outcome:
     assert change.content is not None and change.marker is not None
     for _ in range(CREATE_ATTEMPTS):
         try:
-            remote_id = await backend.create(change.scope, change.content, change.marker)
+            remote_id = await backend.create(change.scope, change.content, change.marker, change.parent_remote_id)
             return Outcome(change, ok=True, remote_id=remote_id)
         except OutcomeUnknown:
             # A replace's old resource carries the same id; it is not the one created.

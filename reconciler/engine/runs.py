@@ -49,7 +49,30 @@ async def plan_run(
     if adopt:
         found = await asyncio.gather(*(_fetch(backends, w.kind, w.scope, w.adopt or "") for w in adopt))
         listing = replace(listing, adoptable=tuple(r for r in found if r is not None))
-    return with_cautions(backends, plan_changes(wanted, listing, owner, targets, kinds))
+    plan = plan_changes(wanted, listing, owner, targets, kinds)
+    missed = await _confirmed_missing(backends, owner, plan, listing)
+    if missed:
+        plan = plan_changes(wanted, replace(listing, resources=(*listing.resources, *missed)), owner, targets, kinds)
+    return with_cautions(backends, plan)
+
+
+async def _confirmed_missing(backends: Backends, owner: str, plan: Plan, listing: Listing) -> list[Remote]:
+    """What each backend finds when asked again for the resources a plan would create: a listing whose pages
+    shifted under it must not make a second copy of a resource that exists."""
+    creates: dict[str, list[tuple[str, str]]] = {}
+    for change in plan.changes:
+        if change.action == Action.CREATE and change.kind in backends:
+            creates.setdefault(change.kind, []).append((change.scope, change.manifest_id))
+    if not creates:
+        return []
+    found = await asyncio.gather(*(backends[kind].confirm_missing(owner, keys) for kind, keys in creates.items()))
+    seen = {(r.kind, r.remote_id, r.scope) for r in listing.resources}
+    return [
+        _normalised(backends[r.kind], r)
+        for remotes in found
+        for r in remotes
+        if (r.kind, r.remote_id, r.scope) not in seen and r.kind in backends
+    ]
 
 
 def with_cautions(backends: Backends, plan: Plan) -> Plan:
@@ -76,15 +99,18 @@ async def _fetch(backends: Backends, kind: str, scope: str, remote_id: str) -> R
     return None if found is None else _normalised(backend, found)
 
 
-async def verify_saved_plan(backends: Backends, saved: Plan, desired: Iterable[Desired]) -> Plan:
-    """A fresh plan from the same manifests and a new listing, returned only when it equals the saved one."""
+async def verify_saved_plan(
+    backends: Backends, saved: Plan, desired: Iterable[Desired], mask: Callable[[str], str] = str
+) -> Plan:
+    """A fresh plan from the same manifests and a new listing, returned only when it equals the saved one
+    (compared as masked as the file was written: `mask`); the fresh one is what gets applied."""
     fresh = await plan_run(backends, saved.owner, desired, saved.targets, saved.kinds)
     if fresh.remote_fingerprint != saved.remote_fingerprint:
         raise StalePlanError(
             "The saved plan is stale: the owner's remote widgets changed after it was made (an edit, a create or"
             " a delete happened since). Nothing was applied; run `wac plan --out FILE` again and review it."
         )
-    differences = saved_plan_differences(saved, fresh)
+    differences = saved_plan_differences(saved, fresh, mask)
     if differences:
         raise StalePlanError(
             "The saved plan does not match what the same manifests and remote widgets give now, so it was not"

@@ -133,7 +133,7 @@ def test_other_owners_and_unkeyed_widgets_are_left_alone() -> None:
     unkeyed = remote_widget("k", "ccm_reports", {"type": "toplist", "title": "K"}, ("wac-owner:team",))
     plan = plan_of([want], [remote(want), theirs, unkeyed])
     assert plan.changes == ()
-    assert plan.warnings and "no wac-id tag" in plan.warnings[0]
+    assert plan.warnings and "no manifest id" in plan.warnings[0]
 
 
 def test_incomplete_listing_withholds_deletes() -> None:

@@ -134,4 +134,4 @@ def test_a_token_not_in_datadogs_form_is_never_sent(tmp_path: Path) -> None:
         (repo.widgets / "board.yaml").write_text(DASHBOARD)
         result = repo.wac("plan")
     assert not any("public" in path or "users" in path for path in seen), seen
-    assert "edited marker" in result.output, "a marker in no form wac writes is a conflict"
+    assert "was edited by hand" in result.output, "a marker in no form wac writes is a conflict"

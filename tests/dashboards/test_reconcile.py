@@ -4,6 +4,7 @@ ownership lives in the description's marker line, and other kinds plan beside th
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -186,7 +187,8 @@ def test_a_warm_cache_makes_a_plan_one_list_call_and_is_never_trusted_over_the_r
         # Every plan also lists the shared dashboards, to catch shares no marker records.
         assert gets_of_a_plan() == 7, "cold: the list page, the shared list and one GET per dashboard"
         assert gets_of_a_plan() == 2, "warm: the two list pages only"
-        (cache,) = (repo.root / ".wac").glob("dashboards-*.json")
+        assert not list(repo.root.rglob("dashboards-*.json")), "the cache is never in the repository"
+        (cache,) = Path(os.environ["WAC_CACHE_DIR"]).glob("dashboards-*.json")
         cache.write_text("{not json")
         assert gets_of_a_plan() == 7, "a damaged cache is ignored: the lists and one GET each"
         assert gets_of_a_plan() == 2
@@ -209,11 +211,12 @@ def test_a_cloned_or_edited_marker_is_a_named_conflict_nobody_writes(tmp_path: P
         clone = {k: v for k, v in clone.items() if k not in ("created_at", "modified_at")} | {"title": "Copy"}
         copy = httpx.post(f"{server.url}/api/v1/dashboard", headers=ALICE, json=clone).json()
         plan = repo.wac("plan", "--kind", "datadog/dashboard")
-        assert "! conflict:" in plan.output and "(marker copied to another dashboard)" in plan.output
+        assert "! conflict:" in plan.output and "is also on another dashboard" in plan.output
+        assert "held back" in plan.output and "No changes" not in plan.output
         assert "delete" not in plan.output.split("! conflict:")[0], "a copy is not deleted as a duplicate"
         httpx.delete(f"{server.url}/api/v1/dashboard/{copy['id']}", headers=ALICE)
         edited = clone | {"title": made["title"]}
         edited["description"] = made["description"].replace("applied ", "applied by hand ")
         assert httpx.put(f"{server.url}/api/v1/dashboard/{made['id']}", headers=ALICE, json=edited).status_code == 200
         plan = repo.wac("plan", "--kind", "datadog/dashboard")
-        assert "(edited marker)" in plan.output and "+ create" not in plan.output, plan.output
+        assert "was edited by hand" in plan.output and "+ create" not in plan.output, plan.output

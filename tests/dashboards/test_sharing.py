@@ -5,6 +5,7 @@ marker, reported and reverted when widened in the UI, and revoked when removed."
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -295,8 +296,10 @@ def test_the_share_token_never_reaches_output_or_debug_logs(tmp_path: Path, serv
         outputs.append(repo.wac("--debug", *args).output)
     assert "dashboard/public/***" in "".join(outputs), "the share's requests are logged, masked"
     assert all(token not in text and token[-32:] not in text for text in outputs)
-    # The dashboards cache (which CI keeps with actions/cache) holds the marker without the token.
-    (cache,) = (repo.root / ".wac").glob("dashboards-*.json")
+    # The dashboards cache (which CI keeps with actions/cache) holds the marker without the token, and lives in
+    # the user's cache folder, never in the repository.
+    assert not list(repo.root.rglob("dashboards-*.json"))
+    (cache,) = Path(os.environ["WAC_CACHE_DIR"]).glob("dashboards-*.json")
     cached = cache.read_text()
     assert "Managed by widgets-as-code (owner default, id checkout-overview" in cached
     assert token[-32:] not in cached

@@ -60,7 +60,7 @@ def test_an_unknown_target_is_an_error(tmp_path: Path) -> None:
     with emulator_thread() as server:
         result = make_workspace(tmp_path, server.url).wac("plan", "--target", "no-such-id")
     assert result.exit_code == 1
-    assert "--target no-such-id: no manifest and no widget of owner 'default' has this id" in result.output
+    assert "--target no-such-id: no manifest and no resource of owner 'default' has this id" in result.output
 
 
 def test_closed_stdout_is_a_one_line_error(tmp_path: Path) -> None:

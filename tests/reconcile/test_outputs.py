@@ -30,7 +30,8 @@ def test_json_plan_is_versioned_and_complete(tmp_path: Path) -> None:
     assert "widgets/exports/csv.yaml" in recorded and len(recorded) == len(list(repo.widgets.rglob("*.yaml")))
     assert printed["owner"] == "default" and printed["site"] == server.url
     assert printed["summary"] == {
-        "create": 16, "update": 0, "replace": 0, "delete": 0, "widens_access": 0, "unchanged": 0, "managed": 0
+        "create": 16, "update": 0, "replace": 0, "delete": 0, "widens_access": 0, "held_back": 0, "unchanged": 0,
+        "managed": 0,
     }  # fmt: skip
     change = next(c for c in printed["changes"] if c["id"] == "orders-by-country")
     assert (

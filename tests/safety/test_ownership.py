@@ -49,7 +49,7 @@ def test_a_widget_claimed_by_two_owners_is_touched_by_neither(repo: Workspace) -
         assert widget["id"] not in {c["remote_id"] for c in plan["changes"]}, f"owner {owner} plans nothing for it"
         drift = repo.wac("drift", "--owner", owner)
         assert drift.exit_code == 2
-        assert f"conflict: ccm_reports widget {widget['id']}" in drift.output
+        assert f"conflict: ccm_reports {widget['id']}" in drift.output
         assert "carries owners default, platform" in drift.output and "Resolve it in the UI" in drift.output
 
     # The manifest asks for a change; still nobody writes to it.
@@ -97,9 +97,9 @@ def test_re_adopting_a_widget_managed_under_another_id_is_a_clear_error(repo: Wo
 
 def test_a_first_plan_under_a_new_owner_warns_of_duplicates(repo: Workspace) -> None:
     planned = repo.wac("plan", "--owner", "typo-team")
-    assert "owner 'typo-team' manages no widgets yet" in planned.output
+    assert "owner 'typo-team' manages nothing yet" in planned.output
     assert "wac export" in planned.output and "adopt:" in planned.output
-    assert "manages no widgets yet" not in repo.wac("plan").output
+    assert "manages nothing yet" not in repo.wac("plan").output
 
 
 def test_clones_made_in_the_ui_are_not_deleted_unattended(repo: Workspace) -> None:
@@ -131,6 +131,6 @@ def test_a_delete_is_rechecked_against_the_widget_right_before_it(repo: Workspac
     report = asyncio.run(plan_then_race())
     (failed,) = report.failed
     assert failed.change.remote_id == victim["id"]
-    assert "refused: the widget carries wac-owner:platform" in failed.detail
+    assert "refused: it carries owner platform" in failed.detail
     assert _live(repo, "ccm_reports", victim["id"]) is not None
     assert list(repo.managed()) == []

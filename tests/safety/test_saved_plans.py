@@ -130,10 +130,35 @@ def test_a_plan_for_another_site_is_refused(repo: Workspace, server: RunningEmul
     assert f"made for site '{repo.url}', but site 'datadoghq.eu' is chosen" in output
 
 
-def test_the_plans_site_is_used_when_none_is_chosen(repo: Workspace) -> None:
+def test_a_url_in_a_plan_is_used_only_when_the_user_chooses_it_too(repo: Workspace, server: RunningEmulator) -> None:
     _save_plan_with_an_update(repo)
-    applied = repo.wac("apply", "--plan", "plan.json", "--auto-approve", env={"DD_SITE": None})
+    before = sum(server.stats.by_method.values())
+    refused = repo.wac("apply", "--plan", "plan.json", "--auto-approve", env={"DD_SITE": None})
+    assert refused.exit_code == 1
+    assert f"names the site '{repo.url}', a URL" in refused.output and "pass the same --site" in refused.output
+    assert sum(server.stats.by_method.values()) == before, "no request before the plan file's own checks pass"
+    applied = repo.wac("apply", "--plan", "plan.json", "--auto-approve", "--site", repo.url, env={"DD_SITE": None})
     assert applied.exit_code == 0, applied.output
+
+
+def test_a_plan_naming_another_host_sends_no_key_anywhere(repo: Workspace) -> None:
+    """Editing `site` to any URL must not send the keys there: the file alone chooses no host."""
+    from tests.hostile_servers import answering, json_answer
+
+    _save_plan_with_an_update(repo)
+    seen: list[str] = []
+
+    def record(method: str, path: str) -> tuple[int, dict[str, str], bytes]:
+        seen.append(f"{method} {path}")
+        return json_answer({"data": [], "meta": {"filtered_total": 0}})
+
+    with answering(record) as elsewhere:
+        saved = json.loads((repo.root / "plan.json").read_text())
+        saved["site"] = elsewhere
+        (repo.root / "plan.json").write_text(json.dumps(saved))
+        refused = repo.wac("apply", "--plan", "plan.json", "--auto-approve", env={"DD_SITE": None})
+    assert refused.exit_code == 1 and "a URL rather than a Datadog site" in refused.output
+    assert seen == []
 
 
 def test_manifests_edited_after_the_plan_are_refused(repo: Workspace, server: RunningEmulator) -> None:

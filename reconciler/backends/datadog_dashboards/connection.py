@@ -2,29 +2,22 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
-from typing import Final
 
 import httpx
 
 from reconciler.backends.connection import Connected, Connection
 from reconciler.backends.datadog_dashboards.backend import DatadogDashboards
-from reconciler.backends.datadog_dashboards.cache import DashboardCache
 from reconciler.backends.datadog_dashboards.client import DashboardsClient
 from reconciler.backends.datadog_keys import credentials_for
 from reconciler.backends.sites import Site
 from reconciler.core.backend import Backend
 
-CACHE_FOLDER: Final = Path(".wac")
 
-
-def cache_path(site: Site) -> Path:
-    """One cache per site, beside the local emulator's state (GitHub recipes may cache `.wac/`)."""
-    folder = site.local_db.parent if site.local_db is not None else CACHE_FOLDER
-    return folder / f"dashboards-{hashlib.sha256(site.base_url.encode()).hexdigest()[:12]}.json"
+def site_key(site: Site) -> str:
+    """What tells one site's dashboards from another's in the cache (the local emulator: by its state file)."""
+    return str(site.local_db.resolve()) if site.local_db is not None else site.base_url
 
 
 def connect(connection: Connection) -> Connected:
@@ -47,12 +40,8 @@ def connect(connection: Connection) -> Connected:
             policy=connection.policy,
             transport=transport,
         )
-        cache = DashboardCache(cache_path(site))
         async with client:
-            try:
-                yield DatadogDashboards(client, cache)
-            finally:
-                cache.save()
+            yield DatadogDashboards(client, connection.cache_folder, site_key(site))
 
     # Dashboards share the Datadog keys: read whenever a Datadog site connects, like the widgets.
     return Connected(secrets=(credentials.api_key, credentials.app_key), open=opened, configured=False)

@@ -19,6 +19,7 @@ find a dashboard's share but by its token), and the digest of the share as last 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Final
 
@@ -39,11 +40,16 @@ LINE: Final = re.compile(
     r"(?:, share (?P<token>[a-z0-9]{1,32}-[0-9a-f]{32}) applied (?P<share_applied>[0-9a-f]+))?"
     r"\): edit it in git\.$"
 )
-_ANY_MARKER: Final = re.compile(r"^Managed by widgets-as-code\b")
-_LOOSE_OWNER: Final = re.compile(r"owner (?P<owner>[a-z0-9][a-z0-9_\-./]*)")
-_LOOSE_ID: Final = re.compile(r"\bid (?P<id>[a-z0-9][a-z0-9_\-./]*)")
+# Letters that look like the Latin ones of a marker line (Cyrillic and Greek mostly); with NFKD (which
+# folds full-width and mathematical letters) they let a disguised marker be recognised as one.
+_LOOK_ALIKES: Final = str.maketrans(
+    "аеорсухіјѕԁԝһոսɑɡмнткв" "οαειικνρτυμβηχζ" "ıłĸ",
+    "aeopcyxijsdwhnuagmhtkb" "oaeiiknptuubnxz" "ilk",
+)
+_WORDS: Final = "managedbywidgetsascode"
+_LOOSE_OWNER: Final = re.compile(r"owner\W*(?P<owner>[a-z0-9][a-z0-9_\-./]*)")
+_LOOSE_ID: Final = re.compile(r"\bid\W*(?P<id>[a-z0-9][a-z0-9_\-./]*)")
 EDITED: Final = "(edited marker)"
-COPIED: Final = "(marker copied to another dashboard)"
 EDITED_HELP: Final = (
     "its description's `Managed by widgets-as-code` line was edited by hand, or there are several, so no owner"
     " updates or deletes it. Edit the description in Datadog: leave exactly one such line, as wac wrote it, or none"
@@ -63,44 +69,76 @@ def marker_line(marker: Marker, share: ShareRef | None = None) -> str:
     )
 
 
+def _folded(line: str) -> str:
+    """The line as a reader sees it: compatibility forms, accents and look-alike letters folded to plain Latin."""
+    decomposed = unicodedata.normalize("NFKD", line)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return plain.casefold().translate(_LOOK_ALIKES)
+
+
+def looks_like_marker(line: str) -> bool:
+    """True for any line a person would read as a marker: a list item, other spacing, look-alike letters."""
+    return _WORDS in re.sub(r"[^a-z0-9]", "", _folded(line))
+
+
+@dataclass(frozen=True)
+class _Lines:
+    """A description's lines sorted out: the user's text, the exact markers, and those only like one."""
+
+    kept: tuple[str, ...]
+    exact: tuple[re.Match[str], ...]
+    loose: tuple[str, ...]
+
+    @property
+    def single(self) -> re.Match[str] | None:
+        """The one marker, when there is exactly one and nothing else looks like a marker."""
+        return self.exact[0] if len(self.exact) == 1 and not self.loose else None
+
+
+def _lines(description: str | None) -> _Lines:
+    kept: list[str] = []
+    exact: list[re.Match[str]] = []
+    loose: list[str] = []
+    for line in (description or "").split("\n"):
+        found = LINE.fullmatch(line.strip())
+        if found:
+            exact.append(found)
+        elif looks_like_marker(line):
+            loose.append(line)
+        else:
+            kept.append(line)
+    return _Lines(tuple(kept), tuple(exact), tuple(loose))
+
+
 def share_ref(description: str | None) -> ShareRef | None:
-    """The share recorded by the description's one well-formed marker, or None."""
-    found = [LINE.fullmatch(line.strip()) for line in (description or "").split("\n")]
-    lines = [match for match in found if match]
-    if len(lines) != 1 or not lines[0]["token"]:
+    """The share recorded by the description's one exact marker, or None (also when the marker is in doubt)."""
+    found = _lines(description).single
+    if found is None or not found["token"]:
         return None
-    return ShareRef(lines[0]["token"], lines[0]["share_applied"])
+    return ShareRef(found["token"], found["share_applied"])
 
 
 def split(description: str | None) -> tuple[str | None, Claims]:
-    """The user's description (None when empty) and the claims of every marker line in it."""
-    if not description:
-        return None, Claims()
-    kept: list[str] = []
-    owners: set[str] = set()
-    ids: set[str] = set()
-    applied: str | None = None
-    for line in description.split("\n"):
-        found = LINE.fullmatch(line.strip())
-        if found:
-            owners.add(found["owner"])
-            ids.add(found["id"])
-            applied = found["applied"]
-        elif _ANY_MARKER.match(line.strip()):
-            # A marker someone edited by hand: still a claim (of the owner it names, if any), but a
-            # conflict that only a person can resolve.
-            owners.add(EDITED)
-            named = _LOOSE_OWNER.search(line)
-            if named:
-                owners.add(named["owner"])
-            claimed_id = _LOOSE_ID.search(line)
-            if claimed_id:
-                ids.add(claimed_id["id"])
-        else:
-            kept.append(line)
-    text = "\n".join(kept).rstrip("\n")
-    resolve = EDITED_HELP if EDITED in owners or len(owners) > 1 or len(ids) > 1 else ""
-    return (text or None), Claims(tuple(sorted(owners)), tuple(sorted(ids)), applied, resolve)
+    """The user's description (None when empty) and the claims of every marker line in it.
+
+    Anything short of exactly one exact line among several that look like one is an edited marker: a claim
+    of whichever owner and id it names (read through the disguise), and a conflict only a person resolves.
+    """
+    lines = _lines(description)
+    text = "\n".join(lines.kept).rstrip("\n") or None
+    if not lines.exact and not lines.loose:
+        return text, Claims(copy_help=COPIED_HELP)
+    owners = {m["owner"] for m in lines.exact}
+    ids = {m["id"] for m in lines.exact}
+    for line in lines.loose:
+        folded = _folded(line)
+        named, claimed_id = _LOOSE_OWNER.search(folded), _LOOSE_ID.search(folded)
+        owners |= {named["owner"]} if named else set()
+        ids |= {claimed_id["id"]} if claimed_id else set()
+    single = lines.single
+    if single is not None:
+        return text, Claims((single["owner"],), (single["id"],), single["applied"], copy_help=COPIED_HELP)
+    return text, Claims(tuple(sorted({*owners, EDITED})), tuple(sorted(ids)), None, EDITED_HELP, COPIED_HELP)
 
 
 def without_share(description: str | None) -> str | None:

@@ -8,8 +8,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any, Final
 
+from reconciler.backends.datadog_dashboards.answers import MALFORMED
 from reconciler.backends.datadog_dashboards.client import DashboardsClient
-from reconciler.backends.datadog_dashboards.listing import MALFORMED, Summary, summaries
+from reconciler.backends.datadog_dashboards.listing import Summary, summaries
 from reconciler.backends.datadog_dashboards.sharing import remote_share, unreadable_share
 from reconciler.core.backend import BackendError
 from reconciler.core.resources import Remote

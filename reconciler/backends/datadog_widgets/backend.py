@@ -50,11 +50,16 @@ class DatadogWidgets:
     async def find(self, owner: str, scope: str, manifest_id: str) -> list[Remote]:
         return await find_by_manifest_id(self.client, owner, scope, manifest_id)
 
-    async def create(self, scope: str, content: dict[str, Any], marker: Marker) -> str:
+    async def confirm_missing(self, owner: str, keys: Sequence[tuple[str, str]]) -> list[Remote]:
+        wanted = set(keys)
+        listing = await list_owned(self.client, owner, sorted({scope for scope, _ in wanted}))
+        return [r for r in listing.resources if (r.scope, r.claims.manifest_id) in wanted]
+
+    async def create(self, scope: str, content: dict[str, Any], marker: Marker, parent_id: str | None = None) -> str:
         return await self.client.create(scope, request_body(content, marker))
 
     async def update(self, scope: str, remote_id: str, content: dict[str, Any], marker: Marker) -> None:
         await self.client.replace(scope, remote_id, request_body(content, marker))
 
-    async def delete(self, scope: str, remote_id: str) -> bool:
+    async def delete(self, scope: str, remote_id: str, owner: str, manifest_id: str) -> bool:
         return await self.client.delete(scope, remote_id)

@@ -31,11 +31,18 @@ def content_of(definition: dict[str, Any], user_tags: Iterable[str]) -> dict[str
     return {DEFINITION: definition, "tags": sorted(set(user_tags))}
 
 
+CONFLICT_HELP: Final = (
+    "no owner updates or deletes it. Resolve it in the UI: keep the wac-owner and wac-id tags of the repository"
+    " whose manifest should manage it and remove the others"
+)
+
+
 def claims_from(tags: Sequence[str]) -> Claims:
     return Claims(
         owners=reserved_values(tuple(tags), OWNER_PREFIX),
         manifest_ids=reserved_values(tuple(tags), ID_PREFIX),
         applied=reserved_value(tuple(tags), APPLIED_PREFIX),
+        resolve=CONFLICT_HELP,
     )
 
 

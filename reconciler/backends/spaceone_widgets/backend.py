@@ -47,7 +47,12 @@ class SpaceOneWidgets:
     async def find(self, owner: str, scope: str, manifest_id: str) -> list[Remote]:
         return await listing.find(self.client, owner, manifest_id)
 
-    async def create(self, scope: str, content: dict[str, Any], marker: Marker) -> str:
+    async def confirm_missing(self, owner: str, keys: Sequence[tuple[str, str]]) -> list[Remote]:
+        wanted = set(keys)
+        widgets, _ = await listing.list_owned(self.client, owner)
+        return [w for w in widgets if (w.scope, w.claims.manifest_id) in wanted]
+
+    async def create(self, scope: str, content: dict[str, Any], marker: Marker, parent_id: str | None = None) -> str:
         answer = await self.client.call("create", create_body(content, marker, self.client.domain_id))
         widget_id = (answer or {}).get("custom_widget_id")
         if not isinstance(widget_id, str) or not CUSTOM_WIDGET_ID.fullmatch(widget_id):
@@ -59,5 +64,5 @@ class SpaceOneWidgets:
         if answer is None:
             raise BackendError(f"update {remote_id}: the widget does not exist", 404)
 
-    async def delete(self, scope: str, remote_id: str) -> bool:
+    async def delete(self, scope: str, remote_id: str, owner: str, manifest_id: str) -> bool:
         return await self.client.call("delete", {"custom_widget_id": remote_id}) is not None

@@ -8,7 +8,7 @@ The comparable content is the widget's own fields (`widget_name`, `title`, `opti
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Final
 
 from reconciler.backends.spaceone_widgets.vocabulary import (
     APPLIED_KEY,
@@ -32,13 +32,19 @@ def content_of(fields: Mapping[str, Any]) -> dict[str, Any]:
     return content
 
 
+CONFLICT_HELP: Final = (
+    "no owner updates or deletes it. Resolve it in SpaceONE: keep the wac-owner and wac-id tags of the repository"
+    " whose manifest should manage it and remove the others"
+)
+
+
 def claims_from(tags: Mapping[str, Any]) -> Claims:
     def values(key: str) -> tuple[str, ...]:
         value = tags.get(key)
         return (value,) if isinstance(value, str) else ()
 
     applied = tags.get(APPLIED_KEY)
-    return Claims(values(OWNER_KEY), values(ID_KEY), applied if isinstance(applied, str) else None)
+    return Claims(values(OWNER_KEY), values(ID_KEY), applied if isinstance(applied, str) else None, CONFLICT_HELP)
 
 
 def desired_widget(
