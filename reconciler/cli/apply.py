@@ -8,7 +8,14 @@ from typing import NoReturn
 
 import click
 
-from reconciler.cli.harness import Run, desired_resources, load_inputs, needed_kinds, refuse_plan_errors
+from reconciler.cli.harness import (
+    Run,
+    desired_resources,
+    load_inputs,
+    needed_kinds,
+    refuse_plan_errors,
+    with_skipped_kinds,
+)
 from reconciler.cli.shell import (
     EXIT_CHANGES,
     EXIT_ERROR,
@@ -32,10 +39,11 @@ MAX_PLAN_BYTES = 64 * 1024 * 1024
 def _verified_saved_plan(plan_file: Path, site: str | None, owner: str | None, parallelism: int) -> tuple[Run, Plan]:
     """The saved plan's claim checked: same owner and site, same manifest files, and a fresh plan equal to it."""
     from reconciler.backends.registry import SCOPES
-    from reconciler.backends.sites import SiteError, resolve_site
+    from reconciler.backends.sites import SiteError, named_site, resolve_site
     from reconciler.cli.settings import SettingsError, explicit_owner, explicit_site
     from reconciler.core.plan_file import PlanFileError, plan_from_json
     from reconciler.engine.runs import input_differences, verify_saved_plan
+    from reconciler.render.common import printable
 
     try:
         if plan_file.stat().st_size > MAX_PLAN_BYTES:
@@ -53,8 +61,15 @@ def _verified_saved_plan(plan_file: Path, site: str | None, owner: str | None, p
         )
     if chosen_site is not None and chosen_site != saved.site:
         fail(
-            f"{plan_file} was made for site '{saved.site}', but site '{chosen_site}' is chosen (by --site,"
-            " DD_SITE or .wac.yaml); nothing was applied. Make a plan for that site, or drop the setting."
+            f"{plan_file} was made for site '{printable(saved.site[:120])}', but site '{chosen_site}' is chosen (by"
+            " --site, DD_SITE or .wac.yaml); nothing was applied. Make a plan for that site, or drop the setting."
+        )
+    if chosen_site is None and not named_site(saved.site):
+        # Keys go only where the user pointed them: a URL written in a file is nobody's choice.
+        fail(
+            f"{plan_file} names the site '{printable(saved.site[:120])}', a URL rather than a Datadog site or"
+            " `local`; nothing was sent. Credentials go only where you point them: pass the same --site (or set"
+            " DD_SITE or `site:` in .wac.yaml) to apply it there."
         )
     outside = [p for p in saved.inputs.paths if Path(p).is_absolute() or ".." in Path(p).parts]
     if outside or not saved.inputs.paths:
@@ -71,7 +86,9 @@ def _verified_saved_plan(plan_file: Path, site: str | None, owner: str | None, p
         )
     desired, _ = load_inputs(saved.inputs.paths)
     run = Run(saved.site, saved.plan.owner, parallelism, needed_kinds(desired, saved.plan.kinds))
-    return run, run.run(lambda backends: verify_saved_plan(backends, saved.plan, desired))
+    from reconciler.cli.output_guard import masked
+
+    return run, run.run(lambda backends: verify_saved_plan(backends, saved.plan, desired, masked))
 
 
 @click.command(cls=Command)
@@ -124,12 +141,14 @@ def apply(
     else:
         desired = desired_resources(paths)
         run = Run(site, owner, parallelism, needed_kinds(desired, kinds))
-        the_plan = run.run(lambda backends: plan_run(backends, run.owner, desired, targets, kinds))
+        planned = run.run(lambda backends: plan_run(backends, run.owner, desired, targets, kinds))
+        the_plan = with_skipped_kinds(planned, run, kinds)
     refuse_plan_errors(the_plan)
 
     click.echo(render_text(the_plan, colour()), color=colour())
     if not the_plan.has_changes:
-        click.echo("Nothing to apply.")
+        held = f" ({len(the_plan.held_back)} held back by conflicts, named above)" if the_plan.held_back else ""
+        click.echo(f"Nothing to apply{held}.")
         return
     refusal = None if allow_mass_delete else mass_delete_refusal(the_plan, delete_limit)
     if refusal:

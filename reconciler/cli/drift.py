@@ -40,7 +40,7 @@ def drift(
     from reconciler.render.drift import render_drift_json, render_drift_markdown, render_drift_text
 
     desired = desired_resources(paths)
-    run = Run(site, owner, kinds=needed_kinds(desired, kinds))
+    run = Run(site, owner, kinds=needed_kinds(desired, kinds), cached=True)
 
     async def work(backends: Backends) -> DriftReport:
         result = await plan_run(backends, run.owner, desired, kinds=kinds)

@@ -7,6 +7,7 @@ import os
 import signal
 from collections.abc import Callable, Coroutine, Iterable, Mapping
 from contextlib import AsyncExitStack
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
@@ -41,23 +42,38 @@ class Run:
         owner: str | None,
         parallelism: int = DEFAULT_PARALLELISM,
         kinds: Iterable[str] = (),
+        cached: bool = False,
     ) -> None:
+        """`cached`: the run may keep and use a cache of what it read (plan and drift; never apply)."""
         from reconciler.backends.sites import SiteError, resolve_site
-        from reconciler.cli.settings import DEFAULT_SITE, SettingsError, explicit_site, read_config, resolve_owner
+        from reconciler.cli.settings import (
+            DEFAULT_SITE,
+            SettingsError,
+            cache_folder,
+            explicit_site,
+            read_config,
+            resolve_owner,
+        )
 
         try:
             self.site = resolve_site(explicit_site(site_name) or DEFAULT_SITE)
             self.owner = resolve_owner(owner)
-            self.connected = _connected(self.site, read_config(), parallelism, tuple(kinds))
+            folder = cache_folder() if cached else None
+            config = read_config()
+            self.connected, self.skipped = _connected(self.site, config, parallelism, tuple(kinds), folder)
+            # The repository said which kinds it manages: the others are skipped on purpose.
+            self.kinds_listed = "kinds" in config
         except (SiteError, SettingsError) as exc:
             fail(str(exc))
         self.secrets = tuple(secret for c in self.connected.values() for secret in c.secrets)
 
     def redact(self, text: str) -> str:
-        """The text with every backend's secrets replaced, in any form: the last guard before printing."""
+        """The text with every backend's secrets replaced, in any form, and control characters escaped: what
+        an error says may quote the server, and stays one line of text."""
         from reconciler.backends.registry import SECRET_PATTERNS
+        from reconciler.render.common import printable
 
-        return redact(text, self.secrets, SECRET_PATTERNS)
+        return printable(redact(text, self.secrets, SECRET_PATTERNS))
 
     @property
     def flags(self) -> str:
@@ -99,12 +115,15 @@ class Run:
             fail(f"a widget from {self.site.name} is nested too deeply to compare; nothing was applied")
 
 
-def _connected(site: Site, config: Mapping[str, str], parallelism: int, kinds: tuple[str, ...]) -> dict[str, Connected]:
-    """The backends a run reads: the `kinds` it needs (whose settings must all be usable), and any other
-    the user configured, so removing a kind's last manifest still plans its deletes.
+def _connected(
+    site: Site, config: Mapping[str, str], parallelism: int, kinds: tuple[str, ...], cache: Path | None
+) -> tuple[dict[str, Connected], tuple[str, ...]]:
+    """The backends a run reads, and the kinds it could read but skips: the `kinds` it needs (whose settings
+    must all be usable), and any other the user configured, so removing a kind's last manifest still plans
+    its deletes.
 
-    A run needs the kinds its manifests use (or `--kind` names). A backend that would only reach the
-    emulator by default is not read for nothing.
+    A run needs the kinds its manifests use, `kinds:` in .wac.yaml lists, or `--kind` names. A backend that
+    would only reach the emulator by default is not read for nothing.
     """
     from reconciler.backends.connection import Connection, SettingsError
     from reconciler.backends.registry import BACKENDS
@@ -113,8 +132,9 @@ def _connected(site: Site, config: Mapping[str, str], parallelism: int, kinds: t
     endpoint = click.get_current_context().meta.get("wac.spaceone_endpoint")
     if endpoint:
         environ["SPACEONE_ENDPOINT"] = endpoint  # the flag wins over the variable
-    connection = Connection(site, environ, config, parallelism, retry_policy())
+    connection = Connection(site, environ, config, parallelism, retry_policy(), cache)
     connected: dict[str, Connected] = {}
+    skipped: list[str] = []
     problems: list[SettingsError] = []
     for registration in BACKENDS:
         try:
@@ -126,16 +146,22 @@ def _connected(site: Site, config: Mapping[str, str], parallelism: int, kinds: t
             continue
         if registration.kind in kinds or ready.configured:
             connected[registration.kind] = ready
+        else:
+            skipped.append(registration.kind)
     if not connected and problems:
         raise problems[0]
-    return connected
+    return connected, tuple(skipped)
 
 
 def retry_policy() -> RetryPolicy:
-    from reconciler.backends.policy import RetryPolicy
+    from reconciler.backends.policy import DEFAULT_MAX_RESPONSE_MB, MIB, RetryPolicy
 
     meta = click.get_current_context().meta
-    return RetryPolicy(timeout=meta.get("wac.timeout", 30.0), max_rate_wait=meta.get("wac.max_rate_wait", 60.0))
+    return RetryPolicy(
+        timeout=meta.get("wac.timeout", 30.0),
+        max_rate_wait=meta.get("wac.max_rate_wait", 60.0),
+        max_response_bytes=meta.get("wac.max_response_mb", DEFAULT_MAX_RESPONSE_MB) * MIB,
+    )
 
 
 def _interrupt(task: asyncio.Task[Any] | None, sig: signal.Signals) -> None:
@@ -162,14 +188,37 @@ def load_inputs(paths: tuple[Path, ...] | tuple[str, ...]) -> tuple[list[Desired
 
 
 def needed_kinds(desired: Iterable[Desired], chosen: Iterable[str] = ()) -> tuple[str, ...]:
-    """The kinds whose credentials a run must have: those `--kind` names, else those the manifests use."""
-    return tuple(sorted(set(chosen) or {d.kind for d in desired}))
+    """The kinds whose credentials a run must have: those `--kind` names, else those the manifests use and
+    those `kinds:` in .wac.yaml lists."""
+    from reconciler.cli.settings import SettingsError, configured_kinds, read_config
+
+    if set(chosen):
+        return tuple(sorted(set(chosen)))
+    try:
+        listed = configured_kinds(read_config())
+    except SettingsError as exc:
+        fail(str(exc))
+    return tuple(sorted({d.kind for d in desired} | set(listed)))
+
+
+def with_skipped_kinds(plan: Plan, run: Run, chosen: Iterable[str]) -> Plan:
+    """The plan with a warning naming the kinds this run did not read, unless --kind chose them on purpose."""
+    if not run.skipped or set(chosen) or run.kinds_listed:
+        return plan
+    note = (
+        f"not read: {', '.join(run.skipped)} (no manifest here uses them), so a resource of theirs whose last"
+        " manifest was removed is not deleted. List the kinds this repository manages under `kinds:` in"
+        " .wac.yaml (wac init writes it), or pass --kind"
+    )
+    return replace(plan, warnings=(*plan.warnings, note))
 
 
 def refuse_plan_errors(plan: Plan) -> None:
     if plan.errors:
+        from reconciler.render.common import printable
+
         for error in plan.errors:
-            click.echo(click.style("error: ", fg="red") + error, err=True)
+            click.echo(click.style("error: ", fg="red") + printable(error), err=True)
         fail(f"{len(plan.errors)} problem(s), named above, make this plan unfit to apply; nothing was applied.")
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Final
 
@@ -72,7 +74,9 @@ def init(
     kinds = kinds or (DEFAULT_KIND,)
     chosen_action = _checked_action(action or DEFAULT_ACTION)
     schema = _json(manifests_json_schema())
-    files = scaffold(owner, site, () if from_remote else kinds, schema, chosen_action)
+    files = scaffold(owner, site, kinds, schema, chosen_action, examples=not from_remote)
+    touched = [file.path for file in files] + (_existing_under(directory, "widgets") if from_remote else [])
+    _refuse_links(directory, touched)
     written, kept = [], []
     for file in files:
         target = directory / file.path
@@ -93,6 +97,35 @@ def init(
         f"Next: {where}wac validate && wac plan && wac apply. Add the secrets DD_API_KEY and DD_APP_KEY to the"
         " repository for its workflows."
     )
+
+
+def _refuse_links(directory: Path, paths: Iterable[str]) -> None:
+    """Stop before anything is written when a path init would write or keep, or a folder on the way to it,
+    is a symlink (dangling or not) or not a folder: writing through one lands outside `directory`.
+
+    `directory` itself may be a link the user made; only what is inside it is checked.
+    """
+    for relative in paths:
+        parts = Path(relative).parts
+        for depth in range(1, len(parts) + 1):
+            path = directory.joinpath(*parts[:depth])
+            if path.is_symlink():
+                fail(
+                    f"{path} is a symbolic link; wac init writes only real files and folders inside {directory},"
+                    " so nothing was written. Remove the link, or run wac init in another folder."
+                )
+            if depth < len(parts) and path.exists() and not path.is_dir():
+                fail(f"{path} is a file where wac init needs a folder; nothing was written.")
+
+
+def _existing_under(directory: Path, folder: str) -> list[str]:
+    """Every path already under `directory/folder` (links not followed): where an export may write."""
+    if (directory / folder).is_symlink():
+        return [folder]  # refused as it is, without walking where it points
+    found = []
+    for root, folders, names in os.walk(directory / folder):
+        found += [str(Path(root, name).relative_to(directory)) for name in (*folders, *names)]
+    return found
 
 
 def _on_a_terminal() -> bool:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from reconciler.cli.harness import Run, load_inputs, needed_kinds, refuse_plan_errors, write_file
+from reconciler.cli.harness import Run, load_inputs, needed_kinds, refuse_plan_errors, with_skipped_kinds, write_file
 from reconciler.cli.shell import (
     EXIT_CHANGES,
     Command,
@@ -45,8 +45,10 @@ def plan(
     from reconciler.engine.runs import plan_run
 
     desired, inputs = load_inputs(paths)
-    run = Run(site, owner, kinds=needed_kinds(desired, kinds))
-    result = run.run(lambda backends: plan_run(backends, run.owner, desired, targets, kinds))
+    run = Run(site, owner, kinds=needed_kinds(desired, kinds), cached=True)
+    result = with_skipped_kinds(
+        run.run(lambda backends: plan_run(backends, run.owner, desired, targets, kinds)), run, kinds
+    )
     if output == "json":
         click.echo(plan_to_json(result, run.site.name, inputs), nl=False)
     elif output == "markdown":
@@ -57,5 +59,5 @@ def plan(
     if out_file is not None:
         write_file(out_file, plan_to_json(result, run.site.name, inputs))
         click.echo(f"Plan saved to {out_file}; apply exactly it with: wac apply --plan {out_file}", err=True)
-    if detailed_exitcode and result.has_changes:
+    if detailed_exitcode and not result.settled:
         raise SystemExit(EXIT_CHANGES)

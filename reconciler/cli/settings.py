@@ -24,6 +24,8 @@ CONFIG_KEYS: Final = {
     # SPEC §10: where a SpaceONE backend connects (never its token); read by that backend.
     "spaceone.endpoint": "https://spaceone.example.com",
     "spaceone.domain_id": "domain-1234",
+    # The kinds this repository manages: every run reads them, so removing a kind's last manifest deletes.
+    "kinds": "[datadog/widget, datadog/dashboard]",
 }
 
 
@@ -40,6 +42,16 @@ def explicit_owner(flag: str | None, environ: Mapping[str, str] = os.environ, co
 def explicit_site(flag: str | None, config: Path = CONFIG_FILE) -> str | None:
     """The site someone chose (--site or DD_SITE, which click reads into the flag, then .wac.yaml), or None."""
     return flag or read_config(config).get("site") or None
+
+
+def cache_folder(environ: Mapping[str, str] = os.environ) -> Path:
+    """Where plan and drift keep what saves reads: `WAC_CACHE_DIR`, else the user's cache folder, outside any
+    repository (a cache planted in a checkout could hide a change)."""
+    chosen = environ.get("WAC_CACHE_DIR")
+    if chosen:
+        return Path(chosen).expanduser()
+    base = environ.get("XDG_CACHE_HOME") or str(Path("~/.cache").expanduser())
+    return Path(base) / "widgets-as-code"
 
 
 def checked_owner(owner: str) -> str:
@@ -68,17 +80,35 @@ def read_config(config: Path = CONFIG_FILE) -> dict[str, str]:
     unknown = sorted(key for key in flat if key not in CONFIG_KEYS)
     if unknown:
         raise SettingsError(f"{config}: unknown setting(s) {', '.join(unknown)}; allowed: {', '.join(CONFIG_KEYS)}")
+    if "kinds" in flat:
+        flat["kinds"] = _kinds(config, flat["kinds"])
     for key, value in flat.items():
         if value is not None and not isinstance(value, str):
             raise SettingsError(f"{config}: `{key}` must be text, like `{key}: {CONFIG_KEYS[key]}`")
     return {key: value for key, value in flat.items() if value}
 
 
+def _kinds(config: Path, value: Any) -> str:
+    """`kinds:` as a list of registered kinds, kept as one space-separated text like every other setting."""
+    from reconciler.backends.registry import BY_KIND
+
+    if not isinstance(value, list) or not all(isinstance(kind, str) for kind in value):
+        raise SettingsError(f"{config}: `kinds` must be a list of kinds, like `kinds: {CONFIG_KEYS['kinds']}`")
+    unknown = [kind for kind in value if kind not in BY_KIND]
+    if unknown:
+        raise SettingsError(f"{config}: `kinds` names '{unknown[0]}', which is not a kind; use {', '.join(BY_KIND)}")
+    return " ".join(dict.fromkeys(value))
+
+
+def configured_kinds(config: Mapping[str, str]) -> tuple[str, ...]:
+    return tuple(config.get("kinds", "").split())
+
+
 def _flattened(config: Path, data: dict[Any, Any]) -> dict[str, Any]:
     """`spaceone: {endpoint: …}` as `spaceone.endpoint`; one level of nesting, no more."""
     flat: dict[str, Any] = {}
     for key, value in data.items():
-        if isinstance(value, dict):
+        if isinstance(value, dict) and key != "kinds":
             for inner, inner_value in value.items():
                 if isinstance(inner_value, (dict, list)):
                     raise SettingsError(f"{config}: `{key}.{inner}` must be text")

@@ -11,7 +11,7 @@ from typing import Any, NoReturn
 import click
 
 from reconciler import __version__
-from reconciler.backends.policy import DEFAULT_PARALLELISM
+from reconciler.backends.policy import DEFAULT_MAX_RESPONSE_MB, DEFAULT_PARALLELISM
 
 DEFAULT_PATHS = ("widgets",)
 paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
@@ -132,7 +132,7 @@ def _remember(key: str) -> Callable[[click.Context, click.Parameter, Any], None]
 
 
 def network_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """How long to wait for the API: per request, and for a rate limit's window."""
+    """How long to wait for the API, per request and for a rate limit's window, and how much of an answer to read."""
     command = click.option(
         "--timeout",
         default=30.0,
@@ -141,6 +141,15 @@ def network_options(command: Callable[..., Any]) -> Callable[..., Any]:
         expose_value=False,
         callback=_remember("wac.timeout"),
         help="Seconds to wait for one answer; a server that never answers ends the run within 2 minutes.",
+    )(command)
+    command = click.option(
+        "--max-response-mb",
+        default=DEFAULT_MAX_RESPONSE_MB,
+        show_default=True,
+        type=click.IntRange(1, 4096),
+        expose_value=False,
+        callback=_remember("wac.max_response_mb"),
+        help="Largest answer to read, in MiB; a larger one ends the run with a message.",
     )(command)
     return click.option(
         "--max-rate-wait",
@@ -194,7 +203,10 @@ def colour() -> bool:
 def main() -> None:
     """widgets-as-code: Datadog saved widgets from YAML in git — validate, plan, apply, drift."""
     from reconciler.cli.logs import configure_logging
+    from reconciler.cli.output_guard import install
 
+    # Before anything is printed or logged: whatever streams are current (a test runner's too) get the guard.
+    install()
     configure_logging(debug=bool(click.get_current_context().meta.get("wac.debug")))
     if sys.stdout is None:
         # Started with standard output closed: a plan printed nowhere would look like no plan.

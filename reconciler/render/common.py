@@ -10,8 +10,9 @@ from reconciler.core.diffing import FieldChange, FieldKind
 from reconciler.core.planning import Action, Change, Plan, Reason
 from reconciler.core.resources import Caution
 
-# Characters that can move the cursor, recolour a terminal or reorder text (bidi overrides).
-_HIDDEN = {*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
+# Characters that can move the cursor, recolour a terminal, reorder text (bidi overrides) or end a line
+# (the Unicode line and paragraph separators), so remote text never starts a line of its own.
+_HIDDEN = {*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0), *range(0x2028, 0x202F), *range(0x2066, 0x206A)}
 
 
 def printable(text: str) -> str:
@@ -33,14 +34,30 @@ FIELD_SYMBOLS = {FieldKind.ADDED: "+", FieldKind.REMOVED: "-", FieldKind.CHANGED
 
 
 def summary_line(plan: Plan) -> str:
-    if not plan.has_changes:
+    held = len(plan.held_back)
+    if plan.settled:
         return f"No changes. {plan.unchanged} resource(s) of owner '{plan.owner}' match the manifests."
+    if not plan.has_changes:
+        return (
+            f"Nothing to apply for owner '{plan.owner}', but {held} change(s) are held back by conflicts (named"
+            f" above) until a person resolves them; {plan.unchanged} unchanged."
+        )
     replaces = plan.count(Action.REPLACE)
     return (
         f"Plan for owner '{plan.owner}': {plan.count(Action.CREATE)} to create, {plan.count(Action.UPDATE)} to update,"
         + (f" {replaces} to replace," if replaces else "")
-        + f" {plan.count(Action.DELETE)} to delete, {plan.unchanged} unchanged."
+        + f" {plan.count(Action.DELETE)} to delete, {plan.unchanged} unchanged"
+        + (f", {held} held back by conflicts." if held else ".")
     )
+
+
+def held_back_lines(plan: Plan) -> list[str]:
+    """One sentence per manifest the plan could not plan, because its resource waits on a person."""
+    return [
+        f"held back: {scope}/{manifest_id} ({kind}) is not planned while its remote resource, or the one it"
+        " belongs to, is in conflict"
+        for kind, scope, manifest_id in plan.held_back
+    ]
 
 
 def access_changes(plan: Plan) -> list[tuple[Change, Caution]]:

@@ -10,6 +10,7 @@ from reconciler.render.common import (
     access_changes,
     field_line,
     headline,
+    held_back_lines,
     printable,
     remote_label,
     summary_line,
@@ -47,6 +48,7 @@ def render_markdown(plan: Plan, site: str, limit: int = BODY_BUDGET) -> str:
         ]
     head += [f"> [!NOTE]\n> {_inline(note)}\n" for note in (*plan.withheld_deletes, *plan.warnings)]
     head += [f"> [!CAUTION]\n> Conflict: {_inline(c.describe())}\n" for c in plan.conflicts]
+    head += [f"> [!CAUTION]\n> {_inline(line[0].upper() + line[1:])}\n" for line in held_back_lines(plan)]
     head += [f"> [!CAUTION]\n> Not applicable: {_inline(error)}\n" for error in plan.errors]
     text = "\n".join(head) + "\n"
     shown = 0

@@ -8,6 +8,7 @@ from reconciler.render.common import (
     ansi,
     field_line,
     headline,
+    held_back_lines,
     kind_note,
     printable,
     remote_label,
@@ -50,5 +51,6 @@ def render_text(plan: Plan, colour: bool) -> str:
         lines.append(paint(printable(f"! {note}"), "magenta"))
     for conflict in plan.conflicts:
         lines.append(paint(printable(f"! conflict: {conflict.describe()}"), "red"))
+    lines.extend(paint(printable(f"! {line}"), "red") for line in held_back_lines(plan))
     lines.append(paint(summary_line(plan), "cyan", bold=True))
     return "\n".join(lines)

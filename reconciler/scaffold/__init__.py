@@ -57,15 +57,28 @@ def workflows(action: str, owner: str, site: str) -> list[ScaffoldFile]:
 
 
 def scaffold(
-    owner: str, site: str, kinds: Iterable[str], schema: str, action: str = DEFAULT_ACTION
+    owner: str,
+    site: str,
+    kinds: Iterable[str],
+    schema: str,
+    action: str = DEFAULT_ACTION,
+    examples: bool = True,
 ) -> list[ScaffoldFile]:
-    """Every file of a new widgets repository for this owner and site, with an example of each kind."""
-    settings = {"OWNER": yaml_scalar(owner), "SITE": yaml_scalar(site), "OWNER_TEXT": owner, "SITE_TEXT": site}
+    """Every file of a new widgets repository for this owner and site, managing `kinds` (with an example of
+    each, unless `examples` is False)."""
+    managed = list(dict.fromkeys(kinds))
+    settings = {
+        "OWNER": yaml_scalar(owner),
+        "SITE": yaml_scalar(site),
+        "OWNER_TEXT": owner,
+        "SITE_TEXT": site,
+        "KINDS": "[" + ", ".join(yaml_scalar(kind) for kind in managed) + "]",
+    }
     files = [
         ScaffoldFile(".wac.yaml", _filled(template("wac.yaml"), settings)),
         ScaffoldFile(".gitignore", template("gitignore")),
         ScaffoldFile("README.md", _filled(template("README.md"), settings)),
         ScaffoldFile(SCHEMA_PATH, schema),
     ]
-    files += [ScaffoldFile(EXAMPLES[kind][1], template(EXAMPLES[kind][0])) for kind in dict.fromkeys(kinds)]
+    files += [ScaffoldFile(EXAMPLES[kind][1], template(EXAMPLES[kind][0])) for kind in managed if examples]
     return files + workflows(action, yaml_scalar(owner), yaml_scalar(site))

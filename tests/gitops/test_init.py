@@ -35,7 +35,7 @@ def test_init_validate_plan_apply_then_nothing_to_do(tmp_path: Path) -> None:
     repo, output = initialised(tmp_path, "--owner", "team-a", "--site", "local", *ALL_KINDS)
     assert "Wrote 10 file(s)" in output and "Next: cd new-repo && wac validate && wac plan && wac apply" in output
     settings = yaml.safe_load((repo.root / ".wac.yaml").read_text())
-    assert settings == {"owner": "team-a", "site": "local"}
+    assert settings == {"owner": "team-a", "site": "local", "kinds": list(ALL_KINDS[1::2])}
     examples = sorted(p.relative_to(repo.root).as_posix() for p in repo.widgets.rglob("*.yaml"))
     assert examples == [
         "widgets/dashboards/service-overview.yaml",
@@ -103,7 +103,11 @@ def test_questions_are_asked_on_a_terminal_only_for_what_no_flag_gave(tmp_path: 
     assert process.returncode == 0, text
     assert "Owner (one per repository)" in text and "Kinds, comma separated" in text
     assert "Datadog site" not in text, "--site was given, so it is not asked"
-    assert yaml.safe_load((tmp_path / "asked" / ".wac.yaml").read_text()) == {"owner": "team-b", "site": "local"}
+    assert yaml.safe_load((tmp_path / "asked" / ".wac.yaml").read_text()) == {
+        "owner": "team-b",
+        "site": "local",
+        "kinds": ["datadog/dashboard", "spaceone/custom-widget"],
+    }
     assert (tmp_path / "asked" / "widgets" / "spaceone" / "cloud-cost.yaml").is_file()
     assert not (tmp_path / "asked" / "widgets" / "datadog").exists()
 
@@ -143,3 +147,46 @@ def test_unsafe_values_are_refused_and_nothing_is_written(tmp_path: Path, args: 
     result = outside.wac("init", "refused", *args)
     assert result.exit_code == 1 and message in result.output, result.output
     assert not (outside.root / "refused").exists()
+
+
+def _every_path(root: Path) -> set[str]:
+    """Everything under `root`, links listed and not followed."""
+    found = set()
+    for folder, folders, names in os.walk(root):
+        found |= {os.path.relpath(os.path.join(folder, name), root) for name in (*folders, *names)}
+    return found
+
+
+@pytest.mark.parametrize("link", ["README.md", ".wac.yaml", ".github", "widgets", "widgets/datadog"])
+@pytest.mark.parametrize("dangling", [True, False], ids=["dangling", "live"])
+def test_a_symlink_inside_the_target_is_refused_and_nothing_is_written(
+    tmp_path: Path, link: str, dangling: bool
+) -> None:
+    outside = make_workspace(tmp_path, "http://127.0.0.1:9", copy_examples=False)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    pointed = elsewhere / "pointed"
+    if not dangling and "." in link:
+        pointed.write_text("theirs\n")
+    elif not dangling:
+        pointed.mkdir()
+    (outside.root / "new-repo" / link).parent.mkdir(parents=True, exist_ok=True)
+    (outside.root / "new-repo" / link).symlink_to(pointed)
+    before = _every_path(tmp_path)
+    result = outside.wac("init", "new-repo", "--owner", "team-a", "--site", "local")
+    assert result.exit_code == 1, result.output
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"Error: new-repo/{link} is a symbolic link;") and "nothing was written" in line, line
+    assert _every_path(tmp_path) == before, "nothing written, inside the target or where a link points"
+    assert not dangling or not pointed.exists()
+
+
+def test_from_remote_refuses_a_symlink_where_the_export_may_write(tmp_path: Path) -> None:
+    outside = make_workspace(tmp_path, "http://127.0.0.1:9", copy_examples=False)
+    folder = outside.root / "new-repo" / "widgets" / "logs_reports"
+    folder.mkdir(parents=True)
+    (folder / "made-in-the-ui.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    result = outside.wac("init", "new-repo", "--site", "http://127.0.0.1:9", "--from-remote")
+    assert result.exit_code == 1, result.output
+    assert "new-repo/widgets/logs_reports/made-in-the-ui.yaml is a symbolic link" in result.stderr
+    assert not (outside.root / "new-repo" / ".wac.yaml").exists() and not (tmp_path / "nowhere.yaml").exists()
