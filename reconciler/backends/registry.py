@@ -1,124 +1,149 @@
 """Every backend the reconciler knows: the one place a new backend is registered.
 
-Each entry names the manifests' `kind`, the scopes its keys live in, its manifest model and the
-sentences for its validation errors, and how it connects; plan files, manifests, `wac schema` and the
-CLI look backends up here and never import one directly.
+Each entry (a `Registration`, see `registration.py` for each field) names the manifests' `kind`, its scopes
+and the words for them, its manifest model and error sentences, how it connects (variables, `.wac.yaml`
+keys, flags), what `wac export` may filter on, its example for `wac init` and its emulator. Plan files,
+manifests, `wac schema`, the commands and the emulator server look backends up here and never import one.
+This module stays light: it imports the backends' vocabularies only, the rest when first used.
 """
 
 from __future__ import annotations
 
-import importlib
-import re
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final, Protocol
+from collections.abc import Mapping
+from typing import Any, Final
 
-from pydantic import BaseModel
-from pydantic_core import ErrorDetails
-
-from reconciler.backends.datadog_dashboards import explain as dashboard_explain
 from reconciler.backends.datadog_dashboards import vocabulary as dashboards
-from reconciler.backends.datadog_dashboards.schema import DashboardManifest
-from reconciler.backends.datadog_widgets import codec as datadog_widget_codec
-from reconciler.backends.datadog_widgets import explain as datadog_widget_explain
-from reconciler.backends.datadog_widgets import export_document as datadog_widget_export
-from reconciler.backends.datadog_widgets.schema import Manifest as DatadogWidgetManifest
 from reconciler.backends.datadog_widgets.vocabulary import EXPERIENCE_TYPES
-from reconciler.backends.spaceone_widgets import explain as spaceone_explain
+from reconciler.backends.registration import (
+    Emulator,
+    EmulatorOption,
+    Example,
+    Flag,
+    ManifestModel,
+    Registration,
+    ScopeFilter,
+    Setting,
+    Variable,
+)
 from reconciler.backends.spaceone_widgets import vocabulary as spaceone
-from reconciler.backends.spaceone_widgets.schema import CustomWidgetManifest
-from reconciler.core.resources import Desired, Remote
 
-if TYPE_CHECKING:
-    from reconciler.backends.connection import Connect
+__all__ = [
+    "BACKENDS",
+    "BY_KIND",
+    "DEFAULT_KIND",
+    "SCOPES",
+    "SECRET_PATTERNS",
+    "SECRET_VARIABLES",
+    "ManifestModel",
+    "Registration",
+    "manifests_json_schema",
+]
 
-
-class ManifestModel(Protocol):
-    """What every backend's validated manifest offers the loader."""
-
-    @property
-    def id(self) -> str: ...
-
-    @property
-    def kind(self) -> str: ...
-
-    @property
-    def scope(self) -> str: ...
-
-    @property
-    def adopt(self) -> str | None: ...
-
-    def desired(self, source: str) -> Desired: ...
-
-    def resources(self, source: str) -> tuple[Desired, ...]:
-        """The manifest's resource, then any that belong to it (a dashboard's share)."""
-        ...
-
-
-@dataclass(frozen=True)
-class Registration:
-    kind: str
-    scopes: tuple[str, ...]
-    # How the scope is named to a person ("experience type"); ids are unique per scope.
-    scope_name: str
-    model: type[BaseModel]
-    # The error's location in the document, from pydantic's (dropping what pydantic inserts).
-    data_path: Callable[[Sequence[str | int]], tuple[str | int, ...]]
-    # A sentence for errors the backend has its own words for, else None (the generic wording is used).
-    explain: Callable[[Any, tuple[str | int, ...], str, ErrorDetails], str | None]
-    # The manifest `wac export` writes for a remote resource (given the resources that belong to it),
-    # and what it had to leave out.
-    export_document: Callable[[Remote, str, bool, Sequence[Remote]], tuple[dict[str, Any], tuple[str, ...]]]
-    # Where its `Connect` function is, as `module:function`: imported only when a run connects, so
-    # validating manifests never loads an HTTP client (like a package's entry point).
-    connect: str
-    # Text that grants access wherever it is read (a share's token): masked in every error and log line.
-    secret_patterns: tuple[re.Pattern[str], ...] = ()
-
-    def connector(self) -> Connect:
-        module, _, name = self.connect.partition(":")
-        found: Connect = getattr(importlib.import_module(module), name)
-        return found
-
+# Both Datadog kinds connect with the same keys and share the emulator's users.
+_DATADOG_KEYS: Final = (
+    Variable("DD_API_KEY", secret=True),
+    Variable("DD_APP_KEY", secret=True),
+    Variable("DD_APPLICATION_KEY", secret=True),
+)
+_DATADOG_USERS: Final = EmulatorOption(
+    "--users",
+    "JSON file naming the Datadog user behind each application key (widgets and dashboards).",
+    "reconciler.backends.datadog_widgets.emulator.settings:load_users",
+)
 
 BACKENDS: Final[tuple[Registration, ...]] = (
     Registration(
-        kind=datadog_widget_codec.KIND,
+        kind="datadog/widget",
+        title="Datadog saved widgets",
         scopes=EXPERIENCE_TYPES,
         scope_name="experience type",
-        model=DatadogWidgetManifest,
-        data_path=datadog_widget_explain.data_path,
-        explain=datadog_widget_explain.explain,
-        export_document=datadog_widget_export.manifest_document,
+        nouns={scope: "widget" for scope in EXPERIENCE_TYPES},
+        model_ref="reconciler.backends.datadog_widgets.schema:Manifest",
+        data_path_ref="reconciler.backends.datadog_widgets.explain:data_path",
+        explain_ref="reconciler.backends.datadog_widgets.explain:explain",
+        export_ref="reconciler.backends.datadog_widgets.export_document:manifest_document",
         connect="reconciler.backends.datadog_widgets.connection:connect",
+        variables=_DATADOG_KEYS,
+        scope_filter=ScopeFilter("--experience-type", "Only these experience types (repeatable; default all)."),
+        example=Example("examples/datadog-widget.yaml", "widgets/datadog/service-errors.yaml"),
+        # Every Datadog path the dashboards do not claim (and the emulator's own, like favourites).
+        emulator=Emulator(
+            "reconciler.backends.datadog_widgets.emulator.app:mounted",
+            ("/api/",),
+            default=True,
+            options=(_DATADOG_USERS,),
+        ),
     ),
     Registration(
         kind=spaceone.KIND,
+        title="SpaceONE custom widgets",
         scopes=(spaceone.SCOPE,),
         scope_name="domain",
-        model=CustomWidgetManifest,
-        data_path=spaceone_explain.data_path,
-        explain=spaceone_explain.explain,
-        export_document=spaceone_explain.manifest_document,
+        nouns={spaceone.SCOPE: "custom widget"},
+        model_ref="reconciler.backends.spaceone_widgets.schema:CustomWidgetManifest",
+        data_path_ref="reconciler.backends.spaceone_widgets.explain:data_path",
+        explain_ref="reconciler.backends.spaceone_widgets.explain:explain",
+        export_ref="reconciler.backends.spaceone_widgets.explain:manifest_document",
         connect="reconciler.backends.spaceone_widgets.connection:connect",
+        variables=(
+            Variable("SPACEONE_ENDPOINT"),
+            Variable("SPACEONE_TOKEN", secret=True),
+            Variable("SPACEONE_DOMAIN_ID"),
+        ),
+        settings=(
+            Setting("spaceone.endpoint", "https://spaceone.example.com"),
+            Setting("spaceone.domain_id", "domain-1234"),
+        ),
+        flags=(
+            Flag(
+                "--spaceone-endpoint",
+                "SPACEONE_ENDPOINT",
+                "SpaceONE REST endpoint for spaceone/* kinds; else $SPACEONE_ENDPOINT, else `spaceone.endpoint` in"
+                " .wac.yaml.",
+            ),
+        ),
+        example=Example("examples/spaceone-custom-widget.yaml", "widgets/spaceone/cloud-cost.yaml"),
+        emulator=Emulator(
+            "reconciler.backends.spaceone_widgets.emulator.app:mounted",
+            (spaceone.API_ROOT,),
+            options=(
+                EmulatorOption(
+                    "--spaceone-tokens",
+                    "JSON file naming the SpaceONE user and domain of each token (else any token, any domain).",
+                    "reconciler.backends.spaceone_widgets.emulator.settings:load_tokens",
+                ),
+            ),
+        ),
     ),
     Registration(
         kind=dashboards.KIND,
+        title="Datadog dashboards and their shares",
         scopes=(dashboards.SCOPE, dashboards.SHARE_SCOPE),
         scope_name="organisation",
-        model=DashboardManifest,
-        data_path=dashboard_explain.data_path,
-        explain=dashboard_explain.explain,
-        export_document=dashboard_explain.manifest_document,
+        nouns={dashboards.SCOPE: "dashboard", dashboards.SHARE_SCOPE: "share"},
+        model_ref="reconciler.backends.datadog_dashboards.schema:DashboardManifest",
+        data_path_ref="reconciler.backends.datadog_dashboards.explain:data_path",
+        explain_ref="reconciler.backends.datadog_dashboards.explain:explain",
+        export_ref="reconciler.backends.datadog_dashboards.explain:manifest_document",
         connect="reconciler.backends.datadog_dashboards.connection:connect",
+        variables=_DATADOG_KEYS,
+        example=Example("examples/datadog-dashboard.yaml", "widgets/dashboards/service-overview.yaml"),
+        emulator=Emulator(
+            "reconciler.backends.datadog_dashboards.emulator.app:mounted",
+            (dashboards.API_ROOT,),
+            options=(_DATADOG_USERS,),
+        ),
         secret_patterns=(dashboards.SHARE_TOKEN_IN_TEXT,),
     ),
 )
 BY_KIND: Final[Mapping[str, Registration]] = {b.kind: b for b in BACKENDS}
-DEFAULT_KIND: Final = datadog_widget_codec.KIND
+# A manifest without `kind:` is a Datadog widget (the first backend, from before there were others).
+DEFAULT_KIND: Final = BACKENDS[0].kind
 SCOPES: Final[Mapping[str, tuple[str, ...]]] = {b.kind: b.scopes for b in BACKENDS}
 """Each kind's scopes: what a plan file may name, checked before anything else reads it."""
 SECRET_PATTERNS: Final = tuple(pattern for b in BACKENDS for pattern in b.secret_patterns)
+SECRET_VARIABLES: Final = tuple(dict.fromkeys(v.name for b in BACKENDS for v in b.variables if v.secret))
+"""Where every backend's keys come from: their values are masked in every line and file."""
 
 
 def manifests_json_schema() -> dict[str, Any]:

@@ -1,18 +1,21 @@
-"""`wac emulator`: the local Widgets API over HTTP."""
+"""`wac emulator`: the local emulator of every registered API over HTTP."""
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
-from reconciler.backends.datadog_widgets.emulator.settings import EmulatorSettings, FaultRule, RateLimit, UserProfile
-from reconciler.backends.spaceone_widgets.emulator.settings import Caller, SpaceOneSettings
+from reconciler.backends.emulation.settings import EmulatorSettings, FaultRule, RateLimit
+from reconciler.backends.registration import EmulatorOption
+from reconciler.backends.registry import BACKENDS
 from reconciler.cli.shell import (
     Command,
     everywhere,
     fail,
+    with_kinds,
 )
 
 
@@ -25,35 +28,35 @@ def _is_loopback_host(host: str) -> bool:
         return False
 
 
-def _load_users(path: Path | None) -> dict[str, UserProfile]:
-    if path is None:
-        return {}
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-        return {key: UserProfile(handle=v["handle"], name=v.get("name", v["handle"])) for key, v in raw.items()}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise click.BadParameter(
-            f'{path}: expected a JSON object mapping application keys to {{"handle": ..., "name": ...}} ({exc})',
-            param_hint="--users",
-        ) from None
+def _loaded(option: EmulatorOption) -> Callable[[click.Context, click.Parameter, Path | None], object]:
+    """Reads the option's file as its backend says, when given; a file it cannot use is a usage error."""
+
+    def callback(_: click.Context, __: click.Parameter, path: Path | None) -> object:
+        if path is None:
+            return None
+        try:
+            return option.loader()(path)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint=option.flag) from None
+
+    return callback
 
 
-def _load_tokens(path: Path | None) -> SpaceOneSettings:
-    if path is None:
-        return SpaceOneSettings()
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-        tokens = {token: Caller(str(v["user_id"]), str(v["domain_id"])) for token, v in raw.items()}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise click.BadParameter(
-            f'{path}: expected a JSON object mapping tokens to {{"user_id": ..., "domain_id": ...}}'
-            f" ({type(exc).__name__})",
-            param_hint="--spaceone-tokens",
-        ) from None
-    return SpaceOneSettings(tokens=tokens)
+def _backend_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Each registered emulator's own options (one per flag, however many backends share it)."""
+    options = {option.flag: option for b in BACKENDS for option in b.emulator.options}
+    for option in reversed(options.values()):
+        command = click.option(
+            option.flag,
+            option.name,
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            callback=_loaded(option),
+            help=option.help,
+        )(command)
+    return command
 
 
-@click.command(cls=Command)
+@click.command(cls=Command, help=with_kinds("Serve the local emulator of every kind's API over HTTP (state in --db)."))
 @everywhere
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
 @click.option("--port", default=8126, show_default=True, type=click.IntRange(0, 65535))
@@ -69,18 +72,7 @@ def _load_tokens(path: Path | None) -> SpaceOneSettings:
     help="Share of writes committed whose response is then lost (connection dropped).",
 )
 @click.option("--seed", default=0, show_default=True, help="Seed for the fault draws.")
-@click.option(
-    "--users",
-    "users_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="JSON file naming the user behind each application key.",
-)
-@click.option(
-    "--spaceone-tokens",
-    "tokens_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="JSON file naming the SpaceONE user and domain of each token (else any token, any domain).",
-)
+@_backend_options
 def emulator(
     host: str,
     port: int,
@@ -91,10 +83,9 @@ def emulator(
     error_rate: float,
     lost_write_rate: float,
     seed: int,
-    users_file: Path | None,
-    tokens_file: Path | None,
+    **loaded: object,
 ) -> None:
-    """Serve the local emulator of every API over HTTP: Datadog widgets and SpaceONE custom widgets."""
+    """The command; `loaded` holds each backend option's value as its loader read it (its help is built above)."""
     from reconciler.backends.emulator_server import ServeError, serve
 
     faults: list[FaultRule] = []
@@ -107,7 +98,7 @@ def emulator(
         rate_limit=RateLimit(rate_limit, rate_period) if rate_limit else None,
         faults=tuple(faults),
         seed=seed,
-        users=_load_users(users_file),
+        options={name: value for name, value in loaded.items() if value is not None},
     )
     if not _is_loopback_host(host):
         click.echo(
@@ -118,13 +109,10 @@ def emulator(
 
     def ready(bound: int) -> None:
         shown = f"[{host}]" if ":" in host else host
-        click.echo(
-            f"Emulator on http://{shown}:{bound} — Datadog /api/v2/widgets, SpaceONE /dashboard/v1/custom-widget"
-            f" (state in {db}); Ctrl-C to stop.",
-            err=True,
-        )
+        kinds = ", ".join(b.kind for b in BACKENDS)
+        click.echo(f"Emulator on http://{shown}:{bound} for {kinds} (state in {db}); Ctrl-C to stop.", err=True)
 
     try:
-        serve(host, port, db, settings, on_ready=ready, spaceone=_load_tokens(tokens_file))
+        serve(host, port, db, settings, on_ready=ready)
     except ServeError as exc:
         fail(str(exc))

@@ -1,18 +1,20 @@
-"""`wac export`: manifests for widgets made in the UI, to adopt them."""
+"""`wac export`: manifests for resources made in the UI, to adopt them."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
 if TYPE_CHECKING:
     from reconciler.core.resources import Remote
     from reconciler.engine.runs import Backends
+    from reconciler.manifests.export import ExportedManifest
 
-from reconciler.backends.datadog_widgets.vocabulary import EXPERIENCE_TYPES
+from reconciler.backends.registry import BACKENDS, BY_KIND
 from reconciler.cli.harness import Run, write_file
 from reconciler.cli.shell import (
     Command,
@@ -20,55 +22,79 @@ from reconciler.cli.shell import (
     everywhere,
     fail,
     kind_option,
+    with_kinds,
 )
 
 
-@click.command(cls=Command)
+def _remember_scopes(kind: str) -> Callable[[click.Context, click.Parameter, tuple[str, ...]], None]:
+    """Keeps a backend's chosen scopes for that backend alone (`wac.export_scopes`, by kind)."""
+
+    def callback(ctx: click.Context, _: click.Parameter, value: tuple[str, ...]) -> None:
+        if value:
+            ctx.meta.setdefault("wac.export_scopes", {})[kind] = tuple(dict.fromkeys(value))
+
+    return callback
+
+
+def _scope_filters(command: Callable[..., Any]) -> Callable[..., Any]:
+    """One option per backend that offers a scope filter (`--experience-type`), its choices its scopes."""
+    for backend in reversed(BACKENDS):
+        if backend.scope_filter is not None:
+            command = click.option(
+                backend.scope_filter.flag,
+                multiple=True,
+                type=click.Choice(backend.scopes),
+                expose_value=False,
+                callback=_remember_scopes(backend.kind),
+                help=backend.scope_filter.help,
+            )(command)
+    return command
+
+
+@click.command(
+    cls=Command,
+    help=with_kinds("Write a manifest per remote resource, to adopt what was made in the UI without recreating it."),
+)
 @everywhere
 @connection_options
-@click.option(
-    "--experience-type",
-    "experience_types",
-    multiple=True,
-    type=click.Choice(EXPERIENCE_TYPES),
-    help="Only these experience types (repeatable; default all).",
-)
+@_scope_filters
 @click.option(
     "--out", "out_dir", default="widgets", show_default=True, type=click.Path(file_okay=False, path_type=Path)
 )
-@click.option("--unmanaged-only", is_flag=True, help="Only widgets no owner manages yet.")
+@click.option("--unmanaged-only", is_flag=True, help="Only resources no owner manages yet.")
 @click.option("--force", is_flag=True, help="Overwrite manifest files that already exist.")
 @kind_option
 def export(
     site: str | None,
     owner: str | None,
-    experience_types: tuple[str, ...],
     out_dir: Path,
     unmanaged_only: bool,
     force: bool,
     kinds: tuple[str, ...],
 ) -> None:
-    """Write a manifest per remote widget, to adopt widgets made in the UI without recreating them."""
-    export_to(site, owner, experience_types, out_dir, unmanaged_only, force, kinds)
+    """The command (its help is built from the registry, above)."""
+    scopes = click.get_current_context().meta.get("wac.export_scopes", {})
+    export_to(site, owner, scopes, out_dir, unmanaged_only, force, kinds)
 
 
 def export_to(
     site: str | None,
     owner: str | None,
-    experience_types: tuple[str, ...],
+    scopes: Mapping[str, tuple[str, ...]],
     out_dir: Path,
     unmanaged_only: bool,
     force: bool,
     kinds: tuple[str, ...],
 ) -> None:
-    """The export, for `wac export` and `wac init --from-remote`."""
+    """The export, for `wac export` and `wac init --from-remote`; `scopes` limits a backend (by kind) to some of
+    its scopes, and the others list everything."""
     from reconciler.manifests.export import export_manifests
 
     run = Run(site, owner, kinds=kinds)
 
     async def work(backends: Backends) -> list[Remote]:
-        chosen = [backend for kind, backend in backends.items() if not kinds or kind in kinds]
-        listings = await asyncio.gather(*(backend.list_all(experience_types) for backend in chosen))
+        chosen = [(kind, backend) for kind, backend in backends.items() if not kinds or kind in kinds]
+        listings = await asyncio.gather(*(backend.list_all(scopes.get(kind, ())) for kind, backend in chosen))
         return [resource for listing in listings for resource in listing]
 
     widgets = run.run(work)
@@ -78,7 +104,16 @@ def export_to(
     for note in result.skipped:
         click.echo(f"skipped: {note}", err=True)
     writable = [m for m in result.manifests if m.problem is None]
-    unsafe = [m for m in result.manifests if m.problem is not None]
+    _write(out_dir, writable, force)
+    _refuse_unsafe(out_dir, [m for m in result.manifests if m.problem is not None], len(writable))
+    click.echo(
+        f"Exported {len(writable)} resource(s) to {out_dir}/. Next: wac validate {out_dir} &&"
+        f" wac plan {out_dir}{run.flags} (adoptions only add the ownership tags)."
+    )
+
+
+def _write(out_dir: Path, writable: Sequence[ExportedManifest], force: bool) -> None:
+    """Writes every manifest, saying what each had masked or left out; none when a file exists (unless --force)."""
     existing = [out_dir / m.relative_path for m in writable if (out_dir / m.relative_path).exists()]
     if existing and not force:
         shown = ", ".join(str(p) for p in existing[:5]) + (" …" if len(existing) > 5 else "")
@@ -100,19 +135,19 @@ def export_to(
                 f" {', '.join(manifest.dropped_tags)}",
                 err=True,
             )
-    exported = writable
+
+
+def _refuse_unsafe(out_dir: Path, unsafe: Sequence[ExportedManifest], written: int) -> None:
+    """Names each resource whose manifest would not read back as it, and fails when there is one."""
     for manifest in unsafe:
         click.echo(
             click.style("not written: ", fg="red")
-            + f"{out_dir / manifest.relative_path} (widget {manifest.remote_id}): {manifest.problem}",
+            + f"{out_dir / manifest.relative_path} ({BY_KIND[manifest.kind].noun(manifest.scope)}"
+            f" {manifest.remote_id}): {manifest.problem}",
             err=True,
         )
     if unsafe:
         fail(
             f"{len(unsafe)} resource(s) could not be exported as valid manifests (named above); the other"
-            f" {len(writable)} were written to {out_dir}/."
+            f" {written} were written to {out_dir}/."
         )
-    click.echo(
-        f"Exported {len(exported)} resource(s) to {out_dir}/. Next: wac validate {out_dir} &&"
-        f" wac plan {out_dir}{run.flags} (adoptions only add the ownership tags)."
-    )

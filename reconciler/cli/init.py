@@ -7,22 +7,29 @@ import re
 import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import click
 
+from reconciler.backends.registry import BY_KIND, DEFAULT_KIND
 from reconciler.cli.harness import write_file
 from reconciler.cli.shell import Command, everywhere, fail
 
+if TYPE_CHECKING:
+    from reconciler.scaffold import ScaffoldFile
+
 # Beyond what a site must be to resolve: nothing a workflow or README could read as syntax.
 _PLAIN_SITE: Final = re.compile(r"^[A-Za-z0-9.\-:/\[\]]{1,200}$")
-DEFAULT_KIND: Final = "datadog/widget"
 
 
 def _kinds() -> list[str]:
-    from reconciler.scaffold import EXAMPLES
+    return list(BY_KIND)
 
-    return list(EXAMPLES)
+
+def _examples(kinds: Iterable[str]) -> list[tuple[str, str]]:
+    """Each kind's example manifest, as its registration names it: the template and where it is written."""
+    chosen = [BY_KIND[kind].example for kind in dict.fromkeys(kinds)]
+    return [(example.template, example.path) for example in chosen if example is not None]
 
 
 @click.command(cls=Command)
@@ -35,7 +42,7 @@ def _kinds() -> list[str]:
     "kinds",
     multiple=True,
     type=click.Choice(_kinds()),
-    help="Write an example manifest of this kind (repeatable; asked on a terminal, else datadog/widget).",
+    help=f"Write an example manifest of this kind (repeatable; asked on a terminal, else {DEFAULT_KIND}).",
 )
 @click.option("--from-remote", is_flag=True, help="Export the site's existing resources into widgets/ to adopt them.")
 @click.option(
@@ -54,29 +61,41 @@ def init(
     from reconciler.scaffold import DEFAULT_ACTION, scaffold
 
     asking = _on_a_terminal()
-    owner = _checked_owner(
-        owner or (click.prompt("Owner (one per repository)", default="default") if asking else "default")
-    )
-    site = _checked_site(
-        site
-        or (
-            click.prompt("Datadog site, `local` or an emulator URL", default="datadoghq.com")
-            if asking
-            else "datadoghq.com"
-        )
-    )
-    if not kinds and asking:
-        answer = click.prompt(f"Kinds, comma separated ({', '.join(_kinds())})", default=DEFAULT_KIND)
-        kinds = tuple(k.strip() for k in answer.split(",") if k.strip())
-        unknown = [k for k in kinds if k not in _kinds()]
-        if unknown:
-            fail(f"'{unknown[0]}' is not a kind; use one of {', '.join(_kinds())}")
-    kinds = kinds or (DEFAULT_KIND,)
+    owner = _checked_owner(owner or _asked(asking, "Owner (one per repository)", "default"))
+    site = _checked_site(site or _asked(asking, "Datadog site, `local` or an emulator URL", "datadoghq.com"))
+    kinds = kinds or _asked_kinds(asking)
     chosen_action = _checked_action(action or DEFAULT_ACTION)
     schema = _json(manifests_json_schema())
-    files = scaffold(owner, site, kinds, schema, chosen_action, examples=not from_remote)
+    files = scaffold(owner, site, kinds, schema, chosen_action, examples=() if from_remote else _examples(kinds))
     touched = [file.path for file in files] + (_existing_under(directory, "widgets") if from_remote else [])
     _refuse_links(directory, touched)
+    written = _written(directory, files)
+    click.echo(f"Wrote {len(written)} file(s) in {directory}/: {', '.join(written) or 'none'}.")
+    if from_remote:
+        from reconciler.cli.export import export_to
+
+        export_to(site, owner, {}, directory / "widgets", unmanaged_only=False, force=False, kinds=kinds)
+    where = "" if directory == Path(".") else f"cd {directory} && "
+    click.echo(
+        f"Next: {where}wac validate && wac plan && wac apply. Add the secrets DD_API_KEY and DD_APP_KEY to the"
+        " repository for its workflows."
+    )
+
+
+def _asked_kinds(asking: bool) -> tuple[str, ...]:
+    """The kinds asked for on a terminal (each checked), else the default kind alone."""
+    if not asking:
+        return (DEFAULT_KIND,)
+    answer = click.prompt(f"Kinds, comma separated ({', '.join(_kinds())})", default=DEFAULT_KIND)
+    kinds = tuple(k.strip() for k in answer.split(",") if k.strip())
+    unknown = [k for k in kinds if k not in _kinds()]
+    if unknown:
+        fail(f"'{unknown[0]}' is not a kind; use one of {', '.join(_kinds())}")
+    return kinds or (DEFAULT_KIND,)
+
+
+def _written(directory: Path, files: Iterable[ScaffoldFile]) -> list[str]:
+    """Writes each file that does not exist yet, naming each one kept; the paths written."""
     written, kept = [], []
     for file in files:
         target = directory / file.path
@@ -87,16 +106,7 @@ def init(
         written.append(file.path)
     for path in kept:
         click.echo(f"skipped {directory / path}: it exists and was left as it is", err=True)
-    click.echo(f"Wrote {len(written)} file(s) in {directory}/: {', '.join(written) or 'none'}.")
-    if from_remote:
-        from reconciler.cli.export import export_to
-
-        export_to(site, owner, (), directory / "widgets", unmanaged_only=False, force=False, kinds=kinds)
-    where = "" if directory == Path(".") else f"cd {directory} && "
-    click.echo(
-        f"Next: {where}wac validate && wac plan && wac apply. Add the secrets DD_API_KEY and DD_APP_KEY to the"
-        " repository for its workflows."
-    )
+    return written
 
 
 def _refuse_links(directory: Path, paths: Iterable[str]) -> None:

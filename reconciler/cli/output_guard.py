@@ -19,14 +19,14 @@ import sys
 import weakref
 from typing import TYPE_CHECKING, Final, TextIO, cast
 
-from reconciler.backends.registry import SECRET_PATTERNS
+from reconciler.backends.registry import SECRET_PATTERNS, SECRET_VARIABLES
 from reconciler.core.inert import blank, escape_controls, inert, mask_all
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer
 
 # Where the keys of every backend come from; their values are masked in every line and file.
-KEY_VARIABLES: Final = ("DD_API_KEY", "DD_APP_KEY", "DD_APPLICATION_KEY", "SPACEONE_TOKEN")
+KEY_VARIABLES: Final = SECRET_VARIABLES
 # The commands `print_annotations` lets through, and no other.
 ANNOTATIONS: Final = ("::error ", "::warning ", "::notice ")
 # Enough of the current line to see a `##[` split across writes (each `#` may carry ignorable characters).

@@ -10,6 +10,7 @@ from typing import Any, Final
 import yaml
 
 from reconciler.backends.connection import SettingsError
+from reconciler.backends.registry import BACKENDS, BY_KIND
 from reconciler.core.identity import owner_problem
 from reconciler.manifests.documents import syntax_problem
 
@@ -21,11 +22,10 @@ DEFAULT_SITE: Final = "datadoghq.com"
 CONFIG_KEYS: Final = {
     "owner": "my-team",
     "site": "datadoghq.eu",
-    # SPEC §10: where a SpaceONE backend connects (never its token); read by that backend.
-    "spaceone.endpoint": "https://spaceone.example.com",
-    "spaceone.domain_id": "domain-1234",
+    # Each backend's own keys (where it connects, never a secret), each with an example; read by that backend.
+    **{setting.key: setting.example for backend in BACKENDS for setting in backend.settings},
     # The kinds this repository manages: every run reads them, so removing a kind's last manifest deletes.
-    "kinds": "[datadog/widget, datadog/dashboard]",
+    "kinds": f"[{', '.join(BY_KIND)}]",
 }
 
 
@@ -62,7 +62,8 @@ def checked_owner(owner: str) -> str:
 
 
 def read_config(config: Path = CONFIG_FILE) -> dict[str, str]:
-    """`.wac.yaml`: `owner`, `site` and `spaceone:` `endpoint`/`domain_id`, each text; anything else is an error."""
+    """`.wac.yaml`: `owner`, `site`, `kinds` and the backends' keys (`section: {key: …}`), each text; anything
+    else is an error."""
     if not config.is_file():
         return {}
     try:
@@ -90,8 +91,6 @@ def read_config(config: Path = CONFIG_FILE) -> dict[str, str]:
 
 def _kinds(config: Path, value: Any) -> str:
     """`kinds:` as a list of registered kinds, kept as one space-separated text like every other setting."""
-    from reconciler.backends.registry import BY_KIND
-
     if not isinstance(value, list) or not all(isinstance(kind, str) for kind in value):
         raise SettingsError(f"{config}: `kinds` must be a list of kinds, like `kinds: {CONFIG_KEYS['kinds']}`")
     unknown = [kind for kind in value if kind not in BY_KIND]
@@ -105,7 +104,7 @@ def configured_kinds(config: Mapping[str, str]) -> tuple[str, ...]:
 
 
 def _flattened(config: Path, data: dict[Any, Any]) -> dict[str, Any]:
-    """`spaceone: {endpoint: …}` as `spaceone.endpoint`; one level of nesting, no more."""
+    """A backend's section (`section: {key: …}`) as `section.key`; one level of nesting, no more."""
     flat: dict[str, Any] = {}
     for key, value in data.items():
         if isinstance(value, dict) and key != "kinds":

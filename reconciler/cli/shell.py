@@ -90,7 +90,6 @@ owner_option = click.option(
 
 
 def _known_kinds(_: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
-    # The registry loads every backend's manifest model: only when --kind is given, not on every start.
     from reconciler.backends.registry import BY_KIND
 
     unknown = [kind for kind in value if kind not in BY_KIND]
@@ -162,17 +161,31 @@ def network_options(command: Callable[..., Any]) -> Callable[..., Any]:
     )(command)
 
 
-spaceone_endpoint_option = click.option(
-    "--spaceone-endpoint",
-    expose_value=False,
-    callback=_remember("wac.spaceone_endpoint"),
-    help="SpaceONE REST endpoint for spaceone/* kinds; else $SPACEONE_ENDPOINT, else `spaceone.endpoint` in .wac.yaml.",
-)
+def _override(variable: str) -> Callable[[click.Context, click.Parameter, str | None], None]:
+    """Remembers a backend's flag as the environment variable it overrides (harness reads `wac.environ`)."""
+
+    def callback(ctx: click.Context, _: click.Parameter, value: str | None) -> None:
+        if value:
+            ctx.meta.setdefault("wac.environ", {})[variable] = value
+
+    return callback
+
+
+def backend_flags(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Every registered backend's connection flags (`--spaceone-endpoint`), each winning over its variable."""
+    from reconciler.backends.registry import BACKENDS
+
+    flags = {flag.flag: flag for backend in BACKENDS for flag in backend.flags}
+    for flag in reversed(flags.values()):
+        command = click.option(flag.flag, expose_value=False, callback=_override(flag.variable), help=flag.help)(
+            command
+        )
+    return command
 
 
 def connection_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Where a command connects and as whom: --site, --owner, --spaceone-endpoint, --timeout, --max-rate-wait."""
-    return site_option(owner_option(spaceone_endpoint_option(network_options(command))))
+    """Where a command connects and as whom: --site, --owner, each backend's flags, --timeout, --max-rate-wait."""
+    return site_option(owner_option(backend_flags(network_options(command))))
 
 
 parallelism_option = click.option(
@@ -197,11 +210,24 @@ def colour() -> bool:
     return sys.stdout is not None and sys.stdout.isatty()
 
 
-@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+def with_kinds(about: str) -> str:
+    """A command's help followed by every registered kind, one a line (never wrapped: a kind stays whole)."""
+    from reconciler.backends.registry import BACKENDS
+
+    width = max(len(b.kind) for b in BACKENDS)
+    kinds = "\n".join(f"  {b.kind.ljust(width)}  {b.title}" for b in BACKENDS)
+    return f"{about}\n\n\b\nKinds:\n{kinds}"
+
+
+@click.group(
+    cls=Group,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help=with_kinds("widgets-as-code: widgets and dashboards from YAML in git — validate, plan, apply, drift."),
+)
 @click.version_option(__version__, prog_name="wac")
 @everywhere
 def main() -> None:
-    """widgets-as-code: Datadog saved widgets from YAML in git — validate, plan, apply, drift."""
+    """Every command starts here: output guarded and logging set before anything is printed."""
     from reconciler.cli.logs import configure_logging
     from reconciler.cli.output_guard import install
 

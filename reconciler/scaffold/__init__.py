@@ -18,12 +18,6 @@ from reconciler import __version__
 ACTION_REPOSITORY: Final = "widgets-as-code/widgets-as-code"
 DEFAULT_ACTION: Final = f"{ACTION_REPOSITORY}@v{__version__}"
 SCHEMA_PATH: Final = "widgets/manifest.schema.json"
-# One example manifest per kind, and where it is written.
-EXAMPLES: Final[Mapping[str, tuple[str, str]]] = {
-    "datadog/widget": ("examples/datadog-widget.yaml", "widgets/datadog/service-errors.yaml"),
-    "datadog/dashboard": ("examples/datadog-dashboard.yaml", "widgets/dashboards/service-overview.yaml"),
-    "spaceone/custom-widget": ("examples/spaceone-custom-widget.yaml", "widgets/spaceone/cloud-cost.yaml"),
-}
 WORKFLOWS: Final = ("widgets-plan.yml", "widgets-apply.yml", "widgets-drift.yml")
 
 
@@ -62,10 +56,10 @@ def scaffold(
     kinds: Iterable[str],
     schema: str,
     action: str = DEFAULT_ACTION,
-    examples: bool = True,
+    examples: Iterable[tuple[str, str]] = (),
 ) -> list[ScaffoldFile]:
-    """Every file of a new widgets repository for this owner and site, managing `kinds` (with an example of
-    each, unless `examples` is False)."""
+    """Every file of a new widgets repository for this owner and site, managing `kinds`, with `examples`: each
+    a template under `templates/` and where it is written (the caller reads them from each kind's backend)."""
     managed = list(dict.fromkeys(kinds))
     settings = {
         "OWNER": yaml_scalar(owner),
@@ -80,5 +74,5 @@ def scaffold(
         ScaffoldFile("README.md", _filled(template("README.md"), settings)),
         ScaffoldFile(SCHEMA_PATH, schema),
     ]
-    files += [ScaffoldFile(EXAMPLES[kind][1], template(EXAMPLES[kind][0])) for kind in managed if examples]
+    files += [ScaffoldFile(path, template(name)) for name, path in examples]
     return files + workflows(action, yaml_scalar(owner), yaml_scalar(site))

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from reconciler.backends.datadog_widgets.emulator.settings import EmulatorSettings, FaultRule
+from reconciler.backends.emulation.settings import EmulatorSettings, FaultRule
 from reconciler.backends.emulator_server import emulator_thread
 from tests.conftest import ALICE
 from tests.dashboards.test_reconcile import DASHBOARD
@@ -59,10 +59,10 @@ def test_shares_converge_under_faults_with_one_recorded_share_each_and_every_ema
         (repo.widgets / "boards.yaml").write_text("---\n".join(documents))
         assert converges(repo, 8), "an empty plan within eight runs"
         assert server.stats.faults, "faults were injected"
-        shares = server.dashboards.share_tokens()
+        shares = server.stores["datadog/dashboard"].share_tokens()
         assert len(shares) == 5 and len({dashboard for dashboard, _ in shares}) == 5, "one share per dashboard"
         for _, token in shares:
-            sent = [i["email"] for i in server.dashboards.invitations(token)]
+            sent = [i["email"] for i in server.stores["datadog/dashboard"].invitations(token)]
             assert sorted(sent) == ["a@example.com", "b@example.com"]
         recorded = {
             d["description"].split("share ")[1].split(" ")[0]
@@ -83,6 +83,7 @@ def test_a_share_whose_answer_is_lost_is_named_never_made_twice(tmp_path: Path) 
         applied = repo.wac("apply", "--auto-approve", "--timeout", "2")
         assert applied.exit_code == 1
         assert "the answer was lost and the dashboard is now shared" in applied.output, applied.output
-        assert len(server.dashboards.share_tokens()) == 1, "not sent again once the dashboard showed shared"
+        dashboards = server.stores["datadog/dashboard"]
+        assert len(dashboards.share_tokens()) == 1, "not sent again once the dashboard showed shared"
         plan = repo.wac("plan")
         assert "marker records no share of it" in plan.output and "create dashboard-share" not in plan.output

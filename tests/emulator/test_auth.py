@@ -8,7 +8,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from reconciler.backends.datadog_widgets.emulator.settings import EmulatorSettings, UserProfile
+from reconciler.backends.datadog_widgets.emulator.settings import UserProfile
+from reconciler.backends.emulation.settings import EmulatorSettings
 from reconciler.backends.emulator_server import RunningEmulator, emulator_process, emulator_thread
 from tests.conftest import ALICE, BOB, widget_body
 
@@ -60,7 +61,8 @@ def test_distinct_app_keys_are_distinct_stable_users(emulator: RunningEmulator) 
 
 
 def test_user_profiles_are_configurable(tmp_path: Path) -> None:
-    settings = EmulatorSettings(users={ALICE["DD-APPLICATION-KEY"]: UserProfile("alice@example.com", "Alice Doe")})
+    alice = UserProfile("alice@example.com", "Alice Doe")
+    settings = EmulatorSettings(options={"users": {ALICE["DD-APPLICATION-KEY"]: alice}})
     with emulator_thread(settings=settings) as running:
         body = httpx.post(running.url + BASE, headers=ALICE, json=widget_body()).json()
     assert body["included"][0]["attributes"] == {"handle": "alice@example.com", "name": "Alice Doe"}
@@ -95,7 +97,7 @@ def test_wac_emulator_command_serves_http_to_the_official_client(tmp_path: Path)
 
 
 def test_api_keys_can_be_restricted() -> None:
-    settings = EmulatorSettings(api_keys=frozenset({ALICE["DD-API-KEY"]}))
+    settings = EmulatorSettings(options={"api_keys": frozenset({ALICE["DD-API-KEY"]})})
     with emulator_thread(settings=settings) as running:
         assert httpx.get(running.url + BASE, headers=ALICE).status_code == 200
         wrong = {**ALICE, "DD-API-KEY": "wrong"}

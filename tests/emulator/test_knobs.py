@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from reconciler.backends.datadog_widgets.emulator.settings import EmulatorSettings, FaultRule, RateLimit
+from reconciler.backends.emulation.settings import EmulatorSettings, FaultRule, RateLimit
 from reconciler.backends.emulator_server import emulator_thread
 from tests.conftest import ALICE, widget_body
 
@@ -134,9 +134,9 @@ def test_served_sockets_are_tcp_so_nagle_is_off() -> None:
     # answer waited ~40 ms for a delayed ACK (caught by benchmarks/bench_reconcile).
     import socket
 
-    from reconciler.backends.emulator_server import _listen
+    from reconciler.backends.emulation.serving import listen
 
-    listener = _listen("127.0.0.1", 0)
+    listener = listen("127.0.0.1", 0)
     try:
         assert listener.proto == socket.IPPROTO_TCP
     finally:

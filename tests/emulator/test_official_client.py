@@ -20,7 +20,7 @@ from datadog_api_client.v2.model.widget_definition import WidgetDefinition
 from datadog_api_client.v2.model.widget_experience_type import WidgetExperienceType
 from datadog_api_client.v2.model.widget_type import WidgetType
 
-from reconciler.backends.datadog_widgets.emulator.settings import EmulatorSettings
+from reconciler.backends.emulation.settings import EmulatorSettings
 from reconciler.backends.emulator_server import RunningEmulator, emulator_thread
 from tests.conftest import ALICE
 
@@ -90,7 +90,7 @@ def test_official_client_sees_documented_errors(emulator: RunningEmulator, widge
     with pytest.raises(ApiException) as bad:
         widgets_api.search_widgets(experience_type=CCM, page_size=100, page_number=0, sort="owner")
     assert bad.value.status == 400
-    settings = EmulatorSettings(api_keys=frozenset({"some-other-api-key"}))
+    settings = EmulatorSettings(options={"api_keys": frozenset({"some-other-api-key"})})
     with (
         emulator_thread(settings=settings) as strict,
         ApiClient(configuration(strict.url)) as client,

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 from click.testing import CliRunner, Result
 
-from reconciler.backends.datadog_widgets.emulator.knobs import RequestStats
+from reconciler.backends.emulation.knobs import RequestStats
 from reconciler.cli import main
 from tests.conftest import ALICE
 

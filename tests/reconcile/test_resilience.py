@@ -5,7 +5,7 @@ from __future__ import annotations
 import signal
 from pathlib import Path
 
-from reconciler.backends.datadog_widgets.emulator.settings import EmulatorSettings, FaultRule, RateLimit
+from reconciler.backends.emulation.settings import EmulatorSettings, FaultRule, RateLimit
 from reconciler.backends.emulator_server import emulator_thread
 from tests.reconcile.helpers import apply_in_background, make_workspace, write_many
 

@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 
 from reconciler.backends.datadog_widgets.client import ApiError, WidgetsClient
 from reconciler.backends.datadog_widgets.emulator.app import create_app
-from reconciler.backends.datadog_widgets.emulator.settings import EmulatorSettings, FaultRule, RateLimit
 from reconciler.backends.datadog_widgets.emulator.store import WidgetStore
 from reconciler.backends.datadog_widgets.emulator.transport import InProcessTransport
+from reconciler.backends.emulation.settings import EmulatorSettings, FaultRule, RateLimit
 from reconciler.backends.policy import RetryPolicy
 from reconciler.backends.sites import resolve_site
 from reconciler.core.resources import Desired

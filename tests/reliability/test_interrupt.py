@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.backends.datadog_widgets.emulator.settings import EmulatorSettings
+from reconciler.backends.emulation.settings import EmulatorSettings
 from reconciler.backends.emulator_server import emulator_thread
 from tests.reconcile.helpers import apply_in_background, make_workspace
 from tests.reconcile.test_resilience import write_many

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 import httpx
 
-from reconciler.backends.datadog_widgets.emulator.settings import EmulatorSettings, FaultRule
+from reconciler.backends.emulation.settings import EmulatorSettings, FaultRule
 from reconciler.backends.emulator_server import emulator_thread
 from reconciler.backends.sites import SiteError, resolve_site
 from tests.reconcile.helpers import make_workspace
@@ -107,7 +107,7 @@ def test_failures_do_not_print_keys(tmp_path: Path) -> None:
         result = repo.wac("--debug", "apply", "--auto-approve")
         assert result.exit_code == 1 and "failed" in result.output
         outputs.append(result.output)
-    with emulator_thread(settings=EmulatorSettings(api_keys=frozenset({"another"}))) as strict:
+    with emulator_thread(settings=EmulatorSettings(options={"api_keys": frozenset({"another"})})) as strict:
         repo.env["DD_SITE"] = strict.url
         forbidden = repo.wac("--debug", "plan")
         assert forbidden.exit_code == 1 and "403" in forbidden.output

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.backends.datadog_widgets.emulator.settings import EmulatorSettings
+from reconciler.backends.emulation.settings import EmulatorSettings
 from reconciler.backends.emulator_server import RunningEmulator, emulator_thread
 from tests.reconcile.helpers import Workspace, make_workspace, write_many
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reconciler.backends.datadog_widgets.emulator.settings import EmulatorSettings, FaultRule
+from reconciler.backends.emulation.settings import EmulatorSettings, FaultRule
 from reconciler.backends.emulator_server import emulator_thread
 from tests.reconcile.helpers import converges, make_workspace
 from tests.spaceone.test_reconcile import COST, SpaceOneApi

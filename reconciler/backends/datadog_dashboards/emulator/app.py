@@ -7,6 +7,7 @@ import json
 import re
 import secrets
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, Final
 
 from starlette.applications import Starlette
@@ -284,3 +285,11 @@ def create_dashboards_app(
         ],
         exception_handlers={HTTPException: _http_error, _NotFound: _not_found, Exception: _unexpected},
     )
+
+
+def mounted(db: str | Path, options: Mapping[str, Any]) -> tuple[ASGIApp, DashboardStore]:
+    """The app and its store over the shared state file, as the emulator server mounts it (its registration);
+    the `users` option (Datadog's, shared with the widgets) names each application key's author."""
+    users: Mapping[str, tuple[str, str]] = options.get("users", {})
+    store = DashboardStore(db)
+    return create_dashboards_app(store, {key: (handle, name) for key, (handle, name) in users.items()}), store

@@ -1,1 +1,2 @@
-"""The local Datadog Widgets v2 API: starlette app, SQLite store, knobs, and how it is served."""
+"""The local Datadog Widgets v2 API: starlette app, SQLite store and the users behind keys (the knobs and
+serving are shared, in `backends/emulation`)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
@@ -12,7 +14,6 @@ from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from reconciler.backends.datadog_widgets.emulator.identity import user_for_app_key
-from reconciler.backends.datadog_widgets.emulator.knobs import KnobsMiddleware, RequestStats
 from reconciler.backends.datadog_widgets.emulator.request_checks import (
     InvalidRequest,
     check_experience_type,
@@ -21,8 +22,13 @@ from reconciler.backends.datadog_widgets.emulator.request_checks import (
     parse_search,
     parse_widget_write,
 )
-from reconciler.backends.datadog_widgets.emulator.settings import EmulatorSettings
+from reconciler.backends.datadog_widgets.emulator.settings import UserProfile
 from reconciler.backends.datadog_widgets.emulator.store import StoredWidget, User, WidgetStore
+from reconciler.backends.emulation.knobs import KnobsMiddleware, RequestStats, StatsEndpoint
+from reconciler.backends.emulation.settings import EmulatorSettings
+
+# What the knobs apply to when this app is served alone: every Datadog API path.
+API_PREFIX = "/api/"
 
 
 def _error(status: int, *errors: str) -> JSONResponse:
@@ -50,18 +56,23 @@ def _widget_json(widget: StoredWidget) -> dict[str, Any]:
 class WidgetsApi:
     """Request handlers; each authenticates, validates, then does one store operation."""
 
-    def __init__(self, store: WidgetStore, settings: EmulatorSettings) -> None:
+    def __init__(
+        self, store: WidgetStore, users: Mapping[str, UserProfile], api_keys: frozenset[str] | None = None
+    ) -> None:
         self.store = store
-        self.settings = settings
+        # Keyed by application key; keys not listed get a stable derived identity.
+        self.users = users
+        # When set, only these API keys are accepted; otherwise any non-empty key is.
+        self.api_keys = api_keys
 
     def _caller(self, request: Request) -> User:
         api_key = request.headers.get("dd-api-key", "")
         app_key = request.headers.get("dd-application-key", "")
         if not api_key or not app_key:
             raise InvalidRequest(["Forbidden: both DD-API-KEY and DD-APPLICATION-KEY headers are required"], 403)
-        if self.settings.api_keys is not None and api_key not in self.settings.api_keys:
+        if self.api_keys is not None and api_key not in self.api_keys:
             raise InvalidRequest(["Forbidden: the API key is not valid"], 403)
-        user = user_for_app_key(app_key, self.settings.users)
+        user = user_for_app_key(app_key, self.users)
         self.store.ensure_user(user)
         return user
 
@@ -139,25 +150,18 @@ async def _unexpected(_: Request, exc: Exception) -> Response:
     return _error(500, f"Internal Server Error: {type(exc).__name__}")
 
 
-def create_app(
-    store: WidgetStore | None = None, settings: EmulatorSettings | None = None
-) -> tuple[ASGIApp, RequestStats]:
-    """The emulator app and the live request counters it keeps."""
-    settings = settings or EmulatorSettings()
-    api = WidgetsApi(store or WidgetStore(), settings)
-    stats = RequestStats()
-
-    async def stats_endpoint(_: Request) -> Response:
-        return JSONResponse(stats.as_dict())
-
+def widgets_app(
+    store: WidgetStore, users: Mapping[str, UserProfile] | None = None, api_keys: frozenset[str] | None = None
+) -> ASGIApp:
+    """The Widgets API's routes over `store`, without knobs: whoever serves it adds them."""
+    api = WidgetsApi(store, users or {}, api_keys)
     collection_path = "/api/v2/widgets/{experience_type}"
     item_path = collection_path + "/{uuid}"
-    app = Starlette(
+    return Starlette(
         routes=[
             Route(collection_path, api.collection, methods=["GET", "POST"]),
             Route(item_path, api.item, methods=["GET", "PUT", "DELETE"]),
             Route("/_emulator/favorites/{experience_type}/{uuid}", api.favorite, methods=["PUT", "DELETE"]),
-            Route("/_emulator/stats", stats_endpoint, methods=["GET"]),
         ],
         exception_handlers={
             InvalidRequest: _invalid_request,
@@ -165,4 +169,22 @@ def create_app(
             Exception: _unexpected,
         },
     )
-    return KnobsMiddleware(app, settings, stats), stats
+
+
+def create_app(
+    store: WidgetStore | None = None, settings: EmulatorSettings | None = None
+) -> tuple[ASGIApp, RequestStats]:
+    """The emulator app served alone (in process, for `--site local` and tests), and its live request counters.
+
+    Settings' `users` and `api_keys` options apply as in the served emulator.
+    """
+    settings = settings or EmulatorSettings()
+    app = widgets_app(store or WidgetStore(), settings.options.get("users"), settings.options.get("api_keys"))
+    stats = RequestStats()
+    return StatsEndpoint(KnobsMiddleware(app, settings, stats, prefixes=(API_PREFIX,)), stats), stats
+
+
+def mounted(db: str | Path, options: Mapping[str, Any]) -> tuple[ASGIApp, WidgetStore]:
+    """The app and its store over the shared state file, as the emulator server mounts it (its registration)."""
+    store = WidgetStore(db)
+    return widgets_app(store, options.get("users"), options.get("api_keys")), store

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Mapping
 
 from reconciler.backends.datadog_widgets.emulator.settings import UserProfile
 from reconciler.backends.datadog_widgets.emulator.store import User
@@ -15,7 +16,7 @@ def key_fingerprint(app_key: str) -> str:
     return hashlib.sha256(app_key.encode()).hexdigest()
 
 
-def user_for_app_key(app_key: str, profiles: dict[str, UserProfile]) -> User:
+def user_for_app_key(app_key: str, profiles: Mapping[str, UserProfile]) -> User:
     """Distinct keys are distinct users; the same key is always the same user."""
     fingerprint = key_fingerprint(app_key)
     user_id = str(uuid.uuid5(_NAMESPACE, fingerprint))

@@ -1,58 +1,25 @@
-"""What an emulator instance is told at start: users, latency, rate limit and injected faults."""
+"""Who is behind each application key, as `wac emulator --users FILE` names them (the knobs are shared)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Literal
-
-FaultKind = Literal["error", "slow", "drop", "lost_response"]
-ALL_METHODS = frozenset({"GET", "POST", "PUT", "DELETE"})
+import json
+from pathlib import Path
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class FaultRule:
-    """A fault injected into a share (`rate`) of the requests whose method is in `methods`.
+class UserProfile(NamedTuple):
+    """A user's handle and name; a plain pair, so the dashboards emulator reads it without importing this one."""
 
-    `error` answers `status` without doing the work; `slow` waits `seconds` first;
-    `drop` closes the connection without an answer; `lost_response` does the work and
-    commits it, then drops the connection (or answers `status` when one is set for it).
-    """
-
-    kind: FaultKind
-    rate: float = 1.0
-    methods: frozenset[str] = ALL_METHODS
-    status: int | None = None
-    seconds: float = 0.0
-
-    def __post_init__(self) -> None:
-        if not 0.0 <= self.rate <= 1.0:
-            raise ValueError(f"fault rate must be between 0 and 1, got {self.rate}")
-
-
-@dataclass(frozen=True)
-class RateLimit:
-    """At most `limit` requests per `period` seconds, in fixed windows as Datadog counts them."""
-
-    limit: int
-    period: float = 10.0
-    name: str = "widgets"
-
-
-@dataclass(frozen=True)
-class UserProfile:
     handle: str
     name: str
 
 
-@dataclass(frozen=True)
-class EmulatorSettings:
-    """Everything off by default: a plain, fast, faithful API."""
-
-    latency: float = 0.0
-    rate_limit: RateLimit | None = None
-    faults: tuple[FaultRule, ...] = ()
-    seed: int = 0
-    # Keyed by application key; keys not listed get a stable derived identity.
-    users: dict[str, UserProfile] = field(default_factory=dict)
-    # When set, only these API keys are accepted; otherwise any non-empty key is.
-    api_keys: frozenset[str] | None = None
+def load_users(path: Path) -> dict[str, UserProfile]:
+    """`{app_key: {"handle": …, "name": …}}` from a JSON file; ValueError says what the file should be."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return {key: UserProfile(handle=v["handle"], name=v.get("name", v["handle"])) for key, v in raw.items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ValueError(
+            f'{path}: expected a JSON object mapping application keys to {{"handle": ..., "name": ...}} ({exc})'
+        ) from None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from reconciler.backends.datadog_widgets.emulator.knobs import ConnectionDropped
+from reconciler.backends.emulation.knobs import ConnectionDropped
 
 
 class InProcessTransport(httpx.ASGITransport):

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Final
 
 from starlette.applications import Starlette
@@ -162,3 +163,10 @@ def create_spaceone_app(store: CustomWidgetStore | None = None, settings: SpaceO
         routes=[Route(f"{PREFIX}/{verb}", _guarded(handler), methods=["POST"]) for verb, handler in verbs.items()],
         exception_handlers={HTTPException: _http_error, Exception: _unexpected},
     )
+
+
+def mounted(db: str | Path, options: Mapping[str, Any]) -> tuple[ASGIApp, CustomWidgetStore]:
+    """The app and its store over the shared state file, as the emulator server mounts it (its registration);
+    the `spaceone_tokens` option says who each token is."""
+    store = CustomWidgetStore(db)
+    return create_spaceone_app(store, options.get("spaceone_tokens")), store

@@ -1,10 +1,13 @@
-"""Who each SpaceONE token is: its user and domain, as the identity service would say."""
+"""Who each SpaceONE token is: its user and domain, as the identity service would say (`wac emulator
+--spaceone-tokens FILE`)."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -24,3 +27,17 @@ class SpaceOneSettings:
             return self.tokens.get(token)
         # A stable user per token that never shows the token itself.
         return Caller(f"user-{hashlib.sha256(token.encode()).hexdigest()[:10]}")
+
+
+def load_tokens(path: Path) -> SpaceOneSettings:
+    """`{token: {"user_id": …, "domain_id": …}}` from a JSON file; ValueError says what the file should be."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        tokens = {token: Caller(str(v["user_id"]), str(v["domain_id"])) for token, v in raw.items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        # The exception's type only: its text could quote a token.
+        raise ValueError(
+            f'{path}: expected a JSON object mapping tokens to {{"user_id": ..., "domain_id": ...}}'
+            f" ({type(exc).__name__})"
+        ) from None
+    return SpaceOneSettings(tokens=tokens)

@@ -1,4 +1,5 @@
-"""ASGI middleware for the test knobs: added latency, Datadog-style rate limiting, injected faults."""
+"""ASGI middleware for the test knobs every emulator shares: added latency, Datadog-style rate limiting,
+injected faults, and the request counts tests and benchmarks read."""
 
 from __future__ import annotations
 
@@ -8,14 +9,15 @@ import math
 import random
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from reconciler.backends.datadog_widgets.emulator.settings import EmulatorSettings, FaultRule, RateLimit
+from reconciler.backends.emulation.settings import EmulatorSettings, FaultRule, RateLimit
 
-API_PREFIX = "/api/"
+STATS_PATH = "/_emulator/stats"
 
 
 class ConnectionDropped(Exception):
@@ -76,10 +78,10 @@ async def _drop_connection(send: Send) -> NoReturn:
 
 
 class KnobsMiddleware:
-    """Wraps the API app; with default settings it only counts requests."""
+    """Wraps an API's app: only paths under `prefixes` feel the knobs; with default settings they are only counted."""
 
     def __init__(
-        self, app: ASGIApp, settings: EmulatorSettings, stats: RequestStats, prefixes: tuple[str, ...] = (API_PREFIX,)
+        self, app: ASGIApp, settings: EmulatorSettings, stats: RequestStats, prefixes: tuple[str, ...]
     ) -> None:
         self.app = app
         self.prefixes = prefixes
@@ -149,3 +151,30 @@ class KnobsMiddleware:
         raw.extend((k.lower().encode(), v.encode()) for k, v in headers.items())
         await send({"type": "http.response.start", "status": status, "headers": raw})
         await send({"type": "http.response.body", "body": body})
+
+
+class StatsEndpoint:
+    """Answers `GET /_emulator/stats` with the counts, and hands every other request to the app."""
+
+    def __init__(self, app: ASGIApp, stats: RequestStats) -> None:
+        self.app = app
+        self.stats = stats
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] != STATS_PATH:
+            await self.app(scope, receive, send)
+            return
+        method = scope["method"]
+        if method not in ("GET", "HEAD"):
+            await _json(send, 405, {"errors": ["Method Not Allowed"]}, [(b"allow", b"GET, HEAD")])
+            return
+        await _json(send, 200, self.stats.as_dict(), body_sent=method == "GET")
+
+
+async def _json(
+    send: Send, status: int, document: Any, headers: Sequence[tuple[bytes, bytes]] = (), body_sent: bool = True
+) -> None:
+    body = json.dumps(document).encode()
+    raw = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), *headers]
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": body if body_sent else b""})
