@@ -25,6 +25,12 @@ class OutcomeUnknown(BackendError):
     """A create was sent but its answer was lost: the resource may or may not exist."""
 
 
+class Gone(BackendError):
+    """The resource does not exist (any more): what `update` raises when it has nothing to write to.
+
+    Typed so the engine tells "deleted since the plan" from any other failure without reading an API's status."""
+
+
 @dataclass(frozen=True)
 class Listing:
     """An owner's remote resources, and per (kind, scope) why the listing is not provably complete."""
@@ -79,7 +85,7 @@ class Backend(Protocol):
         `parent_id` is the remote id of the resource this one belongs to (`Desired.parent`), if any."""
 
     async def update(self, scope: str, remote_id: str, content: dict[str, Any], marker: Marker) -> None:
-        """Makes the resource equal `content` with `marker`; a BackendError with status 404 when it is gone."""
+        """Makes the resource equal `content` with `marker`; raises Gone when it does not exist (any more)."""
 
     async def delete(self, scope: str, remote_id: str, owner: str, manifest_id: str) -> bool:
         """Deletes the resource, which the engine has just seen marked for this owner and id (a backend whose

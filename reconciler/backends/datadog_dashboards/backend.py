@@ -24,7 +24,7 @@ from reconciler.backends.datadog_dashboards.marker import share_ref, split
 from reconciler.backends.datadog_dashboards.share_listing import read_share, shared_ids, shares_of
 from reconciler.backends.datadog_dashboards.sharing import is_share, share_content
 from reconciler.backends.datadog_dashboards.vocabulary import KIND, SCOPE, SHARE_SCOPE
-from reconciler.core.backend import BackendError, Listing
+from reconciler.core.backend import BackendError, Gone, Listing
 from reconciler.core.resources import Caution, Marker, Remote
 
 SHARED_BEFORE_ADOPTION: Final = (
@@ -119,13 +119,21 @@ class DatadogDashboards:
         return await share_writes.share(self.client, dashboard_id, content, marker)
 
     async def update(self, scope: str, remote_id: str, content: dict[str, Any], marker: Marker) -> None:
-        if scope == SHARE_SCOPE:
-            await share_writes.reshare(self.client, remote_id, content, marker)
-            return
-        # A full replacement, re-checked against the marker read just now (none: an adoption the engine checked
-        # against the plan), which keeps the share it records.
-        body = await share_writes.owned_body(self.client, remote_id, marker.owner, marker.manifest_id, adopting=True)
-        await self.client.replace(remote_id, request_body(content, marker, share_ref(body.get("description"))))
+        try:
+            if scope == SHARE_SCOPE:
+                await share_writes.reshare(self.client, remote_id, content, marker)
+                return
+            # A full replacement, re-checked against the marker read just now (none: an adoption the engine
+            # checked against the plan), which keeps the share it records.
+            body = await share_writes.owned_body(
+                self.client, remote_id, marker.owner, marker.manifest_id, adopting=True
+            )
+            await self.client.replace(remote_id, request_body(content, marker, share_ref(body.get("description"))))
+        except BackendError as exc:
+            # A write answered 404: the dashboard (or its share) was deleted between the read and the write.
+            if exc.status == 404 and not isinstance(exc, Gone):
+                raise Gone(str(exc), 404) from None
+            raise
 
     async def delete(self, scope: str, remote_id: str, owner: str, manifest_id: str) -> bool:
         if scope == SHARE_SCOPE:

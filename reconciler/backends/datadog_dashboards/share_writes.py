@@ -18,7 +18,7 @@ from reconciler.backends.datadog_dashboards.marker import ShareRef, share_ref, s
 from reconciler.backends.datadog_dashboards.share_listing import checked_share, invitations, shared_ids
 from reconciler.backends.datadog_dashboards.sharing import create_request, emails, share_request
 from reconciler.backends.datadog_dashboards.vocabulary import SHARE_TOKEN
-from reconciler.core.backend import BackendError, OutcomeUnknown
+from reconciler.core.backend import BackendError, Gone, OutcomeUnknown
 from reconciler.core.resources import Marker
 
 # A share create whose answer is lost is sent again only while the dashboard is seen unshared.
@@ -39,10 +39,10 @@ async def owned_body(
     client: DashboardsClient, dashboard_id: str, owner: str, manifest_id: str, adopting: bool = False
 ) -> dict[str, Any]:
     """The dashboard read afresh, when its marker names exactly this owner and id (or, `adopting`, when it has
-    no marker at all); a BackendError (404 when it is gone) otherwise."""
+    no marker at all); Gone when it does not exist, a BackendError when it is not ours."""
     body = await client.get(dashboard_id)
     if body is None:
-        raise BackendError(f"dashboard {dashboard_id} was deleted since the plan", status=404)
+        raise Gone(f"dashboard {dashboard_id} was deleted since the plan", status=404)
     body = checked_dashboard(body, f"get dashboard {dashboard_id}", dashboard_id)
     claims = split(body.get("description"))[1]
     if not (claims.owned_as(owner, manifest_id) or (adopting and claims.unowned)):
@@ -54,7 +54,8 @@ async def owned_body(
 
 
 async def owned(client: DashboardsClient, dashboard_id: str, owner: str, manifest_id: str) -> Owned:
-    """The dashboard and its share read afresh; a BackendError (404 when it is gone) when either is not ours."""
+    """The dashboard and its share read afresh; Gone when the dashboard does not exist, a BackendError when either
+    is not ours."""
     body = await owned_body(client, dashboard_id, owner, manifest_id)
     ref = share_ref(body.get("description"))
     if ref is None:
@@ -103,7 +104,7 @@ async def reshare(client: DashboardsClient, dashboard_id: str, content: dict[str
     await _invite(client, dashboard_id, marker, content, already)
     now = await owned(client, dashboard_id, marker.owner, marker.manifest_id)
     if now.share is None:
-        raise BackendError(f"dashboard {dashboard_id}'s marker no longer records its share", status=404)
+        raise Gone(f"dashboard {dashboard_id}'s marker no longer records its share", status=404)
     if now.share.applied != marker.applied:
         await client.replace(dashboard_id, recorded(now.body, ShareRef(now.share.token, marker.applied)))
 
@@ -112,10 +113,8 @@ async def revoke(client: DashboardsClient, dashboard_id: str, owner: str, manife
     """Revokes the share the marker records, then takes its token out of the marker; False when none is left."""
     try:
         ref = await _recorded(client, dashboard_id, owner, manifest_id)
-    except BackendError as exc:
-        if exc.status == 404:
-            return False  # the dashboard, or its share, is gone: deleting a dashboard ends its share
-        raise
+    except Gone:
+        return False  # the dashboard, or its share, is gone: deleting a dashboard ends its share
     existed = await client.delete_share(ref.token)
     now = await owned(client, dashboard_id, owner, manifest_id)
     if share_ref(now.body.get("description")) is not None:
@@ -126,7 +125,7 @@ async def revoke(client: DashboardsClient, dashboard_id: str, owner: str, manife
 async def _recorded(client: DashboardsClient, dashboard_id: str, owner: str, manifest_id: str) -> ShareRef:
     found = await owned(client, dashboard_id, owner, manifest_id)
     if found.share is None:
-        raise BackendError(f"dashboard {dashboard_id}'s marker records no live share of it", status=404)
+        raise Gone(f"dashboard {dashboard_id}'s marker records no live share of it", status=404)
     return found.share
 
 

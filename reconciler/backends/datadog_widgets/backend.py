@@ -48,7 +48,10 @@ class DatadogWidgets:
         return found[0] if found else None
 
     async def find(self, owner: str, scope: str, manifest_id: str) -> list[Remote]:
-        return await find_by_manifest_id(self.client, owner, scope, manifest_id)
+        # Only exactly this owner and id: a widget whose tags also name another owner is a conflict, not the
+        # widget a lost create made.
+        found = await find_by_manifest_id(self.client, owner, scope, manifest_id)
+        return [w for w in found if w.claims.owned_as(owner, manifest_id)]
 
     async def confirm_missing(self, owner: str, keys: Sequence[tuple[str, str]]) -> list[Remote]:
         wanted = set(keys)

@@ -8,7 +8,7 @@ from reconciler.backends.datadog_http import DatadogClient
 from reconciler.backends.datadog_widgets.vocabulary import EXPERIENCE_TYPES, WIDGET_UUID
 from reconciler.backends.http_client import CallStats
 from reconciler.backends.policy import RetryPolicy
-from reconciler.core.backend import BackendError, OutcomeUnknown
+from reconciler.core.backend import BackendError, Gone, OutcomeUnknown
 
 API_ROOT = "/api/v2/widgets"
 
@@ -49,6 +49,8 @@ class WidgetsClient(DatadogClient):
     async def replace(self, experience_type: str, uuid: str, body: dict[str, Any]) -> dict[str, Any]:
         # A full replacement is idempotent: sending it twice leaves the same widget.
         response = await self.send("PUT", _item(experience_type, uuid), json=body, idempotent=True)
+        if response.status_code == 404:
+            raise Gone(f"update {experience_type}/{uuid}: the widget does not exist (any more)", 404)
         return self.json_of(response, "update")
 
     async def delete(self, experience_type: str, uuid: str) -> bool:

@@ -9,7 +9,7 @@ from reconciler.backends.spaceone_widgets import listing
 from reconciler.backends.spaceone_widgets.client import SpaceOneClient
 from reconciler.backends.spaceone_widgets.codec import content_of, create_body, update_body
 from reconciler.backends.spaceone_widgets.vocabulary import CUSTOM_WIDGET_ID, KIND, SCOPE
-from reconciler.core.backend import BackendError, Listing, OutcomeUnknown
+from reconciler.core.backend import Gone, Listing, OutcomeUnknown
 from reconciler.core.resources import Caution, Marker, Remote
 
 
@@ -62,7 +62,7 @@ class SpaceOneWidgets:
     async def update(self, scope: str, remote_id: str, content: dict[str, Any], marker: Marker) -> None:
         answer = await self.client.call("update", update_body(remote_id, content, marker, self.client.domain_id))
         if answer is None:
-            raise BackendError(f"update {remote_id}: the widget does not exist", 404)
+            raise Gone(f"update {remote_id}: the widget does not exist", 404)
 
     async def delete(self, scope: str, remote_id: str, owner: str, manifest_id: str) -> bool:
         return await self.client.call("delete", {"custom_widget_id": remote_id}) is not None
