@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import NoReturn
 
 
 def run() -> None:
@@ -15,11 +16,15 @@ def run() -> None:
         install()
         main()
     except KeyboardInterrupt:
-        sys.stderr.write("\nInterrupted before starting; nothing was done.\n")
-        sys.stderr.flush()
-        # Not SystemExit: an interrupt that arrived mid-import can leave the interpreter set to
-        # re-raise SIGINT at exit, which turns exit status 1 into death by signal.
-        os._exit(1)
+        interrupted_before_starting()
     except BrokenPipeError:
         # The reader went away (`wac plan | head`): what it wanted was written.
         raise SystemExit(1) from None
+
+
+def interrupted_before_starting() -> NoReturn:
+    sys.stderr.write("\nInterrupted before starting; nothing was done.\n")
+    sys.stderr.flush()
+    # Not SystemExit: an interrupt that arrived mid-import can leave the interpreter set to
+    # re-raise SIGINT at exit, which turns exit status 1 into death by signal.
+    os._exit(1)

@@ -7,8 +7,10 @@ every request goes through `send`'s policy (attempts, back-off, deadline, pacing
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import random
+import ssl
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
@@ -126,6 +128,12 @@ async def read_pages(
     return [found[number] for number in sorted(found)]
 
 
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """Loading the CA bundle costs ~70 ms: once per process, and only for https."""
+    return httpx.create_ssl_context()
+
+
 class HttpClient:
     """One connection pool per run; every request goes through `send`'s policy."""
 
@@ -156,7 +164,7 @@ class HttpClient:
         # One single-connection client per slot, handed out by a queue that also bounds what is in
         # flight: httpcore's shared pool rescans every connection on each request, which cost more
         # CPU than the request itself at a few hundred requests a second (benchmarks/bench_reconcile).
-        tls = httpx.create_ssl_context()
+        tls = _tls_context() if base_url.startswith("https:") else False
         single = httpx.Limits(max_connections=1, max_keepalive_connections=1)
         self._clients = [
             httpx.AsyncClient(

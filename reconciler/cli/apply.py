@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from reconciler.cli.harness import (
     Run,
     desired_resources,
-    load_inputs,
     needed_kinds,
     refuse_plan_errors,
+    refuse_problems,
     with_skipped_kinds,
 )
 from reconciler.cli.shell import (
@@ -31,64 +31,58 @@ from reconciler.cli.shell import (
 )
 from reconciler.core.planning import Plan
 from reconciler.manifests.loading import load_manifests
+
+if TYPE_CHECKING:
+    from reconciler.core.outcomes import ApplyReport
+    from reconciler.core.plan_file import SavedPlan
+    from reconciler.engine.saved_plans import Chosen
 from reconciler.render.text import render_text
 
 MAX_PLAN_BYTES = 64 * 1024 * 1024
 
 
 def _verified_saved_plan(plan_file: Path, site: str | None, owner: str | None, parallelism: int) -> tuple[Run, Plan]:
-    """The saved plan's claim checked: same owner and site, same manifest files, and a fresh plan equal to it."""
-    from reconciler.backends.registry import SCOPES
-    from reconciler.backends.sites import SiteError, named_site, resolve_site
-    from reconciler.cli.settings import SettingsError, explicit_owner, explicit_site
-    from reconciler.core.plan_file import PlanFileError, plan_from_json
-    from reconciler.engine.runs import input_differences, verify_saved_plan
-    from reconciler.render.common import printable
+    """The saved plan's claim checked (`engine/saved_plans.py`), the manifests read once, and the fresh plan
+    that equals it, which is what gets applied."""
+    from reconciler.cli.output_guard import masked
+    from reconciler.engine.saved_plans import input_differences, refusals, verify_saved_plan
+    from reconciler.manifests.validation import desired_from
 
-    try:
-        if plan_file.stat().st_size > MAX_PLAN_BYTES:
-            fail(f"{plan_file}: {plan_file.stat().st_size:,} bytes is too large for a plan file")
-        saved = plan_from_json(plan_file.read_text(encoding="utf-8"), str(plan_file), SCOPES)
-        chosen_owner = explicit_owner(owner)
-        given = explicit_site(site)
-        chosen_site = resolve_site(given).name if given else None
-    except (PlanFileError, SettingsError, SiteError, OSError, UnicodeDecodeError) as exc:
-        fail(str(exc))
-    if chosen_owner is not None and chosen_owner != saved.plan.owner:
-        fail(
-            f"{plan_file} was made for owner '{saved.plan.owner}', but owner '{chosen_owner}' is chosen (by --owner,"
-            " WAC_OWNER or .wac.yaml); nothing was applied. Make a plan for that owner, or drop the setting."
-        )
-    if chosen_site is not None and chosen_site != saved.site:
-        fail(
-            f"{plan_file} was made for site '{printable(saved.site[:120])}', but site '{chosen_site}' is chosen (by"
-            " --site, DD_SITE or .wac.yaml); nothing was applied. Make a plan for that site, or drop the setting."
-        )
-    if chosen_site is None and not named_site(saved.site):
-        # Keys go only where the user pointed them: a URL written in a file is nobody's choice.
-        fail(
-            f"{plan_file} names the site '{printable(saved.site[:120])}', a URL rather than a Datadog site or"
-            " `local`; nothing was sent. Credentials go only where you point them: pass the same --site (or set"
-            " DD_SITE or `site:` in .wac.yaml) to apply it there."
-        )
-    outside = [p for p in saved.inputs.paths if Path(p).is_absolute() or ".." in Path(p).parts]
-    if outside or not saved.inputs.paths:
-        fail(
-            f"{plan_file} names manifest paths outside the working directory ({', '.join(outside) or 'none'});"
-            " make and apply plans from the repository's root"
-        )
+    saved, chosen = _read_claim(plan_file, site, owner)
+    problems = refusals(str(plan_file), saved, chosen)
+    if problems:
+        fail(problems[0])
     # The files are compared before they are validated: an edit since the plan is the news.
-    changed = input_differences(saved.inputs, load_manifests(saved.inputs.paths).files)
+    loaded = load_manifests(saved.inputs.paths)
+    changed = input_differences(saved.inputs, loaded.files)
     if changed:
         fail(
             f"{plan_file} was made from other manifests than those on disk now ({'; '.join(changed[:5])}); nothing"
             " was applied. Run `wac plan --out FILE` again and review it."
         )
-    desired, _ = load_inputs(saved.inputs.paths)
+    refuse_problems(loaded.problems)
+    desired = [d for m in loaded.manifests for d in desired_from(m)]
     run = Run(saved.site, saved.plan.owner, parallelism, needed_kinds(desired, saved.plan.kinds))
-    from reconciler.cli.output_guard import masked
-
     return run, run.run(lambda backends: verify_saved_plan(backends, saved.plan, desired, masked))
+
+
+def _read_claim(plan_file: Path, site: str | None, owner: str | None) -> tuple[SavedPlan, Chosen]:
+    """The plan file, every field checked, and what the user chose for owner and site; nothing is sent."""
+    from reconciler.backends.registry import SCOPES
+    from reconciler.backends.sites import SiteError, named_site, resolve_site
+    from reconciler.cli.settings import SettingsError, explicit_owner, explicit_site
+    from reconciler.core.plan_file import PlanFileError, plan_from_json
+    from reconciler.engine.saved_plans import Chosen
+
+    try:
+        if plan_file.stat().st_size > MAX_PLAN_BYTES:
+            fail(f"{plan_file}: {plan_file.stat().st_size:,} bytes is too large for a plan file")
+        saved = plan_from_json(plan_file.read_text(encoding="utf-8"), str(plan_file), SCOPES)
+        given = explicit_site(site)
+        chosen = Chosen(explicit_owner(owner), resolve_site(given).name if given else None, named_site(saved.site))
+    except (PlanFileError, SettingsError, SiteError, OSError, UnicodeDecodeError) as exc:
+        fail(str(exc))
+    return saved, chosen
 
 
 @click.command(cls=Command)
@@ -112,6 +106,14 @@ def _verified_saved_plan(plan_file: Path, site: str | None, owner: str | None, p
     help="Most deletes an apply makes without --allow-mass-delete.",
 )
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when changes were applied.")
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: one versioned document of what was applied (needs --auto-approve or --dry-run).",
+)
 @parallelism_option
 @target_option
 @kind_option
@@ -125,50 +127,101 @@ def apply(
     allow_mass_delete: bool,
     delete_limit: int,
     detailed_exitcode: bool,
+    output: str,
     parallelism: int,
     targets: tuple[str, ...],
     kinds: tuple[str, ...],
 ) -> None:
-    """Make the remote widgets match the manifests (or a saved plan)."""
-    from reconciler.core.guards import mass_delete_refusal
-    from reconciler.core.planning import Action
-    from reconciler.engine.runs import apply_run, plan_run
-
-    if plan_file is not None:
-        if paths or targets or kinds:
-            fail("--plan applies a saved plan as it is; do not pass manifest paths, --target or --kind with it")
-        run, the_plan = _verified_saved_plan(plan_file, site, owner, parallelism)
-    else:
-        desired = desired_resources(paths)
-        run = Run(site, owner, parallelism, needed_kinds(desired, kinds))
-        planned = run.run(lambda backends: plan_run(backends, run.owner, desired, targets, kinds))
-        the_plan = with_skipped_kinds(planned, run, kinds)
+    """Make the remote resources match the manifests (or a saved plan)."""
+    if output == "json" and not (auto_approve or dry_run):
+        fail("--format json prints one document and asks nothing: pass --auto-approve (or --dry-run)")
+    run, the_plan = _the_plan(plan_file, paths, site, owner, parallelism, targets, kinds)
     refuse_plan_errors(the_plan)
-
-    click.echo(render_text(the_plan, colour()), color=colour())
-    if not the_plan.has_changes:
-        held = f" ({len(the_plan.held_back)} held back by conflicts, named above)" if the_plan.held_back else ""
-        click.echo(f"Nothing to apply{held}.")
-        return
-    refusal = None if allow_mass_delete else mass_delete_refusal(the_plan, delete_limit)
-    if refusal:
-        fail(refusal)
-    if dry_run:
-        click.echo("Dry run: nothing was written.")
-        if detailed_exitcode:
-            raise SystemExit(EXIT_CHANGES)
+    text = output == "text"
+    if text:
+        click.echo(render_text(the_plan, colour()), color=colour())
+    if the_plan.has_changes:
+        _refuse_mass_delete(the_plan, allow_mass_delete, delete_limit)
+    if not the_plan.has_changes or dry_run:
+        _nothing_written(run, the_plan, text, dry_run and detailed_exitcode and the_plan.has_changes)
         return
     if not auto_approve:
-        if not sys.stdin.isatty():
-            fail("not applying without confirmation: no terminal to ask on; pass --auto-approve")
-        counts = ", ".join(f"{the_plan.count(a)} {a.value}" for a in Action if the_plan.count(a) or a != Action.REPLACE)
-        deletes = the_plan.count(Action.DELETE)
-        warning = f" {deletes} resource(s) will be deleted." if deletes else ""
-        click.confirm(
-            f"Apply {len(the_plan.changes)} change(s) ({counts}) to site '{run.site.name}'?{warning}", abort=True
-        )
+        _confirmed(the_plan, run.site.name)
+    report = _executed(run, the_plan, show_progress=text)
+    _reported(run, the_plan, report, text)
+    if report.failed:
+        raise SystemExit(EXIT_ERROR)
+    if detailed_exitcode:
+        raise SystemExit(EXIT_CHANGES)
 
-    from reconciler.engine.applying import ApplyReport, Outcome
+
+def _the_plan(
+    plan_file: Path | None,
+    paths: tuple[Path, ...],
+    site: str | None,
+    owner: str | None,
+    parallelism: int,
+    targets: tuple[str, ...],
+    kinds: tuple[str, ...],
+) -> tuple[Run, Plan]:
+    """The saved plan once verified, or a fresh one from the manifests."""
+    if plan_file is None:
+        return _planned(paths, site, owner, parallelism, targets, kinds)
+    if paths or targets or kinds:
+        fail("--plan applies a saved plan as it is; do not pass manifest paths, --target or --kind with it")
+    return _verified_saved_plan(plan_file, site, owner, parallelism)
+
+
+def _planned(
+    paths: tuple[Path, ...],
+    site: str | None,
+    owner: str | None,
+    parallelism: int,
+    targets: tuple[str, ...],
+    kinds: tuple[str, ...],
+) -> tuple[Run, Plan]:
+    from reconciler.engine.runs import plan_run
+
+    desired = desired_resources(paths)
+    run = Run(site, owner, parallelism, needed_kinds(desired, kinds))
+    planned = run.run(lambda backends: plan_run(backends, run.owner, desired, targets, kinds))
+    return run, with_skipped_kinds(planned, run, kinds)
+
+
+def _nothing_written(run: Run, plan: Plan, text: bool, changes_exit: bool) -> None:
+    """No changes, or a dry run: say so, and exit 2 for a dry run with changes and --detailed-exitcode."""
+    from reconciler.core.outcomes import ApplyReport
+    from reconciler.render.apply import apply_to_json, nothing_to_apply
+
+    if text:
+        click.echo(nothing_to_apply(plan) if not plan.has_changes else "Dry run: nothing was written.")
+    else:
+        click.echo(apply_to_json(plan, ApplyReport(()), run.site.name, dry_run=plan.has_changes), nl=False)
+    if changes_exit:
+        raise SystemExit(EXIT_CHANGES)
+
+
+def _refuse_mass_delete(plan: Plan, allow_mass_delete: bool, delete_limit: int) -> None:
+    from reconciler.core.guards import mass_delete_refusal
+
+    refusal = None if allow_mass_delete else mass_delete_refusal(plan, delete_limit)
+    if refusal:
+        fail(refusal)
+
+
+def _confirmed(plan: Plan, site: str) -> None:
+    """A person's yes, asked on the terminal; without one, nothing is written."""
+    from reconciler.render.apply import confirmation
+
+    if not sys.stdin.isatty():
+        fail("not applying without confirmation: no terminal to ask on; pass --auto-approve")
+    click.confirm(confirmation(plan, site), abort=True)
+
+
+def _executed(run: Run, plan: Plan, show_progress: bool) -> ApplyReport:
+    from reconciler.core.outcomes import ApplyReport, Outcome
+    from reconciler.engine.runs import apply_run
+    from reconciler.render.apply import interrupted_line
     from reconciler.render.progress import ApplyProgress
 
     done: list[Outcome] = []
@@ -178,30 +231,23 @@ def apply(
         progress.advance(outcome.ok)
 
     def interrupted() -> NoReturn:
-        partial = ApplyReport(tuple(done))
-        made = (partial.count(a) for a in (Action.CREATE, Action.UPDATE, Action.DELETE))
-        fail(
-            "Interrupted: {} created, {} updated, {} deleted before stopping; ".format(*made)
-            + f"{len(the_plan.changes) - len(done)} change(s) not made. Run wac apply again to finish."
-        )
+        fail(interrupted_line(ApplyReport(tuple(done)), len(plan.changes)))
 
-    with ApplyProgress(len(the_plan.changes)) as progress:
-        report = run.run(lambda backends: apply_run(backends, the_plan, record), on_interrupt=interrupted)
-    created, updated, replaced, deleted = (
-        report.count(a) for a in (Action.CREATE, Action.UPDATE, Action.REPLACE, Action.DELETE)
-    )
-    for failure in report.failed:
-        change = failure.change
-        click.echo(
-            click.style("failed: ", fg="red") + f"{change.action.value} {change.scope}/"
-            f"{change.manifest_id}: {run.redact(failure.detail)}",
-            err=True,
-        )
-    also = f" {replaced} replaced," if replaced else ""
-    click.echo(
-        f"Apply complete: {created} created, {updated} updated,{also} {deleted} deleted, {len(report.failed)} failed."
-    )
-    if report.failed:
-        raise SystemExit(EXIT_ERROR)
-    if detailed_exitcode:
-        raise SystemExit(EXIT_CHANGES)
+    with ApplyProgress(len(plan.changes) if show_progress else 0) as progress:
+        return run.run(lambda backends: apply_run(backends, plan, record), on_interrupt=interrupted)
+
+
+def _reported(run: Run, plan: Plan, report: ApplyReport, text: bool) -> None:
+    from dataclasses import replace
+
+    from reconciler.core.outcomes import ApplyReport
+    from reconciler.render.apply import apply_to_json, failure_line, summary_line
+
+    # What a server said in a failure may hold a key or token: redacted before it is shown.
+    shown = ApplyReport(tuple(replace(o, detail=run.redact(o.detail)) for o in report.outcomes))
+    if not text:
+        click.echo(apply_to_json(plan, shown, run.site.name), nl=False)
+        return
+    for failure in shown.failed:
+        click.echo(click.style("failed: ", fg="red") + failure_line(failure).removeprefix("failed: "), err=True)
+    click.echo(summary_line(shown))

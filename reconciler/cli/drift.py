@@ -37,7 +37,8 @@ def drift(
     from reconciler.core.planning import Reason
     from reconciler.engine.runs import plan_run, unmanaged_resources
     from reconciler.manifests.git_history import applied_contents
-    from reconciler.render.drift import render_drift_json, render_drift_markdown, render_drift_text
+    from reconciler.render.drift import render_drift_markdown, render_drift_text
+    from reconciler.render.drift_json import render_drift_json
 
     desired = desired_resources(paths)
     run = Run(site, owner, kinds=needed_kinds(desired, kinds), cached=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-from collections.abc import Callable, Coroutine, Iterable, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import replace
 from pathlib import Path
@@ -17,6 +17,7 @@ from reconciler.backends.policy import DEFAULT_PARALLELISM
 from reconciler.cli.shell import DEFAULT_PATHS, fail
 from reconciler.core.plan_file import PlanInputs
 from reconciler.core.planning import Plan
+from reconciler.core.problems import Problem
 from reconciler.core.redaction import redact
 from reconciler.core.resources import Desired
 from reconciler.manifests.loading import load_manifests
@@ -128,10 +129,8 @@ def _connected(
     from reconciler.backends.connection import Connection, SettingsError
     from reconciler.backends.registry import BACKENDS
 
-    environ = dict(os.environ)
-    endpoint = click.get_current_context().meta.get("wac.spaceone_endpoint")
-    if endpoint:
-        environ["SPACEONE_ENDPOINT"] = endpoint  # the flag wins over the variable
+    # A backend's flag (remembered by the shell as the variable it stands for) wins over the variable.
+    environ = {**os.environ, **click.get_current_context().meta.get("wac.environ", {})}
     connection = Connection(site, environ, config, parallelism, retry_policy(), cache)
     connected: dict[str, Connected] = {}
     skipped: list[str] = []
@@ -180,11 +179,15 @@ def load_inputs(paths: tuple[Path, ...] | tuple[str, ...]) -> tuple[list[Desired
 
     given = paths or DEFAULT_PATHS
     result = load_manifests(given)
-    if result.problems:
-        click.echo(format_problems(result.problems, "text"), err=True)
-        fail(f"{len(result.problems)} problem(s) in the manifests; nothing was sent to the API (see wac validate).")
+    refuse_problems(result.problems)
     inputs = PlanInputs(tuple(str(p) for p in given), result.files)
     return [d for m in result.manifests for d in desired_from(m)], inputs
+
+
+def refuse_problems(problems: Sequence[Problem]) -> None:
+    if problems:
+        click.echo(format_problems(list(problems), "text"), err=True)
+        fail(f"{len(problems)} problem(s) in the manifests; nothing was sent to the API (see wac validate).")
 
 
 def needed_kinds(desired: Iterable[Desired], chosen: Iterable[str] = ()) -> tuple[str, ...]:

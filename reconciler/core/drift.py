@@ -12,8 +12,6 @@ from reconciler.core.planning import Action, Change, Conflict, Plan, Reason
 from reconciler.core.resources import Remote, ResourceKey
 
 DRIFT_REASONS = (Reason.DRIFT, Reason.BOTH_CHANGED, Reason.UNRECORDED)
-# 3: entries name their `kind` and `scope` (was `experience_type`) and `remote_id` (was `uuid`).
-DRIFT_FORMAT_VERSION = 3
 Content = Mapping[str, Any]
 
 

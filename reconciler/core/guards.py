@@ -16,31 +16,43 @@ DUPLICATE_ALLOWANCE: Final = 3
 def mass_delete_refusal(plan: Plan, delete_limit: int = DEFAULT_DELETE_LIMIT) -> str | None:
     """Why the plan deletes too much to apply unattended, or None.
 
-    Only existing widgets that stay count as kept: creates are new widgets, and an adoption takes
-    over a widget the owner did not manage, so neither saves a plan that removes everything else.
+    Only existing resources that stay count as kept: creates are new, and an adoption takes over a
+    resource the owner did not manage, so neither saves a plan that removes everything else.
     """
-    removals = sum(1 for c in plan.changes if c.action == Action.DELETE and c.reason == Reason.REMOVED)
-    duplicates = sum(1 for c in plan.changes if c.action == Action.DELETE and c.reason == Reason.DUPLICATE)
-    survivors = plan.unchanged + sum(
-        1 for c in plan.changes if c.action in (Action.UPDATE, Action.REPLACE) and c.reason != Reason.ADOPT
-    )
-    counted = removals + (duplicates if duplicates > DUPLICATE_ALLOWANCE else 0)
-    if removals and survivors == 0 and not plan.targets:
-        why = f"it deletes every widget owner '{plan.owner}' manages ({removals})"
-        creates = plan.count(Action.CREATE)
-        if creates:
-            why += f" and creates {creates} new one(s) in their place"
-    elif counted > delete_limit:
-        why = f"it deletes {counted} widgets, more than the limit of {delete_limit}"
-        if duplicates > DUPLICATE_ALLOWANCE:
-            why += f" ({duplicates} of them duplicates sharing a wac-id, as copies made in the UI leave)"
-    else:
+    why = _everything_deleted(plan) or _over_the_limit(plan, delete_limit)
+    if why is None:
         return None
     return (
         f"Refusing to apply: {why}. This usually means the wrong manifest folder or the wrong owner"
         " (check the paths, --owner, WAC_OWNER and .wac.yaml). Run `wac plan` to review the deletes; if they are"
         " intended, run again with --allow-mass-delete (or raise --delete-limit)."
     )
+
+
+def _deletes(plan: Plan, reason: Reason) -> int:
+    return sum(1 for c in plan.changes if c.action == Action.DELETE and c.reason == reason)
+
+
+def _everything_deleted(plan: Plan) -> str | None:
+    removals = _deletes(plan, Reason.REMOVED)
+    kept = plan.unchanged + sum(
+        1 for c in plan.changes if c.action in (Action.UPDATE, Action.REPLACE) and c.reason != Reason.ADOPT
+    )
+    if not removals or kept or plan.targets:
+        return None
+    creates = plan.count(Action.CREATE)
+    also = f" and creates {creates} new one(s) in their place" if creates else ""
+    return f"it deletes every resource owner '{plan.owner}' manages ({removals}){also}"
+
+
+def _over_the_limit(plan: Plan, delete_limit: int) -> str | None:
+    duplicates = _deletes(plan, Reason.DUPLICATE)
+    many_copies = duplicates > DUPLICATE_ALLOWANCE
+    counted = _deletes(plan, Reason.REMOVED) + (duplicates if many_copies else 0)
+    if counted <= delete_limit:
+        return None
+    copies = f" ({duplicates} of them copies under one marker, as clones made in the UI leave)" if many_copies else ""
+    return f"it deletes {counted} resources, more than the limit of {delete_limit}{copies}"
 
 
 def write_refusal(change: Change, owner: str, claims: Claims | None) -> str | None:

@@ -1,27 +1,27 @@
 """The plan as versioned JSON: what `--out` saves, `--format json` prints and `apply --plan` reads.
 
 A saved plan is a claim, never an instruction: reading one checks every field, and `apply --plan`
-applies a fresh plan only when it equals the claim (see `saved_plan_differences`).
+applies a fresh plan only when it equals the claim (`engine/saved_plans.py`).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, NoReturn
 
 from reconciler import __version__
 from reconciler.core.diffing import FieldChange, FieldKind
 from reconciler.core.identity import REMOTE_ID, id_problem, owner_problem
-from reconciler.core.normalise import canonical_json
-from reconciler.core.planning import PLAN_FORMAT_VERSION, Action, Change, Conflict, Editor, Plan, Reason
+from reconciler.core.planning import Action, Change, Conflict, Editor, Plan, Reason
 from reconciler.core.resources import Marker
 
+# 3: each change and conflict names its `kind` and `scope`, and carries content and marker, not a body.
+PLAN_FORMAT_VERSION: Final = 3
 _SHA256: Final = re.compile(r"^[0-9a-f]{64}$")
 _HEX: Final = re.compile(r"^[0-9a-f]{1,64}$")
-SHOWN_DIFFERENCES: Final = 5
 
 
 class PlanFileError(ValueError):
@@ -296,55 +296,3 @@ class _Reader:
         if value not in names:
             self.fail(where, f"must be one of {', '.join(repr(n) for n in names)}")
         return allowed(value)
-
-
-def _unmasked(text: str) -> str:
-    return text
-
-
-def saved_plan_differences(saved: Plan, fresh: Plan, mask: Callable[[str], str] = _unmasked) -> list[str]:
-    """Sentences naming how a fresh plan differs from the saved one; empty when they agree.
-
-    `mask` is how the plan file was masked when written (share tokens, keys): both sides are compared masked,
-    so a description holding a share link does not make every saved plan differ; the fresh plan is applied.
-    """
-    problems = []
-    if saved.targets != fresh.targets:
-        problems.append(f"the saved plan targets {list(saved.targets)}, the fresh one {list(fresh.targets)}")
-    if saved.kinds != fresh.kinds:
-        problems.append(f"the saved plan is limited to kinds {list(saved.kinds)}, the fresh one {list(fresh.kinds)}")
-    mine, theirs = _signatures(saved.changes, mask), _signatures(fresh.changes, mask)
-    only_saved = [c for key, c in mine.items() if key not in theirs]
-    only_fresh = [c for key, c in theirs.items() if key not in mine]
-    problems += [f"the saved plan would {_describe(c)}, but a fresh plan would not" for c in only_saved]
-    problems += [f"a fresh plan would {_describe(c)}, but the saved plan does not" for c in only_fresh]
-    return problems
-
-
-def _signatures(changes: Sequence[Change], mask: Callable[[str], str]) -> dict[tuple[str, ...], Change]:
-    """Each change by what it writes: action, where, which resource, the exact content and marker (masked)."""
-    return {
-        (
-            c.action.value,
-            c.kind,
-            c.scope,
-            c.manifest_id,
-            c.remote_id or "",
-            "" if c.content is None else mask(canonical_json(c.content)),
-            "" if c.marker is None else mask(canonical_json([c.marker.owner, c.marker.manifest_id, c.marker.applied])),
-        ): c
-        for c in changes
-    }
-
-
-def _describe(change: Change) -> str:
-    where = f"{change.scope}/{change.manifest_id}"
-    widget = f" (uuid {change.remote_id})" if change.remote_id else ""
-    body = " with this body" if change.content is not None else ""
-    return f"{change.action.value} {where}{widget}{body}"
-
-
-def summarise_differences(problems: list[str]) -> str:
-    shown = "; ".join(problems[:SHOWN_DIFFERENCES])
-    more = f"; and {len(problems) - SHOWN_DIFFERENCES} more" if len(problems) > SHOWN_DIFFERENCES else ""
-    return shown + more

@@ -15,9 +15,6 @@ from reconciler.core.diffing import FieldChange, field_changes
 from reconciler.core.normalise import canonical_json, lookup, parse_path, without_ignored
 from reconciler.core.resources import Caution, Claims, Desired, Marker, Remote, ResourceKey, User, describe_claims
 
-# 3: each change and conflict names its `kind` and `scope`, and carries content and marker, not a body.
-PLAN_FORMAT_VERSION = 3
-
 
 class Action(StrEnum):
     CREATE = "create"
@@ -208,39 +205,56 @@ def _scoped(
 
 def _indexed(resources: Sequence[Remote], owner: str, wanted: Mapping[ResourceKey, Desired]) -> _Index:
     claimed = tuple(r for r in resources if owner in r.claims.owners)
-    conflicts = [_conflict(r) for r in claimed if r.claims.conflicted]
-    by_key: dict[ResourceKey, list[Remote]] = defaultdict(list)
-    warnings: list[str] = []
-    for remote in claimed:
-        if remote.claims.conflicted:
-            continue
-        manifest_id = remote.claims.manifest_id
-        if manifest_id is None:
-            warnings.append(
-                f"{remote.scope} {remote.remote_id} ('{remote.title}') has the owner marker but no manifest id;"
-                " it is left alone"
-            )
-            continue
-        by_key[(remote.kind, remote.scope, manifest_id)].append(remote)
-    for key, copies in list(by_key.items()):
-        ignore = wanted[key].ignore if key in wanted else ()
-        if len(copies) > 1 and not _exact_copies(copies, ignore):
-            conflicts += [_copied(r) for r in copies]
-            del by_key[key]
-    blocked = {(c.kind, c.scope, manifest_id) for c in conflicts for manifest_id in c.manifest_ids}
-    # What belongs to a resource in conflict waits with it, whether it exists or not.
-    children = [*(w.key for w in wanted.values() if w.parent in blocked)]
-    children += [key for key, found in by_key.items() if any(r.parent in blocked for r in found)]
+    by_key, warnings = _by_manifest_id(r for r in claimed if not r.claims.conflicted)
+    conflicts = [_conflict(r) for r in claimed if r.claims.conflicted] + _copy_conflicts(by_key, wanted)
+    blocked = _blocked(conflicts, wanted, by_key)
     keepers = {key: _keeper(found)[0] for key, found in by_key.items()}
     return _Index(
         claimed=claimed,
         by_key=by_key,
         keepers={key: keeper for key, keeper in keepers.items() if keeper is not None},
         conflicts=tuple(conflicts),
-        blocked=frozenset(blocked | set(children)),
+        blocked=blocked,
         managed=sum(len(found) for found in by_key.values()),
         warnings=tuple(warnings),
     )
+
+
+def _by_manifest_id(managed: Iterable[Remote]) -> tuple[dict[ResourceKey, list[Remote]], list[str]]:
+    """The owner's resources by the manifest key their marker names, and a warning for each naming none."""
+    by_key: dict[ResourceKey, list[Remote]] = defaultdict(list)
+    warnings: list[str] = []
+    for remote in managed:
+        manifest_id = remote.claims.manifest_id
+        if manifest_id is None:
+            warnings.append(
+                f"{remote.scope} {remote.remote_id} ('{remote.title}') has the owner marker but no manifest id;"
+                " it is left alone"
+            )
+        else:
+            by_key[(remote.kind, remote.scope, manifest_id)].append(remote)
+    return by_key, warnings
+
+
+def _copy_conflicts(by_key: dict[ResourceKey, list[Remote]], wanted: Mapping[ResourceKey, Desired]) -> list[Conflict]:
+    """Copies of one marker that are not all exactly as applied become conflicts (and leave `by_key`)."""
+    conflicts: list[Conflict] = []
+    for key, copies in list(by_key.items()):
+        ignore = wanted[key].ignore if key in wanted else ()
+        if len(copies) > 1 and not _exact_copies(copies, ignore):
+            conflicts += [_copied(r) for r in copies]
+            del by_key[key]
+    return conflicts
+
+
+def _blocked(
+    conflicts: Sequence[Conflict], wanted: Mapping[ResourceKey, Desired], by_key: Mapping[ResourceKey, list[Remote]]
+) -> frozenset[ResourceKey]:
+    """Keys nobody may write while a conflict waits on a person, and what belongs to them, existing or not."""
+    blocked = {(c.kind, c.scope, manifest_id) for c in conflicts for manifest_id in c.manifest_ids}
+    children = {w.key for w in wanted.values() if w.parent in blocked}
+    children |= {key for key, found in by_key.items() if any(r.parent in blocked for r in found)}
+    return frozenset(blocked | children)
 
 
 def _exact_copies(copies: Sequence[Remote], ignore: tuple[str, ...]) -> bool:
@@ -268,27 +282,38 @@ def _decided(
             continue
         if key in index.blocked:
             decisions.held_back.append(key)
-            continue
-        keeper, extras = _keeper(index.by_key.get(key, []))
-        decisions.changes.extend(_delete(extra, Reason.DUPLICATE) for extra in extras)
-        if key not in wanted:
-            if keeper is not None:
-                decisions.changes.append(_delete(keeper, Reason.REMOVED))
-            continue
-        want = wanted[key]
-        if keeper is None and want.adopt and _adopted(want, adoptable.get((want.kind, want.adopt)), owner, decisions):
-            continue
-        change = _reconcile(want, keeper, owner)
-        if change is None:
-            decisions.unchanged += 1
         else:
-            decisions.changes.append(change)
+            _decide(key, wanted.get(key), index, adoptable, owner, decisions)
     known = {k[2] for k in wanted} | {k[2] for k in index.by_key} | {k[2] for k in index.blocked}
     decisions.errors += [
         f"--target {target}: no manifest and no resource of owner '{owner}' has this id"
         for target in sorted(chosen - known)
     ]
     return decisions
+
+
+def _decide(
+    key: ResourceKey,
+    want: Desired | None,
+    index: _Index,
+    adoptable: Mapping[tuple[str, str], Remote],
+    owner: str,
+    decisions: _Decisions,
+) -> None:
+    """What one manifest key needs: its duplicates deleted, then a create, update, replace, adoption or delete."""
+    keeper, extras = _keeper(index.by_key.get(key, []))
+    decisions.changes.extend(_delete(extra, Reason.DUPLICATE) for extra in extras)
+    if want is None:
+        if keeper is not None:
+            decisions.changes.append(_delete(keeper, Reason.REMOVED))
+        return
+    if keeper is None and want.adopt and _adopted(want, adoptable.get((want.kind, want.adopt)), owner, decisions):
+        return
+    change = _reconcile(want, keeper, owner)
+    if change is None:
+        decisions.unchanged += 1
+    else:
+        decisions.changes.append(change)
 
 
 def _adopted(want: Desired, found: Remote | None, owner: str, decisions: _Decisions) -> bool:

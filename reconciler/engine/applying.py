@@ -4,34 +4,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from reconciler.core.backend import Backend, BackendError, OutcomeUnknown
+from reconciler.core.backend import Backend, BackendError, Gone, OutcomeUnknown
 from reconciler.core.guards import write_refusal
+from reconciler.core.outcomes import ApplyReport, Outcome
 from reconciler.core.planning import Action, Change, Plan
 from reconciler.core.resources import ResourceKey
 
 CREATE_ATTEMPTS = 3
-
-
-@dataclass(frozen=True)
-class Outcome:
-    change: Change
-    ok: bool
-    detail: str = ""
-    remote_id: str | None = None
-
-
-@dataclass(frozen=True)
-class ApplyReport:
-    outcomes: tuple[Outcome, ...]
-
-    def count(self, action: Action) -> int:
-        return sum(1 for o in self.outcomes if o.ok and o.change.action == action)
-
-    @property
-    def failed(self) -> tuple[Outcome, ...]:
-        return tuple(o for o in self.outcomes if not o.ok)
 
 
 async def apply_plan(
@@ -93,10 +74,8 @@ async def _apply_one(backend: Backend, owner: str, change: Change) -> Outcome:
         assert change.content is not None and change.marker is not None
         try:
             await backend.update(change.scope, change.remote_id, change.content, change.marker)
-        except BackendError as exc:
-            if exc.status == 404:
-                return Outcome(change, ok=False, detail="it was deleted since the plan; run wac plan again")
-            raise
+        except Gone:
+            return Outcome(change, ok=False, detail="it was deleted since the plan; run wac plan again")
         return Outcome(change, ok=True, remote_id=change.remote_id)
     return await _delete(backend, owner, change, change.remote_id)
 

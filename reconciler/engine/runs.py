@@ -7,10 +7,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 
 from reconciler.core.backend import Backend, Listing
-from reconciler.core.plan_file import PlanInputs, saved_plan_differences, summarise_differences
+from reconciler.core.outcomes import ApplyReport, Outcome
 from reconciler.core.planning import Action, Change, Plan, plan_changes
 from reconciler.core.resources import Caution, Desired, Remote
-from reconciler.engine.applying import ApplyReport, Outcome, apply_plan
+from reconciler.engine.applying import apply_plan
 
 Backends = Mapping[str, Backend]
 """The backends of a run, by the kind each serves."""
@@ -97,35 +97,6 @@ async def _fetch(backends: Backends, kind: str, scope: str, remote_id: str) -> R
     backend = backends[kind]
     found = await backend.fetch(scope, remote_id)
     return None if found is None else _normalised(backend, found)
-
-
-async def verify_saved_plan(
-    backends: Backends, saved: Plan, desired: Iterable[Desired], mask: Callable[[str], str] = str
-) -> Plan:
-    """A fresh plan from the same manifests and a new listing, returned only when it equals the saved one
-    (compared as masked as the file was written: `mask`); the fresh one is what gets applied."""
-    fresh = await plan_run(backends, saved.owner, desired, saved.targets, saved.kinds)
-    if fresh.remote_fingerprint != saved.remote_fingerprint:
-        raise StalePlanError(
-            "The saved plan is stale: the owner's remote widgets changed after it was made (an edit, a create or"
-            " a delete happened since). Nothing was applied; run `wac plan --out FILE` again and review it."
-        )
-    differences = saved_plan_differences(saved, fresh, mask)
-    if differences:
-        raise StalePlanError(
-            "The saved plan does not match what the same manifests and remote widgets give now, so it was not"
-            f" applied: {summarise_differences(differences)}. Run `wac plan --out FILE` again and review it."
-        )
-    return fresh
-
-
-def input_differences(recorded: PlanInputs, files: Sequence[tuple[str, str]]) -> list[str]:
-    """How the manifest files on disk differ from those a saved plan was made from."""
-    before, now = dict(recorded.files), dict(files)
-    problems = [f"{path} was removed" for path in sorted(before.keys() - now.keys())]
-    problems += [f"{path} is new" for path in sorted(now.keys() - before.keys())]
-    problems += [f"{path} changed" for path in sorted(before.keys() & now.keys()) if before[path] != now[path]]
-    return problems
 
 
 async def apply_run(backends: Backends, plan: Plan, on_outcome: Callable[[Outcome], None]) -> ApplyReport:

@@ -11,7 +11,7 @@ import hashlib
 import io
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -59,8 +59,8 @@ def slugify(title: str) -> str:
     return slug or "widget"
 
 
-def manifest_path(experience_type: str, manifest_id: str) -> str:
-    """Where a manifest is exported: `<experience_type>/<id>.yaml`, each '/' in the id written as '%2F'.
+def manifest_path(scope: str, manifest_id: str) -> str:
+    """Where a manifest is exported: `<scope>/<id>.yaml`, each '/' in the id written as '%2F'.
 
     '%' and '~' never occur in ids, so the mapping is one-to-one: `a/b` and `a_b` stay apart. A name
     too long for a file system is cut and ends in '~' and a digest of the whole id.
@@ -69,62 +69,80 @@ def manifest_path(experience_type: str, manifest_id: str) -> str:
     if len(name) > FILE_NAME_MAX:
         digest = hashlib.sha256(manifest_id.encode()).hexdigest()[:16]
         name = f"{name[: FILE_NAME_MAX - 17]}~{digest}"
-    return f"{experience_type}/{name}.yaml"
+    return f"{scope}/{name}.yaml"
 
 
 def export_manifests(widgets: Iterable[Remote], owner: str, site: str) -> Export:
-    """One manifest per widget this owner manages or nobody does, ids readable and unique, in stable order.
+    """One manifest per resource this owner manages or nobody does, ids readable and unique, in stable order.
 
     What belongs to another resource (a dashboard's share) is written into that resource's manifest.
     """
     every = list(widgets)
-    children: dict[tuple[str, str, str], list[Remote]] = {}
-    for child in (w for w in every if w.parent is not None):
-        assert child.parent is not None
-        children.setdefault(child.parent, []).append(child)
     ordered = sorted((w for w in every if w.parent is None), key=lambda w: (w.scope, w.created_at, w.remote_id))
     # What belongs to a resource but cannot be read (a share made in the UI) is named, never guessed.
-    skipped: list[str] = [
+    skipped = [
         f"{w.scope} {w.remote_id} ({json.dumps(w.title)}) is left out: {w.claims.resolve}"
         for w in every
         if w.parent is not None and not w.content
     ]
-    taken: set[tuple[str, str]] = set()
-    mine: dict[str, Remote] = {}
-    # Widgets this owner already manages keep their ids; claim those first. Of duplicates the oldest
-    # is the one a plan keeps, so it is the one exported.
-    for widget in ordered:
-        if _managed_here(widget, owner):
-            key = (widget.scope, widget.claims.manifest_id or "")
-            if key in taken:
-                skipped.append(
-                    f"{_named(widget)} duplicates wac-id '{widget.claims.manifest_id}'; the next apply deletes it"
-                )
-                continue
-            taken.add(key)
-            mine[widget.remote_id] = widget
+    mine, taken = _claimed_ids(ordered, owner, skipped)
+    children = _children(every)
     exported = []
-    for widget in ordered:
-        if widget.claims.conflicted:
-            skipped.append(
-                f"{_named(widget)} is claimed by owners {', '.join(widget.claims.owners)}; resolve that first"
-            )
+    for resource in ordered:
+        reason = _left_out(resource, owner, mine)
+        if reason is not None:
+            skipped.extend([reason] if reason else [])
             continue
-        if widget.claims.owners and widget.remote_id not in mine:
-            if widget.claims.owner != owner:
-                skipped.append(f"{_named(widget)} is managed by owner '{widget.claims.owner}'")
-            elif widget.claims.manifest_id is None or id_problem(widget.claims.manifest_id):
-                skipped.append(f"{_named(widget)} has the owner tag but no usable wac-id tag")
-            continue
-        managed = widget.remote_id in mine
-        manifest_id = widget.claims.manifest_id if managed else _unique(widget, taken)
+        managed = resource.remote_id in mine
+        manifest_id = resource.claims.manifest_id if managed else _unique(resource, taken)
         assert manifest_id is not None
         # Only a managed resource's marker leads to what belongs to it.
-        kids = children.get((widget.kind, widget.scope, manifest_id), []) if managed else []
-        exported.append(_manifest(widget, manifest_id, adopt=not managed, site=site, children=kids))
+        kids = children.get((resource.kind, resource.scope, manifest_id), []) if managed else []
+        exported.append(_manifest(resource, manifest_id, adopt=not managed, site=site, children=kids))
     paths = [e.relative_path for e in exported]
     assert len(set(paths)) == len(paths), "manifest_path is one-to-one for unique ids"
     return Export(tuple(exported), tuple(skipped))
+
+
+def _children(every: Sequence[Remote]) -> dict[tuple[str, str, str], list[Remote]]:
+    children: dict[tuple[str, str, str], list[Remote]] = {}
+    for child in every:
+        if child.parent is not None:
+            children.setdefault(child.parent, []).append(child)
+    return children
+
+
+def _claimed_ids(
+    ordered: Sequence[Remote], owner: str, skipped: list[str]
+) -> tuple[dict[str, Remote], set[tuple[str, str]]]:
+    """Resources this owner already manages keep their ids, claimed first. Of duplicates the oldest is the
+    one a plan keeps, so it is the one exported; the others are named in `skipped`."""
+    taken: set[tuple[str, str]] = set()
+    mine: dict[str, Remote] = {}
+    for resource in ordered:
+        if not _managed_here(resource, owner):
+            continue
+        key = (resource.scope, resource.claims.manifest_id or "")
+        if key in taken:
+            skipped.append(f"{_named(resource)} repeats id '{resource.claims.manifest_id}'; the next apply deletes it")
+            continue
+        taken.add(key)
+        mine[resource.remote_id] = resource
+    return mine, taken
+
+
+def _left_out(resource: Remote, owner: str, mine: Mapping[str, Remote]) -> str | None:
+    """Why a resource is not exported (an empty reason: left out without a note), or None to export it."""
+    claims = resource.claims
+    if claims.conflicted:
+        return f"{_named(resource)} is claimed by {claims.describe()}; resolve that first"
+    if not claims.owners or resource.remote_id in mine:
+        return None
+    if claims.owner != owner:
+        return f"{_named(resource)} is managed by owner '{claims.owner}'"
+    if claims.manifest_id is None or id_problem(claims.manifest_id):
+        return f"{_named(resource)} has the owner marker but no usable manifest id"
+    return ""
 
 
 def _managed_here(widget: Remote, owner: str) -> bool:
@@ -136,8 +154,8 @@ def _managed_here(widget: Remote, owner: str) -> bool:
     )
 
 
-def _named(widget: Remote) -> str:
-    return f"{widget.scope} widget {widget.remote_id} ({json.dumps(widget.title)})"
+def _named(resource: Remote) -> str:
+    return f"{resource.scope} {resource.remote_id} ({json.dumps(resource.title)})"
 
 
 def _manifest(

@@ -156,7 +156,7 @@ def test_mass_delete_guard() -> None:
     widgets = [remote(desired(f"w{i}"), uuid=f"u{i}") for i in range(3)]
     everything = plan_of([], widgets)
     refusal = mass_delete_refusal(everything)
-    assert refusal is not None and "deletes every widget owner 'team' manages (3)" in refusal
+    assert refusal is not None and "deletes every resource owner 'team' manages (3)" in refusal
     assert "--allow-mass-delete" in refusal
     some = plan_of([desired("w0")], widgets)
     assert mass_delete_refusal(some) is None
@@ -172,7 +172,7 @@ def test_creates_do_not_save_a_plan_that_deletes_everything() -> None:
     assert (wrong_folder.count(Action.CREATE), wrong_folder.count(Action.DELETE)) == (1, 5)
     refusal = mass_delete_refusal(wrong_folder, delete_limit=100)
     assert refusal is not None
-    assert "deletes every widget owner 'team' manages (5) and creates 1 new one(s)" in refusal
+    assert "deletes every resource owner 'team' manages (5) and creates 1 new one(s)" in refusal
     assert "wrong manifest folder or the wrong owner" in refusal
 
 
@@ -181,6 +181,6 @@ def test_many_duplicates_count_toward_the_delete_limit() -> None:
     plan = plan_of([desired("w0")], clones)
     assert plan.count(Action.DELETE) == 15
     refusal = mass_delete_refusal(plan)
-    assert refusal is not None and "it deletes 15 widgets, more than the limit of 10" in refusal
-    assert "15 of them duplicates" in refusal
+    assert refusal is not None and "it deletes 15 resources, more than the limit of 10" in refusal
+    assert "15 of them copies" in refusal
     assert mass_delete_refusal(plan, delete_limit=15) is None

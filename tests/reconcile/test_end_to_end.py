@@ -9,15 +9,18 @@ from pathlib import Path
 import httpx
 import pytest
 
-from reconciler.backends.datadog_widgets.emulator.settings import EmulatorSettings, UserProfile
+from reconciler.backends.datadog_widgets.emulator.settings import UserProfile
+from reconciler.backends.emulation.settings import EmulatorSettings
 from reconciler.backends.emulator_server import RunningEmulator, emulator_thread
 from tests.conftest import ALICE, BOB
 from tests.reconcile.helpers import Workspace, create_directly, make_workspace
 
 SETTINGS = EmulatorSettings(
-    users={
-        ALICE["DD-APPLICATION-KEY"]: UserProfile("ci-bot@example.com", "CI Bot"),
-        BOB["DD-APPLICATION-KEY"]: UserProfile("bob@example.com", "Bob Builder"),
+    options={
+        "users": {
+            ALICE["DD-APPLICATION-KEY"]: UserProfile("ci-bot@example.com", "CI Bot"),
+            BOB["DD-APPLICATION-KEY"]: UserProfile("bob@example.com", "Bob Builder"),
+        }
     }
 )
 MANIFESTS = 16
@@ -143,7 +146,7 @@ def test_deleting_everything_is_refused(repo: Workspace) -> None:
     refused = repo.wac("apply", "--auto-approve")
     assert refused.exit_code == 1
     # The one create does not count as kept: this is the wrong-folder mistake.
-    assert f"it deletes every widget owner 'default' manages ({MANIFESTS}) and creates 1 new" in refused.output
+    assert f"it deletes every resource owner 'default' manages ({MANIFESTS}) and creates 1 new" in refused.output
     assert "--allow-mass-delete" in refused.output
     assert "wrong" in repo.wac("apply", "--auto-approve", "--delete-limit", "100").output
     assert len(repo.managed()) == MANIFESTS, "nothing was written"

@@ -171,3 +171,24 @@ def test_invalid_manifests_stop_before_any_request(tmp_path: Path) -> None:
         assert result.exit_code == 1
         assert "widgets/bad.yaml:1:5: id 'Bad' is not allowed" in result.output
         assert server.stats.as_dict()["requests"] == 0
+
+
+def test_apply_reports_as_versioned_json_for_machines(tmp_path: Path) -> None:
+    with emulator_thread() as server:
+        repo = make_workspace(tmp_path, server.url)
+        refused = repo.wac("apply", "--format", "json")
+        assert refused.exit_code == 1 and "pass --auto-approve" in refused.output
+        dry = json.loads(repo.wac("apply", "--format", "json", "--dry-run").stdout)
+        assert dry["dry_run"] is True and dry["outcomes"] == [] and dry["summary"]["not_applied"] == 16
+        done = repo.wac("apply", "--format", "json", "--auto-approve", "--detailed-exitcode")
+        assert done.exit_code == 2
+        report = json.loads(done.stdout)
+        assert report["format_version"] == 1 and report["site"] == server.url and report["owner"] == "default"
+        assert report["summary"] == {
+            "created": 16, "updated": 0, "replaced": 0, "deleted": 0, "failed": 0, "not_applied": 0, "held_back": 0
+        }  # fmt: skip
+        outcome = report["outcomes"][0]
+        assert set(outcome) == {"action", "kind", "scope", "id", "remote_id", "ok", "detail"}
+        assert outcome["ok"] and outcome["action"] == "create" and outcome["remote_id"]
+        again = json.loads(repo.wac("apply", "--format", "json", "--auto-approve").stdout)
+        assert again["outcomes"] == [] and again["dry_run"] is False

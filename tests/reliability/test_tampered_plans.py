@@ -26,7 +26,8 @@ from reconciler.backends.sites import resolve_site
 from reconciler.core.plan_file import PlanFileError, PlanInputs, plan_from_json, plan_to_json
 from reconciler.core.planning import Plan
 from reconciler.core.resources import Desired
-from reconciler.engine.runs import StalePlanError, apply_run, plan_run, verify_saved_plan
+from reconciler.engine.runs import StalePlanError, apply_run, plan_run
+from reconciler.engine.saved_plans import verify_saved_plan
 from tests.conftest import ALICE
 from tests.reliability.test_convergence import OWNER, manifests, remote_kinds, seed, snapshot
 from tests.widgets import backends_of

@@ -108,7 +108,7 @@ def test_clones_made_in_the_ui_are_not_deleted_unattended(repo: Workspace) -> No
         create_directly(repo.url, "ccm_reports", "Clone", widget["attributes"]["tags"])
     refused = repo.wac("apply", "--auto-approve")
     assert refused.exit_code == 1
-    assert "it deletes 15 widgets, more than the limit of 10 (15 of them duplicates" in refused.output
+    assert "it deletes 15 resources, more than the limit of 10 (15 of them copies" in refused.output
     assert len(repo.managed()["aws-spend-treemap"]) == 16
     assert repo.wac("apply", "--auto-approve", "--delete-limit", "15").exit_code == 0
     assert [w["id"] for w in repo.managed()["aws-spend-treemap"]] == [widget["id"]], "the oldest is kept"

@@ -58,7 +58,7 @@ def test_a_change_pointed_at_another_owners_widget_is_refused(repo: Workspace, s
 
     _tamper(repo, retarget)
     output = _refused(repo, server)
-    assert f"the saved plan would update ccm_reports/savings-plan-coverage (uuid {theirs['id']})" in output
+    assert f"the saved plan would update ccm_reports/savings-plan-coverage (remote id {theirs['id']})" in output
     after = httpx.get(f"{repo.url}/api/v2/widgets/ccm_reports/{theirs['id']}", headers=ALICE).json()["data"]
     assert after == theirs
 
@@ -177,7 +177,7 @@ def test_recorded_paths_outside_the_repository_are_refused(repo: Workspace, serv
         plan["inputs"]["paths"] = ["../../etc"]
 
     _tamper(repo, escape)
-    assert "names manifest paths outside the working directory (../../etc)" in _refused(repo, server)
+    assert "names manifest paths outside the repository (../../etc)" in _refused(repo, server)
 
 
 def test_an_old_or_foreign_file_gets_a_sentence(repo: Workspace, server: RunningEmulator) -> None:
