@@ -27,8 +27,10 @@ def load(name: str) -> dict:
     return yaml.safe_load((WORKFLOWS / name).read_text())
 
 
-def test_there_are_the_four_workflows() -> None:
-    assert [f.name for f in FILES] == ["ci.yml", "widgets-apply.yml", "widgets-drift.yml", "widgets-plan.yml"]
+def test_there_are_the_five_workflows() -> None:
+    assert [f.name for f in FILES] == [
+        "ci.yml", "nightly.yml", "widgets-apply.yml", "widgets-drift.yml", "widgets-plan.yml"
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize("workflow", FILES, ids=lambda p: p.name)
