@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -77,6 +78,10 @@ def pytest_configure(config: pytest.Config) -> None:
     # Set once, by the process that starts the run; worker processes inherit it.
     if FOLDER_VARIABLE not in os.environ:
         os.environ[FOLDER_VARIABLE] = tempfile.mkdtemp(prefix="wac-figures-")
+    # Every test speaks plain http to loopback, yet each `httpx.get(...)` builds a client that loads the whole
+    # CA bundle (~50 ms of CPU). One self-signed certificate whose key was thrown away loads in 1 ms and trusts
+    # nothing that could answer; no test makes a TLS connection.
+    os.environ["SSL_CERT_FILE"] = str(Path(__file__).with_name("trust-nothing.pem"))
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

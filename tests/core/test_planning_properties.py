@@ -12,6 +12,7 @@ from reconciler.backends.datadog_widgets.tags import OWNER_PREFIX
 from reconciler.core.backend import Listing
 from reconciler.core.planning import Action, Plan, plan_changes
 from reconciler.core.resources import Desired, Remote, User
+from tests.budget import examples
 from tests.widgets import definition, desired_widget, remote_widget, tags_for, written_tags
 
 OWNER = "me"
@@ -89,7 +90,7 @@ def simulate(plan: Plan, remote: list[Remote]) -> list[Remote]:
     return list(by_uuid.values())
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(ci=60, nightly=300), deadline=None)
 @given(data=st.data(), desired=desired_sets)
 def test_applying_a_plan_converges_in_one_step(data: st.DataObject, desired: list[Desired]) -> None:
     remote = data.draw(remote_states(desired))
@@ -100,7 +101,7 @@ def test_applying_a_plan_converges_in_one_step(data: st.DataObject, desired: lis
     assert sorted((w.kind, w.scope, w.claims.manifest_id) for w in managed) == sorted(d.key for d in desired)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(ci=60, nightly=300), deadline=None)
 @given(data=st.data(), desired=desired_sets)
 def test_no_change_ever_targets_a_widget_without_the_owner_tag(data: st.DataObject, desired: list[Desired]) -> None:
     remote = data.draw(remote_states(desired))
@@ -112,7 +113,7 @@ def test_no_change_ever_targets_a_widget_without_the_owner_tag(data: st.DataObje
             assert f"{OWNER_PREFIX}{OWNER}" in written_tags(change)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(ci=60, nightly=300), deadline=None)
 @given(data=st.data(), desired=desired_sets, seed=st.integers())
 def test_plan_is_deterministic_whatever_the_order(data: st.DataObject, desired: list[Desired], seed: int) -> None:
     remote = data.draw(remote_states(desired))
@@ -124,7 +125,7 @@ def test_plan_is_deterministic_whatever_the_order(data: st.DataObject, desired: 
     assert plan_changes(shuffled_desired, Listing(tuple(shuffled_remote)), OWNER) == first
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(ci=50, nightly=200), deadline=None)
 @given(desired=desired_sets, data=st.data())
 def test_plan_of_a_converged_state_is_empty(desired: list[Desired], data: st.DataObject) -> None:
     remote = [
@@ -135,7 +136,7 @@ def test_plan_of_a_converged_state_is_empty(desired: list[Desired], data: st.Dat
     assert plan.changes == () and plan.unchanged == len(desired)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(ci=30, nightly=100), deadline=None)
 @given(desired=desired_sets, data=st.data())
 def test_an_incomplete_listing_never_deletes(desired: list[Desired], data: st.DataObject) -> None:
     remote = data.draw(remote_states(desired))

@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 from reconciler.backends.emulator_server import emulator_process
+from tests.budget import examples
 
 SPEC = Path(__file__).parent / "openapi" / "datadog-v1-dashboards.yaml"
 
@@ -113,7 +114,8 @@ RUNS: dict[str, tuple[str, ...]] = {
         "UpdateDashboard",
     ),
     "shares-and-invitations": (
-        "--phases", "examples,coverage,fuzzing", "--max-examples", "20", "--include-path-regex", "/public",
+        "--phases", "examples,coverage,fuzzing", "--max-examples", str(examples(ci=5, nightly=20)),
+        "--include-path-regex", "/public",
     ),
 }  # fmt: skip
 

@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from reconciler.backends.emulator_server import emulator_process
+from tests.budget import examples
 
 SPEC = Path(__file__).parent / "openapi" / "datadog-v2-widgets.yaml"
 SEARCH = ("paths", "/api/v2/widgets/{experience_type}", "get", "parameters")
@@ -93,7 +94,7 @@ def test_the_emulator_conforms_to_the_published_openapi(tmp_path: Path) -> None:
                 "--mode",
                 "all",
                 "--max-examples",
-                os.environ.get("WAC_SCHEMATHESIS_EXAMPLES", "25"),
+                os.environ.get("WAC_SCHEMATHESIS_EXAMPLES", str(examples(ci=8, nightly=25))),
                 "--generation-deterministic",
                 "--no-shrink",
                 "--continue-on-failure",

@@ -38,9 +38,11 @@ def test_the_wheel_installs_alone_and_runs_validate_plan_and_init(tmp_path: Path
     checked = run(sys.executable, "-m", "twine", "check", "--strict", *sorted(dist.iterdir()))
     assert checked.stdout.count("PASSED") == 2
 
-    venv.create(tmp_path / "fresh", with_pip=True)
+    # No pip of its own (ensurepip costs seconds): this environment's pip installs into it.
+    venv.create(tmp_path / "fresh", with_pip=False)
     bin_dir = tmp_path / "fresh" / ("Scripts" if os.name == "nt" else "bin")
-    run(bin_dir / "python", "-m", "pip", "install", "--quiet", "--no-index", "--no-deps", next(dist.glob("*.whl")))
+    wheel = next(dist.glob("*.whl"))
+    run(sys.executable, "-m", "pip", "--python", bin_dir / "python", "install", "-q", "--no-index", "--no-deps", wheel)
     # The dependencies come from this environment (read after the venv's own packages), not an index:
     # tests reach no network. The wheel's own files are what runs (checked below).
     fresh_site = next((tmp_path / "fresh").glob("lib/python*/site-packages"))

@@ -26,6 +26,7 @@ from reconciler.backends.policy import RetryPolicy
 from reconciler.backends.sites import resolve_site
 from reconciler.core.resources import Desired
 from reconciler.engine.runs import apply_run, plan_run
+from tests.budget import examples
 from tests.conftest import ALICE, BOB
 from tests.figures import report as report_figure
 from tests.widgets import backends_of, desired_widget, tags_for
@@ -270,7 +271,11 @@ async def converge(
 
 
 @pytest.mark.slow
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=examples(ci=24, nightly=60),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(
     desired=manifests, data=st.data(), faults=fault_rules, seed_value=st.integers(0, 10_000), rate_limited=st.booleans()
 )

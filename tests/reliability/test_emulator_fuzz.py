@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from reconciler.backends.datadog_widgets.emulator.app import create_app
 from reconciler.backends.datadog_widgets.vocabulary import EXPERIENCE_TYPES, WIDGET_TYPES
+from tests.budget import examples
 from tests.conftest import ALICE
 
 APP, STATS = create_app()
@@ -93,7 +94,7 @@ def check(response: Any) -> None:
         assert isinstance(body["errors"], list) and all(isinstance(e, str) for e in body["errors"])
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(ci=120, nightly=400), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     method=st.sampled_from(["GET", "POST", "PUT", "DELETE", "PATCH"]),
     kind=segments,
@@ -109,7 +110,7 @@ def test_no_request_gets_a_500(
     check(call(method, path, params=query, content=body, headers=auth))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(ci=60, nightly=200), deadline=None)
 @given(definition=definitions, tags=st.lists(st.text(max_size=20), max_size=4))
 def test_accepted_writes_read_back_verbatim(definition: dict[str, Any], tags: list[str]) -> None:
     body = {"data": {"type": "widgets", "attributes": {"definition": definition, "tags": tags}}}

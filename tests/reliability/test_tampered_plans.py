@@ -28,6 +28,7 @@ from reconciler.core.planning import Plan
 from reconciler.core.resources import Desired
 from reconciler.engine.runs import StalePlanError, apply_run, plan_run
 from reconciler.engine.saved_plans import verify_saved_plan
+from tests.budget import examples
 from tests.conftest import ALICE
 from tests.reliability.test_convergence import OWNER, manifests, remote_kinds, seed, snapshot
 from tests.widgets import backends_of
@@ -126,7 +127,11 @@ def _writes(by_method: Any) -> int:
     return sum(by_method[m] for m in ("POST", "PUT", "DELETE"))
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(
+    max_examples=examples(ci=15, nightly=40),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 @given(desired=manifests, data=st.data(), how=st.sampled_from(TAMPERINGS))
 def test_a_tampered_plan_is_always_refused(desired: list[Desired], data: st.DataObject, how: str) -> None:
     kinds = data.draw(st.lists(remote_kinds, min_size=len(desired), max_size=len(desired)))

@@ -5,14 +5,17 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
 from reconciler.backends.emulation.settings import EmulatorSettings
 from reconciler.backends.emulator_server import RunningEmulator, emulator_thread
-from tests.reconcile.helpers import Workspace, make_workspace, write_many
+from tests.proxy import proxy
+from tests.reconcile.helpers import TYPES, Workspace, make_workspace, write_many
 
 ROOT = Path(__file__).resolve().parents[2]
 COUNT = 30
@@ -20,7 +23,7 @@ COUNT = 30
 
 @pytest.fixture()
 def slow_server(tmp_path: Path) -> Iterator[RunningEmulator]:
-    with emulator_thread(db=tmp_path / "emulator.sqlite3", settings=EmulatorSettings(latency=0.1)) as running:
+    with emulator_thread(db=tmp_path / "emulator.sqlite3", settings=EmulatorSettings(latency=0.02)) as running:
         yield running
 
 
@@ -31,21 +34,38 @@ def _checkout(tmp_path: Path, name: str, url: str, version: str) -> Workspace:
     return repo
 
 
-def _race(*repos: Workspace) -> None:
-    processes = [
-        subprocess.Popen(
-            [sys.executable, "-m", "reconciler", "apply", "--auto-approve", "--allow-mass-delete"],
-            cwd=repo.root,
-            env={**os.environ, **repo.env, "PYTHONPATH": str(ROOT)},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        for repo in repos
-    ]
-    for process in processes:
-        output, _ = process.communicate(timeout=120)
-        assert process.returncode == 0, output
+def _race(upstream: str, *repos: Workspace) -> None:
+    """Both applies at once, made to race whatever the machine's load: no create is let through until both
+    have read the remote state. Each plan searches every experience type, then again the one it creates in,
+    before it writes: one search more than both first listings means neither can have written yet."""
+    listed = threading.Event()
+    wanted = len(TYPES) * len(repos) + 1
+    seen = iter(range(1, wanted + 1))
+
+    def hold_writes(method: str, target: str) -> None:
+        # A search names the experience type and no uuid: /api/v2/widgets/{experience_type}.
+        if method == "GET" and urlsplit(target).path.count("/") == 4:
+            if next(seen, wanted) >= wanted:
+                listed.set()
+        elif method == "POST":
+            listed.wait(timeout=60)
+
+    with proxy(upstream, hold_writes) as url:
+        processes = [
+            subprocess.Popen(
+                [sys.executable, "-m", "reconciler", "apply", "--auto-approve", "--allow-mass-delete"],
+                cwd=repo.root,
+                env={**os.environ, **repo.env, "DD_SITE": url, "PYTHONPATH": str(ROOT)},
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+            for repo in repos
+        ]
+        for process in processes:
+            output, _ = process.communicate(timeout=120)
+            assert process.returncode == 0, output
+
 
 
 @pytest.mark.slow
@@ -56,12 +76,12 @@ def test_racing_applies_leave_every_widget_then_converge(
     laptop, ci = (_checkout(tmp_path, f"repo-{n}", slow_server.url, v) for n, v in enumerate(versions))
     expected = {f"w{n:03}" for n in range(COUNT)}
 
-    _race(laptop, ci)  # both create: duplicates, never a loss
+    _race(slow_server.url, laptop, ci)  # both create: duplicates, never a loss
     groups = laptop.managed()
     assert set(groups) == expected
     assert any(len(g) > 1 for g in groups.values()), "the two applies really raced"
 
-    _race(laptop, ci)  # both repair the duplicates at once: each keeps the same (oldest) widget
+    _race(slow_server.url, laptop, ci)  # both repair the duplicates at once: each keeps the same (oldest) widget
     groups = laptop.managed()
     assert set(groups) == expected, "every manifest id still has a live widget"
 
