@@ -20,6 +20,10 @@ class SettingsError(ValueError):
     """A setting or credential is missing or unusable; the message names it and never its value."""
 
 
+class SettingsMissing(SettingsError):
+    """A backend's settings or credentials are not set at all: its kind is simply not used here."""
+
+
 @dataclass(frozen=True)
 class Connection:
     """What every backend may connect with: `--site` (a Datadog site, `local` or an emulator URL serving

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
-from reconciler.backends.connection import SettingsError
+from reconciler.backends.connection import SettingsError, SettingsMissing
 from reconciler.backends.sites import Site
 from reconciler.core.redaction import redact
 
@@ -40,7 +40,7 @@ def credentials_for(site: Site, environ: Mapping[str, str]) -> Credentials:
         return Credentials(api_key or LOCAL_KEYS[0], app_key or LOCAL_KEYS[1])
     missing = [name for name, value in (("DD_API_KEY", api_key), ("DD_APP_KEY", app_key)) if not value]
     if missing:
-        raise SettingsError(
+        raise SettingsMissing(
             f"{' and '.join(missing)} not set: site '{site.name}' needs both keys in the environment"
             " (or use --site local to try the embedded emulator)"
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -90,7 +91,10 @@ def export_to(
     its scopes, and the others list everything."""
     from reconciler.manifests.export import export_manifests
 
-    run = Run(site, owner, kinds=kinds)
+    # Every kind the site and settings reach, unless --kind chose some; each kind skipped is named.
+    run = Run(site, owner, kinds=kinds, every_kind=True)
+    for kind, why in sorted(run.unreachable.items()):
+        click.echo(f"skipped {kind}: {why}", err=True)
 
     async def work(backends: Backends) -> list[Remote]:
         chosen = [(kind, backend) for kind, backend in backends.items() if not kinds or kind in kinds]
@@ -106,14 +110,22 @@ def export_to(
     writable = [m for m in result.manifests if m.problem is None]
     _write(out_dir, writable, force)
     _refuse_unsafe(out_dir, [m for m in result.manifests if m.problem is not None], len(writable))
+    counts = Counter(m.kind for m in writable)
+    per_kind = "; ".join(f"{kind}: {counts.get(kind, 0)}" for kind in run.connected if not kinds or kind in kinds)
     click.echo(
-        f"Exported {len(writable)} resource(s) to {out_dir}/. Next: wac validate {out_dir} &&"
-        f" wac plan {out_dir}{run.flags} (adoptions only add the ownership tags)."
+        f"Exported {len(writable)} resource(s) to {out_dir}/ ({per_kind}). Next: wac validate {out_dir} &&"
+        f" wac plan {out_dir}{run.flags} (adoptions only add the ownership markers)."
     )
 
 
 def _write(out_dir: Path, writable: Sequence[ExportedManifest], force: bool) -> None:
-    """Writes every manifest, saying what each had masked or left out; none when a file exists (unless --force)."""
+    """Writes every manifest, saying what each had masked or left out; none when a file exists (unless --force)
+    or a path holds a symbolic link (a repository could plant one pointing anywhere)."""
+    from reconciler.cli.output_files import link_problem
+
+    problem = link_problem(out_dir, [m.relative_path for m in writable], "wac export")
+    if problem:
+        fail(problem)
     existing = [out_dir / m.relative_path for m in writable if (out_dir / m.relative_path).exists()]
     if existing and not force:
         shown = ", ".join(str(p) for p in existing[:5]) + (" …" if len(existing) > 5 else "")

@@ -44,8 +44,10 @@ class Run:
         parallelism: int = DEFAULT_PARALLELISM,
         kinds: Iterable[str] = (),
         cached: bool = False,
+        every_kind: bool = False,
     ) -> None:
-        """`cached`: the run may keep and use a cache of what it read (plan and drift; never apply)."""
+        """`cached`: the run may keep and use a cache of what it read (plan and drift; never apply).
+        `every_kind`: read every kind whose settings are usable (export), naming in `unreachable` why not."""
         from reconciler.backends.sites import SiteError, resolve_site
         from reconciler.cli.settings import (
             DEFAULT_SITE,
@@ -61,7 +63,9 @@ class Run:
             self.owner = resolve_owner(owner)
             folder = cache_folder() if cached else None
             config = read_config()
-            self.connected, self.skipped = _connected(self.site, config, parallelism, tuple(kinds), folder)
+            reach = _Reach(tuple(kinds), every_kind)
+            self.connected, self.skipped = _connected(self.site, config, parallelism, reach, folder)
+            self.unreachable = reach.problems
             # The repository said which kinds it manages: the others are skipped on purpose.
             self.kinds_listed = "kinds" in config
         except (SiteError, SettingsError) as exc:
@@ -116,8 +120,18 @@ class Run:
             fail(f"a widget from {self.site.name} is nested too deeply to compare; nothing was applied")
 
 
+class _Reach:
+    """Which kinds a run must read (`kinds`, whose settings must all be usable), whether it reads every other
+    it can too, and why each other kind could not be read."""
+
+    def __init__(self, kinds: tuple[str, ...], every: bool) -> None:
+        self.kinds = kinds
+        self.every = every
+        self.problems: dict[str, str] = {}
+
+
 def _connected(
-    site: Site, config: Mapping[str, str], parallelism: int, kinds: tuple[str, ...], cache: Path | None
+    site: Site, config: Mapping[str, str], parallelism: int, reach: _Reach, cache: Path | None
 ) -> tuple[dict[str, Connected], tuple[str, ...]]:
     """The backends a run reads, and the kinds it could read but skips: the `kinds` it needs (whose settings
     must all be usable), and any other the user configured, so removing a kind's last manifest still plans
@@ -126,7 +140,7 @@ def _connected(
     A run needs the kinds its manifests use, `kinds:` in .wac.yaml lists, or `--kind` names. A backend that
     would only reach the emulator by default is not read for nothing.
     """
-    from reconciler.backends.connection import Connection, SettingsError
+    from reconciler.backends.connection import Connection, SettingsError, SettingsMissing
     from reconciler.backends.registry import BACKENDS
 
     # A backend's flag (remembered by the shell as the variable it stands for) wins over the variable.
@@ -139,11 +153,13 @@ def _connected(
         try:
             ready = registration.connector()(connection)
         except SettingsError as exc:
-            if registration.kind in kinds:
+            # A kind asked for, or one set up wrongly where every kind is read, is the user's to fix.
+            if registration.kind in reach.kinds or (reach.every and not isinstance(exc, SettingsMissing)):
                 raise
             problems.append(exc)
+            reach.problems[registration.kind] = str(exc)
             continue
-        if registration.kind in kinds or ready.configured:
+        if registration.kind in reach.kinds or ready.configured or (reach.every and not reach.kinds):
             connected[registration.kind] = ready
         else:
             skipped.append(registration.kind)

@@ -110,22 +110,11 @@ def _written(directory: Path, files: Iterable[ScaffoldFile]) -> list[str]:
 
 
 def _refuse_links(directory: Path, paths: Iterable[str]) -> None:
-    """Stop before anything is written when a path init would write or keep, or a folder on the way to it,
-    is a symlink (dangling or not) or not a folder: writing through one lands outside `directory`.
+    from reconciler.cli.output_files import link_problem
 
-    `directory` itself may be a link the user made; only what is inside it is checked.
-    """
-    for relative in paths:
-        parts = Path(relative).parts
-        for depth in range(1, len(parts) + 1):
-            path = directory.joinpath(*parts[:depth])
-            if path.is_symlink():
-                fail(
-                    f"{path} is a symbolic link; wac init writes only real files and folders inside {directory},"
-                    " so nothing was written. Remove the link, or run wac init in another folder."
-                )
-            if depth < len(parts) and path.exists() and not path.is_dir():
-                fail(f"{path} is a file where wac init needs a folder; nothing was written.")
+    problem = link_problem(directory, paths, "wac init")
+    if problem:
+        fail(problem)
 
 
 def _existing_under(directory: Path, folder: str) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -75,3 +76,21 @@ def _mode_for(path: Path) -> int:
 
 def _reason(exc: OSError) -> str:
     return exc.strerror or type(exc).__name__
+
+
+def link_problem(directory: Path, paths: Iterable[str], writer: str) -> str | None:
+    """Why `writer` must not write these paths (relative to `directory`): one of them, or a folder on the way to
+    it, is a symlink (dangling or not; writing through it lands outside `directory`) or a file where a folder is
+    needed. `directory` itself may be a link the user made; only what is inside it is checked."""
+    for relative in paths:
+        parts = Path(relative).parts
+        for depth in range(1, len(parts) + 1):
+            path = directory.joinpath(*parts[:depth])
+            if path.is_symlink():
+                return (
+                    f"{path} is a symbolic link; {writer} writes only real files and folders inside {directory},"
+                    " so nothing was written. Remove the link, or write somewhere else."
+                )
+            if depth < len(parts) and path.exists() and not path.is_dir():
+                return f"{path} is a file where {writer} needs a folder; nothing was written."
+    return None

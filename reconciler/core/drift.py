@@ -38,6 +38,8 @@ class DriftReport:
     conflicts: tuple[Conflict, ...] = ()
     # Manifest changes not applied yet, with no edit outside git: reported, not drift.
     pending: tuple[Edit, ...] = field(default=())
+    # What the reader should know about the run itself (a kind not read, deletes withheld).
+    notes: tuple[str, ...] = ()
 
     @property
     def edited(self) -> tuple[Change, ...]:
@@ -65,6 +67,7 @@ def drift_from(
             for c in updates
             if c.reason == Reason.MANIFEST_CHANGED
         ),
+        notes=(*plan.withheld_deletes, *plan.warnings),
     )
 
 

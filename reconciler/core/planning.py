@@ -141,7 +141,7 @@ class Plan:
     @property
     def settled(self) -> bool:
         """Nothing to apply and nothing waiting on a person: the only state that is "No changes"."""
-        return not self.changes and not self.held_back
+        return not self.changes and not self.held_back and not self.conflicts and not self.errors
 
 
 def plan_changes(
@@ -276,8 +276,11 @@ def _decided(
     wanted: Mapping[ResourceKey, Desired], index: _Index, listing: Listing, owner: str, chosen: set[str]
 ) -> _Decisions:
     decisions = _Decisions(errors=_shared_adoptions(wanted.values()))
-    adoptable = {(r.kind, r.remote_id): r for r in (*listing.adoptable, *listing.resources)}
-    for key in sorted(set(wanted) | set(index.by_key)):
+    adoptable = {(r.kind, r.scope, r.remote_id): r for r in (*listing.adoptable, *listing.resources)}
+    # A resource in conflict with no manifest (an unrecorded share, an edited marker whose manifest is gone)
+    # would be revoked or deleted: that waits on a person too.
+    in_conflict = {(c.kind, c.scope, manifest_id) for c in index.conflicts for manifest_id in c.manifest_ids}
+    for key in sorted(set(wanted) | set(index.by_key) | in_conflict):
         if chosen and key[2] not in chosen:
             continue
         if key in index.blocked:
@@ -296,7 +299,7 @@ def _decide(
     key: ResourceKey,
     want: Desired | None,
     index: _Index,
-    adoptable: Mapping[tuple[str, str], Remote],
+    adoptable: Mapping[tuple[str, str, str], Remote],
     owner: str,
     decisions: _Decisions,
 ) -> None:
@@ -307,7 +310,8 @@ def _decide(
         if keeper is not None:
             decisions.changes.append(_delete(keeper, Reason.REMOVED))
         return
-    if keeper is None and want.adopt and _adopted(want, adoptable.get((want.kind, want.adopt)), owner, decisions):
+    found = adoptable.get((want.kind, want.scope, want.adopt)) if want.adopt else None
+    if keeper is None and want.adopt and _adopted(want, found, owner, decisions):
         return
     change = _reconcile(want, keeper, owner)
     if change is None:
@@ -376,7 +380,7 @@ def _shared_adoptions(desired: Iterable[Desired]) -> list[str]:
             by_uuid[want.adopt].append(want)
     return [
         f"adopt {uuid} is named by {len(wants)} manifests ({', '.join(sorted(w.source for w in wants))});"
-        " a widget can be adopted by one manifest only"
+        " a resource can be adopted by one manifest only"
         for uuid, wants in sorted(by_uuid.items())
         if len(wants) > 1
     ]
@@ -476,13 +480,13 @@ def _adoption(desired: Desired, remote: Remote, owner: str) -> tuple[Change | No
     if remote.unadoptable:
         return None, f"{where}: {remote.unadoptable}"
     if remote.scope != desired.scope:
-        return None, f"{where} is a {remote.scope} widget, not {desired.scope}"
+        return None, f"{where} is a {remote.scope}, not a {desired.scope}"
     if claims.conflicted:
         return None, f"{where} is claimed by owners {', '.join(claims.owners)}; resolve that in the UI first"
     if claims.owner is not None and claims.owner != owner:
         return None, (
             f"{where} is managed by owner '{claims.owner}'; refusing to take it over. Ask that owner to remove"
-            " its manifest (or remove `adopt:` here to create a widget of your own)"
+            " its manifest (or remove `adopt:` here to create one of your own)"
         )
     if claims.owner == owner:
         return None, (

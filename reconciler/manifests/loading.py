@@ -54,18 +54,24 @@ def discover(paths: Iterable[str | Path]) -> tuple[list[str], list[Problem]]:
     problems: list[Problem] = []
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            found = sorted(_walk(path))
-            if not found:
-                problems.append(
-                    Problem(_shown(path), 1, 1, "no manifests here: the directory has no *.yaml or *.yml files")
-                )
-            files.extend(found)
-        elif path.is_file():
-            files.append(_shown(path))
-        else:
-            problems.append(Problem(_shown(path), 1, 1, "no such file or directory"))
+        try:
+            found, problem = _found(path)
+        except OSError as exc:  # a name too long, a folder that cannot be read
+            found, problem = [], f"cannot be read: {exc.strerror or type(exc).__name__}"
+        files.extend(found)
+        if problem:
+            problems.append(Problem(_shown(path), 1, 1, problem))
     return list(dict.fromkeys(files)), problems
+
+
+def _found(path: Path) -> tuple[list[str], str | None]:
+    """The manifest files at `path`, and what is wrong with it when there are none."""
+    if path.is_dir():
+        found = sorted(_walk(path))
+        return found, None if found else "no manifests here: the directory has no *.yaml or *.yml files"
+    if path.is_file():
+        return [_shown(path)], None
+    return [], "no such file or directory"
 
 
 def _walk(root: Path) -> Iterable[str]:

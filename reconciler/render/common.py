@@ -35,12 +35,15 @@ FIELD_SYMBOLS = {FieldKind.ADDED: "+", FieldKind.REMOVED: "-", FieldKind.CHANGED
 
 def summary_line(plan: Plan) -> str:
     held = len(plan.held_back)
+    if plan.errors:
+        return f"This plan for owner '{plan.owner}' cannot be applied: {len(plan.errors)} problem(s), named below."
     if plan.settled:
         return f"No changes. {plan.unchanged} resource(s) of owner '{plan.owner}' match the manifests."
     if not plan.has_changes:
+        waiting = f"{held} change(s) are held back by conflicts" if held else "conflicts wait"
         return (
-            f"Nothing to apply for owner '{plan.owner}', but {held} change(s) are held back by conflicts (named"
-            f" above) until a person resolves them; {plan.unchanged} unchanged."
+            f"Nothing to apply for owner '{plan.owner}', but {waiting} (named above) until a person resolves"
+            f" them; {plan.unchanged} unchanged."
         )
     replaces = plan.count(Action.REPLACE)
     return (

@@ -22,6 +22,7 @@ def render_drift_text(report: DriftReport) -> str:
         lines.append(f'? {found.scope} "{found.title}" ({found.remote_id}) is not managed; created by {creator}')
     lines.extend(f"! conflict: {conflict.describe()}" for conflict in report.conflicts)
     lines += _pending(report) + _counts(report)
+    lines += [f"! {note}" for note in report.notes]
     return "\n".join(printable(line) for line in lines)
 
 

@@ -60,6 +60,7 @@ def drift_to_dict(report: DriftReport) -> dict[str, Any]:
             for w in report.unmanaged
         ],
         "conflicts": [conflict_to_dict(c) for c in report.conflicts],
+        "notes": list(report.notes),
     }
 
 

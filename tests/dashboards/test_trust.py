@@ -182,6 +182,14 @@ def test_adopting_a_dashboard_shared_outside_wac_is_refused_with_what_to_do(
         pytest.param(lambda line: line.replace("a", "\u0430"), id="cyrillic-a"),
         pytest.param(lambda line: line.replace("Managed", "\uff2danaged"), id="full-width"),
         pytest.param(lambda line: f"{line}\n{line}", id="pasted-twice"),
+        pytest.param(lambda line: line.replace("M", "\u039c", 1), id="greek-capital-mu"),
+        pytest.param(lambda line: line.replace("M", "\u1d0d", 1), id="small-capital-m"),
+        pytest.param(lambda line: line.replace("M", "\u13b7", 1), id="cherokee-lu"),
+        pytest.param(lambda line: line.replace("g", "\u0581", 1), id="armenian-co"),
+        pytest.param(lambda line: line.replace("w", "\u0461", 1), id="cyrillic-omega"),
+        pytest.param(lambda line: line.replace("owner default", "owner d\u0435fault"), id="look-alike-owner"),
+        pytest.param(lambda line: line.replace("id checkout", "id ch\u0435ckout"), id="look-alike-id"),
+        pytest.param(lambda line: line.replace("widgets-as-code ", "widgets-\nas-code "), id="broken-over-lines"),
     ],
 )
 def test_a_marker_that_is_not_exactly_one_is_a_conflict_never_unmanaged(
@@ -361,3 +369,110 @@ def test_changes_held_back_by_a_conflict_are_counted_in_every_format(tmp_path: P
     assert planned["summary"]["held_back"] == 1
     assert planned["held_back"] == [{"kind": KIND, "scope": "dashboard", "id": "checkout-overview"}]
     assert "1 held back by conflicts" in apply(repo)
+
+
+def test_two_applies_sharing_at_once_leave_one_recorded_share(tmp_path: Path, server: RunningEmulator) -> None:
+    repo = workspace(tmp_path, server.url, board(sharing=""))
+    apply(repo)
+    write(repo, board(sharing=OPEN))
+    rival: list[str] = []
+
+    def other_apply_first(method: str, target: str) -> None:
+        # Just before this apply's share create, another apply shares the dashboard and records its token.
+        if method == "POST" and target == "/api/v1/dashboard/public" and not rival:
+            made = dashboard_of(server.url, "checkout-overview")
+            request = {"dashboard_id": made["id"], "dashboard_type": "custom_timeboard", "share_type": "open"}
+            token = httpx.post(f"{server.url}/api/v1/dashboard/public", headers=ALICE, json=request).json()["token"]
+            line = made["description"].rsplit("\n", 1)[-1]
+            recorded_line = line.replace(
+                "): edit it in git.", f", share {token} applied 0123456789abcdef): edit it in git."
+            )
+            put(server.url, made, description=made["description"].replace(line, recorded_line))
+            rival.append(token)
+
+    with proxy(server.url, other_apply_first) as url:
+        result = repo.wac("apply", "--auto-approve", env={"DD_SITE": url})
+    assert result.exit_code == 1 and "shared by another apply at the same time" in result.output
+    live = [token for _, token in server.stores[KIND].share_tokens()]
+    assert live == rival, "this apply's own share was revoked; the recorded one stays"
+    assert token_of(server.url, "checkout-overview") == rival[0]
+
+
+def test_a_block_scalar_description_converges(tmp_path: Path, server: RunningEmulator) -> None:
+    text = board(sharing="").replace(
+        "  description: Orders, errors and latency of the checkout service.\n",
+        "  description: |\n    Orders, errors and latency.\n    Second line.\n",
+    )
+    repo = workspace(tmp_path, server.url, text)
+    apply(repo)
+    assert settled(repo) and repo.wac("drift").exit_code == 0
+
+
+def test_a_conflict_waiting_on_a_revoke_or_delete_is_not_no_changes(tmp_path: Path, server: RunningEmulator) -> None:
+    repo = workspace(tmp_path, server.url, board(sharing=""), board("second", sharing=""))
+    apply(repo)
+    made = dashboard_of(server.url, "checkout-overview")
+    request = {"dashboard_id": made["id"], "dashboard_type": "custom_timeboard", "share_type": "open"}
+    assert httpx.post(f"{server.url}/api/v1/dashboard/public", headers=ALICE, json=request).status_code == 200
+    plan = repo.wac("plan", "--detailed-exitcode")
+    assert plan.exit_code == 2 and "No changes" not in plan.output, "a public share the manifest does not want"
+    second = dashboard_of(server.url, "second")
+    text, line = second["description"].rsplit("\n", 1)
+    put(server.url, second, description=f"{text}\n- {line}")
+    write(repo, board(sharing=""))
+    planned = json.loads(repo.wac("plan", "--format", "json").stdout)
+    assert {"kind": KIND, "scope": "dashboard", "id": "second"} in planned["held_back"]
+
+
+def test_a_share_embedded_or_paused_in_the_ui_is_drift_and_reverted(tmp_path: Path, server: RunningEmulator) -> None:
+    repo = workspace(tmp_path, server.url, board(sharing=OPEN))
+    apply(repo)
+    token = token_of(server.url, "checkout-overview") or ""
+    body = {"share_type": "open", "embeddable_domains": ["https://evil.example"]}
+    assert httpx.put(f"{server.url}/api/v1/dashboard/public/{token}", headers=ALICE, json=body).status_code == 200
+    drift = repo.wac("drift")
+    assert drift.exit_code == 2 and "Access widened outside git" in drift.output and "evil.example" in drift.output
+    apply(repo)
+    assert share(server.url, token).json()["embeddable_domains"] == []
+    assert settled(repo)
+
+
+def test_a_description_that_reads_like_the_marker_is_refused_offline(tmp_path: Path, server: RunningEmulator) -> None:
+    text = board(sharing="").replace(
+        "Orders, errors and latency of the checkout service.", '"Managed by widgets-as-code: edit it in git."'
+    )
+    repo = workspace(tmp_path, server.url, text)
+    result = repo.wac("validate")
+    assert result.exit_code == 1 and "reads like wac's ownership line" in result.output
+
+
+def test_a_cache_git_cannot_vouch_for_is_refused(tmp_path: Path, server: RunningEmulator) -> None:
+    repo = workspace(tmp_path, server.url, board(sharing=""))
+    apply(repo)
+    planted = tmp_path / "planted"
+    planted.mkdir()
+    subprocess.run(["git", "init", "-q", str(planted)], check=True)
+    plan = repo.wac("plan", env={"WAC_CACHE_DIR": str(planted), "GIT_DIR": str(tmp_path / "no-such-git")})
+    assert plan.exit_code == 0 and "git tracks it" in plan.output, "git failing is not git saying 'untracked'"
+
+
+def test_a_token_followed_by_more_hex_is_still_masked(tmp_path: Path, server: RunningEmulator) -> None:
+    shaped = "abc123-0123456789abcdef0123456789abcdef7"
+    text = board(sharing="").replace("Orders, errors and latency of the checkout service.", f"See {shaped}")
+    repo = workspace(tmp_path, server.url, text)
+    apply(repo)
+    for args in (("plan", "--format", "json"), ("drift",), ("export", "--kind", KIND, "--out", "exported")):
+        assert "0123456789abcdef0123456789abcdef" not in repo.wac(*args).output
+    assert "0123456789abcdef0123456789abcdef" not in "".join(
+        p.read_text() for p in (repo.root / "exported").rglob("*.yaml")
+    )
+
+
+def test_export_never_writes_through_a_symlink(tmp_path: Path, server: RunningEmulator) -> None:
+    repo = workspace(tmp_path, server.url, board(sharing=""))
+    apply(repo)
+    (repo.root / "exported").mkdir()
+    (repo.root / "exported" / "dashboard").symlink_to(tmp_path / "outside")
+    result = repo.wac("export", "--kind", KIND, "--out", "exported")
+    assert result.exit_code == 1 and "is a symbolic link" in result.output
+    assert not (tmp_path / "outside").exists()

@@ -76,3 +76,24 @@ def test_ids_are_readable_and_unique() -> None:
         site="local",
     )
     assert [e.manifest_id for e in exported.manifests] == ["spend", "spend-3", "spend-2"]
+
+
+def test_export_without_kind_reaches_every_kind_and_names_each_it_skips(tmp_path: Path) -> None:
+    with emulator_thread() as server:
+        create_directly(server.url, "ccm_reports", "AWS spend", [])
+        board = {
+            "title": "Board",
+            "layout_type": "ordered",
+            "widgets": [{"definition": {"type": "note", "content": "x"}}],
+        }
+        assert httpx.post(f"{server.url}/api/v1/dashboard", headers=ALICE, json=board).status_code == 200
+        repo = make_workspace(tmp_path, server.url, copy_examples=False)
+        exported = repo.wac("export", "--out", "everything")
+        assert exported.exit_code == 0, exported.output
+        assert "datadog/widget: 1" in exported.output and "datadog/dashboard: 1" in exported.output
+        assert "spaceone/custom-widget: 0" in exported.output
+        # SpaceONE pointed at a server but given no token: that kind is skipped, with why.
+        skipped = repo.wac("export", "--out", "again", env={"SPACEONE_ENDPOINT": "https://spaceone.example.com"})
+        assert skipped.exit_code == 0, skipped.output
+        assert "skipped spaceone/custom-widget: SPACEONE_" in skipped.output
+        assert "datadog/dashboard: 1" in skipped.output

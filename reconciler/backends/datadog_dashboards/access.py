@@ -35,23 +35,52 @@ def share_cautions(before: Content | None, after: Content | None) -> tuple[Cauti
     if not before:
         return (Caution(f"widens access: shares the dashboard outside the organisation, {_audience(after)};"
                         f" it {_expiry(after.get('expiration'))}"),)  # fmt: skip
-    cautions: list[Caution] = []
-    was, now = str(before.get("share_type")), str(after.get("share_type"))
-    if _REACH.get(now, 1) > _REACH.get(was, 1):
-        cautions.append(Caution(f"widens access: from {was} to {now}, {_audience(after)}"))
-    elif _REACH.get(now, 1) < _REACH.get(was, 1):
-        cautions.append(Caution(f"narrows access: from {was} to {now}, {_audience(after)}", widens=False))
-    if now == "invite" and was == "invite":
-        added = sorted(set(after.get("share_list") or []) - set(before.get("share_list") or []))
-        removed = sorted(set(before.get("share_list") or []) - set(after.get("share_list") or []))
-        if added:
-            cautions.append(Caution(f"widens access: invites {', '.join(added)}"))
-        if removed:
-            cautions.append(Caution(f"removes access for {', '.join(removed)}", widens=False))
-    cautions += _expiration(before.get("expiration"), after.get("expiration"))
+    cautions = [
+        *_reach(before, after),
+        *_invitees(before, after),
+        *_expiration(before.get("expiration"), after.get("expiration")),
+        *_embedding(before.get("embeddable_domains") or [], after.get("embeddable_domains") or []),
+        *_status(before.get("status"), after.get("status")),
+    ]
     if after.get("global_time_selectable_enabled") and not before.get("global_time_selectable_enabled"):
         cautions.append(Caution("widens access: viewers may choose any time range, not only the shared one"))
     return tuple(cautions)
+
+
+def _reach(before: Content, after: Content) -> list[Caution]:
+    was, now = str(before.get("share_type")), str(after.get("share_type"))
+    if _REACH.get(now, 1) > _REACH.get(was, 1):
+        return [Caution(f"widens access: from {was} to {now}, {_audience(after)}")]
+    if _REACH.get(now, 1) < _REACH.get(was, 1):
+        return [Caution(f"narrows access: from {was} to {now}, {_audience(after)}", widens=False)]
+    return []
+
+
+def _invitees(before: Content, after: Content) -> list[Caution]:
+    if not before.get("share_type") == after.get("share_type") == "invite":
+        return []
+    added = sorted(set(after.get("share_list") or []) - set(before.get("share_list") or []))
+    removed = sorted(set(before.get("share_list") or []) - set(after.get("share_list") or []))
+    cautions = [Caution(f"widens access: invites {', '.join(added)}")] if added else []
+    if removed:
+        cautions.append(Caution(f"removes access for {', '.join(removed)}", widens=False))
+    return cautions
+
+
+def _embedding(was: list[str], now: list[str]) -> list[Caution]:
+    added, removed = sorted(set(now) - set(was)), sorted(set(was) - set(now))
+    cautions = [Caution(f"widens access: pages on {', '.join(added)} may embed it")] if added else []
+    if removed:
+        cautions.append(Caution(f"pages on {', '.join(removed)} may no longer embed it", widens=False))
+    return cautions
+
+
+def _status(was: Any, now: Any) -> list[Caution]:
+    if (was or "active") == (now or "active"):
+        return []
+    if (now or "active") == "active":
+        return [Caution(f"widens access: the share is active again (it was {was})")]
+    return [Caution(f"the share is {now}: its link stops working until it is active again", widens=False)]
 
 
 def _expiration(was: Any, now: Any) -> list[Caution]:

@@ -122,7 +122,7 @@ def _read(path: Path, owner: str) -> dict[str, dict[str, Any]]:
 
 
 def _tracked_by_git(path: Path) -> bool:
-    """True when the file is inside a git work tree and git tracks it (or cannot say)."""
+    """True when the file is inside a git work tree and git tracks it, or cannot say that it does not."""
     folder = path.parent.resolve()
     if not any((parent / ".git").exists() for parent in (folder, *folder.parents)):
         return False
@@ -135,4 +135,5 @@ def _tracked_by_git(path: Path) -> bool:
         )
     except (OSError, subprocess.SubprocessError):
         return True
-    return answer.returncode == 0
+    # Only 1 says "not tracked"; git refusing the repository (dubious ownership, say) says nothing of the file.
+    return answer.returncode != 1

@@ -38,8 +38,11 @@ def normalised(body: Mapping[str, Any]) -> dict[str, Any]:
             continue
         if name in _DEFAULTS and value is None:
             continue
-        if name == "description" and value == "":
-            continue  # no description, whichever way it is written
+        if name == "description" and isinstance(value, str):
+            # Trailing line breaks (a YAML block scalar's) do not survive the marker line written after them.
+            value = value.rstrip("\n")
+            if not value:
+                continue  # no description, whichever way it is written
         if name in _EMPTY_DEFAULTS and value == _EMPTY_DEFAULTS[name]:
             continue
         if name == "widgets":

@@ -15,8 +15,8 @@ from reconciler.backends.datadog_dashboards.vocabulary import PAGE_SIZE
 from reconciler.core.backend import BackendError
 from reconciler.core.resources import Claims, Remote
 
-# A bound on pages, so a server that never ends its list cannot keep a plan running.
-MAX_PAGES = 10_000
+# A bound on pages, so a server that never ends its list cannot keep a plan running: 100,000 dashboards.
+MAX_PAGES = 1_000
 
 
 @dataclass(frozen=True)
@@ -47,8 +47,9 @@ async def summaries(client: DashboardsClient, shared: bool = False) -> list[Summ
         if len(items) < PAGE_SIZE:
             return list(found.values())
     raise BackendError(
-        f"the dashboard list of {client.host} did not end after {MAX_PAGES} pages ({MAX_PAGES * PAGE_SIZE:,}"
-        f" dashboards, the most a run reads); {MALFORMED}"
+        f"the dashboard list of {client.host} did not end after {MAX_PAGES:,} pages ({MAX_PAGES * PAGE_SIZE:,}"
+        " dashboards, the most one run reads); nothing was planned. Check --site: no Datadog organisation"
+        " lists that many"
     )
 
 

@@ -19,10 +19,10 @@ find a dashboard's share but by its token), and the digest of the share as last 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Final
 
+from reconciler.backends.datadog_dashboards.lookalikes import skeleton
 from reconciler.core.resources import Claims, Marker
 
 
@@ -34,19 +34,19 @@ class ShareRef:
     applied: str
 
 
+# Owner and id as wac writes them (the manifest id grammar, ASCII only): a look-alike letter in either is
+# an edited marker, never a marker of another owner or id.
 LINE: Final = re.compile(
-    r"^Managed by widgets-as-code \(owner (?P<owner>[^,\s]+), id (?P<id>[^,\s]+),"
+    r"^Managed by widgets-as-code \(owner (?P<owner>[a-z0-9][a-z0-9_\-./]*), id (?P<id>[a-z0-9][a-z0-9_\-./]*),"
     r" applied (?P<applied>[0-9a-f]+)"
     r"(?:, share (?P<token>[a-z0-9]{1,32}-[0-9a-f]{32}) applied (?P<share_applied>[0-9a-f]+))?"
     r"\): edit it in git\.$"
 )
-# Letters that look like the Latin ones of a marker line (Cyrillic and Greek mostly); with NFKD (which
-# folds full-width and mathematical letters) they let a disguised marker be recognised as one.
-_LOOK_ALIKES: Final = str.maketrans(
-    "аеорсухіјѕԁԝһոսɑɡмнткв" "οαειικνρτυμβηχζ" "ıłĸ",
-    "aeopcyxijsdwhnuagmhtkb" "oaeiiknptuubnxz" "ilk",
+# What gives a line away as a marker, however it is spaced, listed or disguised (read through `skeleton`):
+# the product's name, or the marker's own sentence.
+_GIVEAWAYS: Final = re.compile(
+    r"managed\W*by\W*widget|widgets\W*as\W*code\W*\(|owner\W+\S+\W+id\W+\S+\W+applied\W+[0-9a-f]{4}"
 )
-_WORDS: Final = "managedbywidgetsascode"
 _LOOSE_OWNER: Final = re.compile(r"owner\W*(?P<owner>[a-z0-9][a-z0-9_\-./]*)")
 _LOOSE_ID: Final = re.compile(r"\bid\W*(?P<id>[a-z0-9][a-z0-9_\-./]*)")
 EDITED: Final = "(edited marker)"
@@ -69,16 +69,9 @@ def marker_line(marker: Marker, share: ShareRef | None = None) -> str:
     )
 
 
-def _folded(line: str) -> str:
-    """The line as a reader sees it: compatibility forms, accents and look-alike letters folded to plain Latin."""
-    decomposed = unicodedata.normalize("NFKD", line)
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return plain.casefold().translate(_LOOK_ALIKES)
-
-
-def looks_like_marker(line: str) -> bool:
-    """True for any line a person would read as a marker: a list item, other spacing, look-alike letters."""
-    return _WORDS in re.sub(r"[^a-z0-9]", "", _folded(line))
+def looks_like_marker(text: str) -> bool:
+    """True for any text a person would read as a marker: a list item, other spacing, look-alike letters."""
+    return _GIVEAWAYS.search(skeleton(text)) is not None
 
 
 @dataclass(frozen=True)
@@ -107,6 +100,8 @@ def _lines(description: str | None) -> _Lines:
             loose.append(line)
         else:
             kept.append(line)
+    if not loose and looks_like_marker("".join(kept)):
+        loose.append("".join(kept))  # a marker broken over several lines is no less a marker
     return _Lines(tuple(kept), tuple(exact), tuple(loose))
 
 
@@ -130,11 +125,11 @@ def split(description: str | None) -> tuple[str | None, Claims]:
         return text, Claims(copy_help=COPIED_HELP)
     owners = {m["owner"] for m in lines.exact}
     ids = {m["id"] for m in lines.exact}
-    for line in lines.loose:
-        folded = _folded(line)
-        named, claimed_id = _LOOSE_OWNER.search(folded), _LOOSE_ID.search(folded)
-        owners |= {named["owner"]} if named else set()
-        ids |= {claimed_id["id"]} if claimed_id else set()
+    if lines.loose:
+        # Read through the whole description: a disguised marker may be broken over lines.
+        folded = skeleton(" ".join((description or "").split("\n")))
+        owners |= {found["owner"] for found in _LOOSE_OWNER.finditer(folded)}
+        ids |= {found["id"] for found in _LOOSE_ID.finditer(folded)}
     single = lines.single
     if single is not None:
         return text, Claims((single["owner"],), (single["id"],), single["applied"], copy_help=COPIED_HELP)
@@ -158,4 +153,5 @@ def without_share(description: str | None) -> str | None:
 
 def with_marker(description: str | None, marker: Marker, share: ShareRef | None = None) -> str:
     line = marker_line(marker, share)
-    return f"{description}\n\n{line}" if description else line
+    text = (description or "").rstrip("\n")
+    return f"{text}\n\n{line}" if text else line

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Final, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from reconciler.backends.datadog_dashboards.codec import desired_dashboard
+from reconciler.backends.datadog_dashboards.marker import looks_like_marker
 from reconciler.backends.datadog_dashboards.sharing import desired_share
 from reconciler.backends.datadog_dashboards.vocabulary import (
     DASHBOARD_ID,
@@ -76,6 +77,12 @@ def _valid_dashboard(dashboard: dict[str, Any]) -> dict[str, Any]:
         raise ValueError(f"dashboard.{server[0]} is set by Datadog; leave it out")
     if "tags" in dashboard:
         raise ValueError("dashboard.tags goes at the top level of the manifest (`tags: [team:…]`)")
+    description = dashboard.get("description")
+    if isinstance(description, str) and looks_like_marker(description):
+        raise ValueError(
+            "dashboard.description reads like wac's ownership line (`Managed by widgets-as-code …`), which wac"
+            " writes itself: a second one would make the dashboard a conflict nobody writes to. Reword it"
+        )
     problem = _widget_problems(dashboard["widgets"], "dashboard.widgets")
     if problem:
         raise ValueError(problem)

@@ -22,6 +22,10 @@ UNRECORDED_HELP: Final = (
     " dashboard's Share menu); the next apply then shares it as the manifest says, or not at all"
 )
 MAX_INVITATION_PAGES: Final = 1_000
+_SHARE_FIELD_TYPES: Final[dict[str, type]] = {
+    "global_time": dict, "selectable_template_vars": list, "expiration": str,
+    "global_time_selectable_enabled": bool, "embeddable_domains": list, "status": str,
+}  # fmt: skip
 
 
 async def shared_ids(client: DashboardsClient) -> set[str]:
@@ -94,9 +98,11 @@ def checked_share(body: Any, where: str) -> dict[str, Any]:
     listed = body.get("share_list") or []
     if not isinstance(listed, list) or not all(isinstance(e, str) for e in listed):
         raise BackendError(f"{where}.share_list is not a list of emails; {MALFORMED}")
-    for name in ("global_time", "selectable_template_vars", "expiration", "global_time_selectable_enabled"):
+    for name, allowed in _SHARE_FIELD_TYPES.items():
         value = body.get(name)
-        allowed = {"global_time": dict, "selectable_template_vars": list, "expiration": str}.get(name, bool)
         if value is not None and not isinstance(value, allowed):
             raise BackendError(f"{where}.{name} is not a {allowed.__name__}; {MALFORMED}")
+    domains = body.get("embeddable_domains") or []
+    if not all(isinstance(domain, str) for domain in domains):
+        raise BackendError(f"{where}.embeddable_domains is not a list of domains; {MALFORMED}")
     return body

@@ -88,6 +88,12 @@ async def share(client: DashboardsClient, dashboard_id: str, content: dict[str, 
         )
     try:
         now = await owned(client, dashboard_id, marker.owner, marker.manifest_id)
+        if now.share is not None:
+            # Another apply shared it meanwhile and recorded its token: two live shares, one never seen again.
+            raise BackendError(
+                f"dashboard {dashboard_id} was shared by another apply at the same time; this apply's share is"
+                " revoked again and the other one kept. Run wac plan to check it"
+            )
         await client.replace(dashboard_id, recorded(now.body, ShareRef(token, marker.applied)))
     except BackendError:
         await client.delete_share(token)

@@ -49,6 +49,10 @@ def share_content(sharing: Mapping[str, Any], invited: Iterable[str] | None = No
         "global_time_selectable_enabled": bool(sharing.get("global_time_selectable_enabled")),
         "selectable_template_vars": sharing.get("selectable_template_vars") or None,
         "expiration": instant(sharing.get("expiration")),
+        # Not in a manifest: what the UI can set that changes who sees the dashboard, kept at Datadog's
+        # defaults (no embedding, active), so a change made there is drift the next apply undoes.
+        "embeddable_domains": sorted(str(d) for d in sharing.get("embeddable_domains") or []),
+        "status": sharing.get("status") or "active",
         "invitations": listed if invited is None else emails(invited),
     }
 
@@ -115,6 +119,8 @@ def share_request(content: Mapping[str, Any]) -> dict[str, Any]:
         "global_time_selectable_enabled": bool(content.get("global_time_selectable_enabled")),
         "selectable_template_vars": content.get("selectable_template_vars"),
         "expiration": content.get("expiration"),
+        "embeddable_domains": list(content.get("embeddable_domains") or []),
+        "status": content.get("status") or "active",
     }
 
 

@@ -36,7 +36,8 @@ SHARE_ROOT: Final = "/api/v1/dashboard/public"
 # Share tokens: an organisation prefix, a dash, 32 hex digits (the recordings' form).
 SHARE_TOKEN: Final = re.compile(r"^[a-z0-9]{1,32}-[0-9a-f]{32}$")
 # A token anywhere in a line of text (a URL, an error): what is masked before it is shown.
-SHARE_TOKEN_IN_TEXT: Final = re.compile(r"[a-z0-9]{1,32}-[0-9a-f]{32}(?![0-9a-f])")
+# Anything with the shape is masked, even inside longer text: masking too much is the safe mistake.
+SHARE_TOKEN_IN_TEXT: Final = re.compile(r"[a-z0-9]{1,32}-[0-9a-f]{32}")
 # What a manifest may ask for; Datadog also has `embed`, which the reconciler reads but never writes.
 SHARE_TYPES: Final = ("open", "invite")
 LIVE_SPANS: Final = ("15m", "1h", "4h", "1d", "2d", "1w", "1mo", "3mo")

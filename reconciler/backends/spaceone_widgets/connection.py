@@ -10,7 +10,7 @@ from typing import Final
 
 import httpx
 
-from reconciler.backends.connection import Connected, Connection, SettingsError
+from reconciler.backends.connection import Connected, Connection, SettingsError, SettingsMissing
 from reconciler.backends.sites import SiteError, checked_endpoint
 from reconciler.backends.spaceone_widgets.backend import SpaceOneWidgets
 from reconciler.backends.spaceone_widgets.client import SpaceOneClient
@@ -41,7 +41,7 @@ def connect(connection: Connection) -> Connected:
         if not value
     ]
     if missing:
-        raise SettingsError(
+        raise SettingsMissing(
             f"{' and '.join(missing)} not set: SpaceONE custom widgets need the endpoint, a token and the domain"
             " (the endpoint and domain may also be `spaceone: {endpoint, domain_id}` in .wac.yaml), or use"
             " --site local to try the embedded emulator"
