@@ -17,6 +17,7 @@ from reconciler.cli.shell import (
     paths_argument,
     target_option,
 )
+from reconciler.render.common import refusal_lines
 from reconciler.render.markdown import render_markdown
 from reconciler.render.text import render_text
 
@@ -54,6 +55,8 @@ def plan(
     elif output == "markdown":
         click.echo(render_markdown(result, run.site.name))
     else:
+        for line in refusal_lines(result):
+            click.echo(click.style(f"! {line}", fg="red", bold=True), color=colour())
         click.echo(render_text(result, colour()), color=colour())
     refuse_plan_errors(result)
     if out_file is not None:

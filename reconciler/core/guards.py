@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Final
 
 from reconciler.core.planning import Action, Change, Plan, Reason
@@ -11,6 +12,23 @@ DEFAULT_DELETE_LIMIT: Final = 10
 # A lost create answer leaves one duplicate now and then; more than this many at once looks like
 # clones made in the UI, and their deletes count toward the limit.
 DUPLICATE_ALLOWANCE: Final = 3
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A guard apply would stop this plan at, and the flag that lets it through."""
+
+    guard: str
+    text: str
+    allow_with: str
+
+
+def apply_refusals(plan: Plan, delete_limit: int = DEFAULT_DELETE_LIMIT) -> tuple[Refusal, ...]:
+    """Every guard `wac apply` (with these settings) would stop this plan at: what a plan says first."""
+    refusal = mass_delete_refusal(plan, delete_limit)
+    if refusal is None:
+        return ()
+    return (Refusal("mass_delete", refusal, "--allow-mass-delete (or a higher --delete-limit)"),)
 
 
 def mass_delete_refusal(plan: Plan, delete_limit: int = DEFAULT_DELETE_LIMIT) -> str | None:

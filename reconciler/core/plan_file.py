@@ -14,6 +14,7 @@ from typing import Any, Final, NoReturn
 
 from reconciler import __version__
 from reconciler.core.diffing import FieldChange, FieldKind
+from reconciler.core.guards import apply_refusals
 from reconciler.core.identity import REMOTE_ID, id_problem, owner_problem
 from reconciler.core.planning import Action, Change, Conflict, Editor, Plan, Reason
 from reconciler.core.resources import Marker
@@ -59,6 +60,8 @@ def plan_to_dict(plan: Plan, site: str, inputs: PlanInputs | None = None) -> dic
             "delete": plan.count(Action.DELETE),
             "widens_access": sum(1 for c in plan.changes if c.widens_access),
             "held_back": len(plan.held_back),
+            # Each guard `wac apply` (at its defaults) would stop this plan at: review before merging.
+            "refused_by": [refusal.guard for refusal in apply_refusals(plan)],
             "unchanged": plan.unchanged,
             "managed": plan.managed,
         },
@@ -69,6 +72,7 @@ def plan_to_dict(plan: Plan, site: str, inputs: PlanInputs | None = None) -> dic
         "warnings": list(plan.warnings),
         "conflicts": [conflict_to_dict(c) for c in plan.conflicts],
         "held_back": [{"kind": kind, "scope": scope, "id": manifest_id} for kind, scope, manifest_id in plan.held_back],
+        "refusals": [{"guard": r.guard, "text": r.text, "allow_with": r.allow_with} for r in apply_refusals(plan)],
         "errors": list(plan.errors),
         "changes": [_change_to_dict(c) for c in plan.changes],
     }
@@ -86,6 +90,18 @@ def conflict_to_dict(conflict: Conflict) -> dict[str, Any]:
     }
 
 
+def editor_to_dict(editor: Editor) -> dict[str, Any]:
+    """Who changed a resource and when, for machines: `known` is false (and `note` says why) when the API cannot
+    tell who; `at` is a timestamp, or null when the API gives none."""
+    return {
+        "handle": editor.handle or None,
+        "name": editor.name or None,
+        "known": editor.known,
+        "note": editor.note or None,
+        "at": editor.at or None,
+    }
+
+
 def plan_to_json(plan: Plan, site: str, inputs: PlanInputs | None = None) -> str:
     return json.dumps(plan_to_dict(plan, site, inputs), indent=2, ensure_ascii=False) + "\n"
 
@@ -100,9 +116,7 @@ def _change_to_dict(change: Change) -> dict[str, Any]:
         "title": change.title,
         "remote_id": change.remote_id,
         "source": change.source,
-        "editor": None
-        if change.editor is None
-        else {"handle": change.editor.handle, "name": change.editor.name, "at": change.editor.at},
+        "editor": None if change.editor is None else editor_to_dict(change.editor),
         "remote_modified_at": change.remote_modified_at,
         "replace_reason": change.replace_reason,
         # For people and review bots; apply recomputes them and never reads these.
@@ -274,9 +288,7 @@ class _Reader:
             fields=tuple(
                 self.field(f, f"{where}.fields") for f in self.items(raw.get("fields", []), f"{where}.fields")
             ),
-            editor=None
-            if editor is None
-            else Editor(*(self.text(editor.get(k), f"{where}.editor.{k}") for k in ("handle", "name", "at"))),
+            editor=None if editor is None else self.editor(editor, f"{where}.editor"),
             remote_modified_at=None
             if raw.get("remote_modified_at") is None
             else self.text(raw.get("remote_modified_at"), f"{where}.remote_modified_at"),
@@ -285,6 +297,11 @@ class _Reader:
             if raw.get("replace_reason") is None
             else self.text(raw.get("replace_reason"), f"{where}.replace_reason"),
         )
+
+    def editor(self, raw: dict[str, Any], where: str) -> Editor:
+        handle, name = (self.text(raw.get(k) or "", f"{where}.{k}") for k in ("handle", "name"))
+        at, note = (self.text(raw.get(k) or "", f"{where}.{k}") for k in ("at", "note"))
+        return Editor(handle, name, at, note)
 
     def field(self, value: Any, where: str) -> FieldChange:
         raw = self.mapping(value, where)

@@ -30,18 +30,23 @@ class Reason(StrEnum):
     DRIFT = "changed outside git"
     BOTH_CHANGED = "manifest changed, and changed outside git"
     UNRECORDED = "differs from the manifest"
-    ADOPT = "adopted: ownership tags added"
+    ADOPT = "adopted: ownership marker added"
     REMOVED = "manifest removed"
-    DUPLICATE = "duplicate of the kept widget"
+    DUPLICATE = "duplicate of the kept one"
 
 
 @dataclass(frozen=True)
 class Editor:
-    """Who last changed a remote resource, and when."""
+    """Who last changed a remote resource, and when; `note` says why the API cannot tell who (no `handle`)."""
 
     handle: str
     name: str
     at: str
+    note: str = ""
+
+    @property
+    def known(self) -> bool:
+        return bool(self.handle)
 
 
 @dataclass(frozen=True)
@@ -530,7 +535,7 @@ def _delete(remote: Remote, reason: Reason) -> Change:
 
 
 def _editor(user: User | None, at: str) -> Editor | None:
-    return Editor(handle=user.handle, name=user.name, at=at) if user else None
+    return Editor(handle=user.handle, name=user.name, at=at, note=user.note) if user else None
 
 
 def keep_ignored_remote_values(

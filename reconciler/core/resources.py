@@ -15,9 +15,12 @@ ResourceKey = tuple[str, str, str]
 
 @dataclass(frozen=True)
 class User:
+    """Who did something, as the API names them; `note` says why the API cannot (then `handle` is empty)."""
+
     id: str
     handle: str
     name: str
+    note: str = ""
 
 
 @dataclass(frozen=True)

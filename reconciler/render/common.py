@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from reconciler.core.diffing import FieldChange, FieldKind
+from reconciler.core.guards import apply_refusals
 from reconciler.core.planning import Action, Change, Plan, Reason
 from reconciler.core.resources import Caution
 
@@ -99,9 +100,11 @@ def kind_note(change: Change) -> str:
 def person(change: Change) -> str:
     assert change.editor is not None
     editor = change.editor
+    if not editor.known:
+        return f"someone ({editor.note})" if editor.note else "an unknown user"
     if editor.name and editor.name != editor.handle:
         return f"{editor.name} <{editor.handle}>"
-    return editor.handle or "an unknown user"
+    return editor.handle
 
 
 def value(raw: Any, limit: int = 200) -> str:
@@ -115,3 +118,25 @@ def field_line(field: FieldChange) -> str:
         return f"{symbol} {field.path}: {value(field.before)} → {value(field.after)}"
     shown = field.after if field.kind == FieldKind.ADDED else field.before
     return f"{symbol} {field.path}: {value(shown)}"
+
+
+def refusal_lines(plan: Plan) -> list[str]:
+    """What `wac apply` would refuse, first thing a reviewer reads, with how to allow it."""
+    return [
+        f"apply will refuse this plan: {r.text.removeprefix('Refusing to apply: ')} To apply it anyway:"
+        f" {r.allow_with}."
+        for r in apply_refusals(plan)
+    ]
+
+
+_MARKDOWN_ENTITIES = {ch: f"&#{ord(ch)};" for ch in "`*_[]()#!|~\\"}
+
+
+def html_escaped(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def inline(text: str) -> str:
+    """Remote text as inert markdown on one line: HTML escaped, control characters shown as escapes, and
+    every character markdown gives a meaning to written as an entity."""
+    return "".join(_MARKDOWN_ENTITIES.get(ch, ch) for ch in printable(html_escaped(text)))

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from reconciler.core.drift import DriftReport, Edit
-from reconciler.render.common import field_line, person, printable
+from reconciler.core.planning import Change
+from reconciler.render.common import field_line, inline, person, printable, where
 
 MARKER = "<!-- widgets-as-code drift -->"
 
@@ -84,5 +85,51 @@ def _counts(report: DriftReport) -> list[str]:
 
 
 def render_drift_markdown(report: DriftReport) -> str:
-    body = render_drift_text(report)
-    return f"{MARKER}\n### widgets-as-code drift report\n\n```\n{body.replace('```', '`​``')}\n```\n"
+    """The scheduled issue's body: access widened first, then a section per class, every remote text inert."""
+    lines = [MARKER, "### widgets-as-code drift report", "", f"**{inline(_headline(report)[0])}**", ""]
+    lines += _widened_markdown(report)
+    lines += _section("Changed outside git", [_edited_markdown(edit) for edit in report.edits])
+    lines += _section(
+        "Missing remotely (never applied, or deleted outside git)",
+        [_missing_markdown(c) for c in report.missing],
+    )
+    lines += _section(
+        "Not managed by any owner",
+        [f"- {inline(r.scope)} {inline(repr(r.title))} (<code>{inline(r.remote_id)}</code>)" for r in report.unmanaged],
+    )
+    lines += [f"> [!CAUTION]\n> Conflict: {inline(c.describe())}\n" for c in report.conflicts]
+    lines += _section("Pending in git (not applied yet; not drift)", [_pending_markdown(e) for e in report.pending])
+    lines += [f"> [!NOTE]\n> {inline(note)}\n" for note in report.notes]
+    lines += [inline(line) for line in _counts(report)]
+    return "\n".join(lines) + "\n"
+
+
+def _widened_markdown(report: DriftReport) -> list[str]:
+    widened = [(e.change, c) for e in report.edits for c in e.change.outside_cautions if c.widens]
+    if not widened:
+        return []
+    lines = [f"> [!CAUTION]\n> **Access widened outside git** ({len(widened)}); the next apply narrows it again:"]
+    lines += [f"> - <code>{inline(where(change))}</code>: {inline(caution.text)}" for change, caution in widened]
+    return [*lines, ""]
+
+
+def _missing_markdown(change: Change) -> str:
+    return f"- <code>{inline(where(change))}</code> {inline(repr(change.title))} ({inline(change.source or '')})"
+
+
+def _section(title: str, items: list[str]) -> list[str]:
+    return [f"#### {title}", "", *items, ""] if items else []
+
+
+def _edited_markdown(edit: Edit) -> str:
+    change = edit.change
+    who = person(change) if change.editor else "an unknown user"
+    at = change.editor.at if change.editor and change.editor.at else "an unknown time"
+    fields = "\n".join(f"  - <code>{inline(field_line(f))}</code>" for f in edit.fields)
+    head = f"- <code>{inline(where(change))}</code> {inline(repr(change.title))}, by {inline(who)} at {inline(at)}"
+    return f"{head}\n{fields}" if fields else head
+
+
+def _pending_markdown(edit: Edit) -> str:
+    fields = "\n".join(f"  - <code>{inline(field_line(f))}</code>" for f in edit.pending)
+    return f"- <code>{inline(where(edit.change))}</code>\n{fields}"

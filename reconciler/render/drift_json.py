@@ -8,10 +8,12 @@ from typing import Any, Final
 
 from reconciler.core.diffing import FieldChange
 from reconciler.core.drift import DriftReport, Edit
-from reconciler.core.plan_file import conflict_to_dict
+from reconciler.core.plan_file import conflict_to_dict, editor_to_dict
 
-# 3: entries name their `kind` and `scope` (was `experience_type`) and `remote_id` (was `uuid`).
-DRIFT_FORMAT_VERSION: Final = 3
+# 4: a `summary` (counts by class and by kind); `changed_by` as data (`known: false` and a `note` when the API
+#    cannot tell who); `changed_at` a timestamp or null. 3: entries named `kind`, `scope` and `remote_id`.
+DRIFT_FORMAT_VERSION: Final = 4
+CLASSES: Final = ("edited", "missing", "unmanaged", "conflicts", "pending_in_git")
 
 
 def _fields(fields: Iterable[FieldChange]) -> list[dict[str, Any]]:
@@ -28,8 +30,8 @@ def drift_to_dict(report: DriftReport) -> dict[str, Any]:
             "remote_id": change.remote_id,
             "title": change.title,
             "reason": change.reason.value,
-            "changed_by": None if editor is None else {"handle": editor.handle, "name": editor.name},
-            "changed_at": None if editor is None else editor.at,
+            "changed_by": None if editor is None else _who(editor_to_dict(editor)),
+            "changed_at": (editor.at or None) if editor is not None else None,
             "fields": _fields(edit.fields),
             "pending_in_git": _fields(edit.pending),
             "told_apart": edit.told_apart,
@@ -40,6 +42,7 @@ def drift_to_dict(report: DriftReport) -> dict[str, Any]:
         "format_version": DRIFT_FORMAT_VERSION,
         "owner": report.owner,
         "drifted": report.drifted,
+        "summary": summary(report),
         "edited": [edited(e) for e in report.edits],
         "pending_in_git": [
             {"kind": e.change.kind, "scope": e.change.scope, "id": e.change.manifest_id, "fields": _fields(e.pending)}
@@ -62,6 +65,26 @@ def drift_to_dict(report: DriftReport) -> dict[str, Any]:
         "conflicts": [conflict_to_dict(c) for c in report.conflicts],
         "notes": list(report.notes),
     }
+
+
+def summary(report: DriftReport) -> dict[str, Any]:
+    """How many of each class, in all and by kind, so a scheduled job can decide without reading entries."""
+    kinds = {
+        "edited": [e.change.kind for e in report.edits],
+        "missing": [c.kind for c in report.missing],
+        "unmanaged": [r.kind for r in report.unmanaged],
+        "conflicts": [c.kind for c in report.conflicts],
+        "pending_in_git": [e.change.kind for e in report.pending],
+    }
+    by_kind: dict[str, dict[str, int]] = {}
+    for name, found in kinds.items():
+        for kind in found:
+            by_kind.setdefault(kind, dict.fromkeys(CLASSES, 0))[name] += 1
+    return {**{name: len(found) for name, found in kinds.items()}, "by_kind": by_kind}
+
+
+def _who(editor: dict[str, Any]) -> dict[str, Any]:
+    return {key: editor[key] for key in ("handle", "name", "known", "note")}
 
 
 def render_drift_json(report: DriftReport) -> str:

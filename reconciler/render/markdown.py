@@ -11,7 +11,9 @@ from reconciler.render.common import (
     field_line,
     headline,
     held_back_lines,
+    inline,
     printable,
+    refusal_lines,
     remote_label,
     summary_line,
     value,
@@ -30,7 +32,8 @@ def render_markdown(plan: Plan, site: str, limit: int = BODY_BUDGET) -> str:
         MARKER.replace("plan -->", f"plan owner={plan.owner} -->"),  # owners are tag-safe: no "-->" possible
         "### widgets-as-code plan",
         "",
-        f"**{_inline(summary_line(plan))}** Site: <code>{_inline(site)}</code>.",
+        *(f"> [!CAUTION]\n> **{inline(line[0].upper() + line[1:])}**\n" for line in refusal_lines(plan)),
+        f"**{inline(summary_line(plan))}** Site: <code>{inline(site)}</code>.",
         "",
         *_access(plan),
         *_counts(plan),
@@ -46,10 +49,10 @@ def render_markdown(plan: Plan, site: str, limit: int = BODY_BUDGET) -> str:
             " deleted, so its remote id changes.",
             "",
         ]
-    head += [f"> [!NOTE]\n> {_inline(note)}\n" for note in (*plan.withheld_deletes, *plan.warnings)]
-    head += [f"> [!CAUTION]\n> Conflict: {_inline(c.describe())}\n" for c in plan.conflicts]
-    head += [f"> [!CAUTION]\n> {_inline(line[0].upper() + line[1:])}\n" for line in held_back_lines(plan)]
-    head += [f"> [!CAUTION]\n> Not applicable: {_inline(error)}\n" for error in plan.errors]
+    head += [f"> [!NOTE]\n> {inline(note)}\n" for note in (*plan.withheld_deletes, *plan.warnings)]
+    head += [f"> [!CAUTION]\n> Conflict: {inline(c.describe())}\n" for c in plan.conflicts]
+    head += [f"> [!CAUTION]\n> {inline(line[0].upper() + line[1:])}\n" for line in held_back_lines(plan)]
+    head += [f"> [!CAUTION]\n> Not applicable: {inline(error)}\n" for error in plan.errors]
     text = "\n".join(head) + "\n"
     shown = 0
     # Access changes first: the ones a reviewer must not miss are never cut off by the size limit.
@@ -76,11 +79,11 @@ def _access(plan: Plan) -> list[str]:
     lines: list[str] = []
     if widening:
         lines.append(f"> [!CAUTION]\n> **This plan widens access** ({len(widening)}): review who can see what.")
-        lines += [f"> - <code>{_inline(where(c))}</code>: {_inline(caution.text)}" for c, caution in widening]
+        lines += [f"> - <code>{inline(where(c))}</code>: {inline(caution.text)}" for c, caution in widening]
         lines.append("")
     if other:
         lines.append("> [!NOTE]\n> Access changes:")
-        lines += [f"> - <code>{_inline(where(c))}</code>: {_inline(caution.text)}" for c, caution in other]
+        lines += [f"> - <code>{inline(where(c))}</code>: {inline(caution.text)}" for c, caution in other]
         lines.append("")
     return lines
 
@@ -96,14 +99,14 @@ def _counts(plan: Plan) -> list[str]:
 
 
 def _details(change: Change) -> str:
-    lines = [f"<details><summary><code>{_inline(headline(change))}</code> — {_inline(why(change))}</summary>", ""]
-    lines += [f"{'⚠️ ' if caution.widens else ''}**{_inline(caution.text)}**  " for caution in change.cautions]
+    lines = [f"<details><summary><code>{inline(headline(change))}</code> — {inline(why(change))}</summary>", ""]
+    lines += [f"{'⚠️ ' if caution.widens else ''}**{inline(caution.text)}**  " for caution in change.cautions]
     if change.remote_id:
         label, _, remote_id = remote_label(change).rpartition(" ")
-        lines.append(f"{label} <code>{_inline(remote_id)}</code>")
-    lines.append(f"kind <code>{_inline(change.kind)}</code>")
+        lines.append(f"{label} <code>{inline(remote_id)}</code>")
+    lines.append(f"kind <code>{inline(change.kind)}</code>")
     if change.source:
-        lines.append(f"<code>{_inline(change.source)}</code>")
+        lines.append(f"<code>{inline(change.source)}</code>")
     lines += ["", "```diff"]
     for field in change.fields:
         lines += [_fence_safe(printable(line)) for line in _diff_lines(field)]
@@ -116,19 +119,6 @@ def _diff_lines(field: FieldChange) -> list[str]:
     if field.kind == FieldKind.CHANGED:
         return [f"- {field.path}: {value(field.before)}", f"+ {field.path}: {value(field.after)}"]
     return [field_line(field)]
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-
-
-def _inline(text: str) -> str:
-    """Remote text as inert markdown on one line: HTML escaped, control characters shown as escapes, and
-    every character markdown gives a meaning to written as an entity."""
-    return "".join(_MARKDOWN_ENTITIES.get(ch, ch) for ch in printable(_escape(text)))
-
-
-_MARKDOWN_ENTITIES = {ch: f"&#{ord(ch)};" for ch in "`*_[]()#!|~\\"}
 
 
 def _fence_safe(line: str) -> str:

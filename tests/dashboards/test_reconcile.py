@@ -161,7 +161,7 @@ def test_export_and_adopt_a_dashboard(tmp_path: Path) -> None:
         (file,) = (repo.root / "adopted").rglob("*.yaml")
         assert f"adopt: {made['id']}" in file.read_text()
         planned = json.loads(repo.wac("plan", "adopted", "--format", "json").stdout)
-        assert [c["reason"] for c in planned["changes"]] == ["adopted: ownership tags added"]
+        assert [c["reason"] for c in planned["changes"]] == ["adopted: ownership marker added"]
         assert repo.wac("apply", "adopted", "--auto-approve").exit_code == 0
         assert repo.wac("plan", "adopted", "--detailed-exitcode").exit_code == 0
         (adopted,) = dashboards(server.url)

@@ -476,3 +476,23 @@ def test_export_never_writes_through_a_symlink(tmp_path: Path, server: RunningEm
     result = repo.wac("export", "--kind", KIND, "--out", "exported")
     assert result.exit_code == 1 and "is a symbolic link" in result.output
     assert not (tmp_path / "outside").exists()
+
+
+def test_drift_says_when_the_api_cannot_tell_who_and_widened_access_comes_first(
+    tmp_path: Path, server: RunningEmulator
+) -> None:
+    repo = workspace(tmp_path, server.url, board(sharing=INVITE))
+    apply(repo)
+    made = dashboard_of(server.url, "checkout-overview")
+    put(server.url, made, title="Renamed in the UI")
+    token = token_of(server.url, "checkout-overview") or ""
+    body = {"share_type": "open"}
+    assert httpx.put(f"{server.url}/api/v1/dashboard/public/{token}", headers=ALICE, json=body).status_code == 200
+    report = json.loads(repo.wac("drift", "--format", "json").stdout)
+    who = {e["scope"]: e["changed_by"] for e in report["edited"]}
+    assert who["dashboard"]["known"] is False and who["dashboard"]["handle"] is None
+    assert "records only the dashboard's author" in who["dashboard"]["note"]
+    assert report["summary"]["by_kind"][KIND]["edited"] == 2
+    markdown = repo.wac("drift", "--format", "markdown").output
+    assert markdown.index("[!CAUTION]") < markdown.index("#### Changed outside git")
+    assert "Access widened outside git" in markdown

@@ -41,7 +41,7 @@ def test_export_validate_plan_apply_adopts_without_recreating(tmp_path: Path) ->
         assert repo.wac("validate").exit_code == 0
         planned = repo.wac("plan", "--format", "json")
         changes = __import__("json").loads(planned.stdout)["changes"]
-        assert {(c["action"], c["reason"]) for c in changes} == {("update", "adopted: ownership tags added")}
+        assert {(c["action"], c["reason"]) for c in changes} == {("update", "adopted: ownership marker added")}
         assert sorted(c["remote_id"] for c in changes) == sorted(w["id"] for w in made[:3])
         # The only content change is the lowercased tag; nothing else differs.
         assert [f["path"] for c in changes for f in c["fields"]] == ["tags"]

@@ -108,3 +108,26 @@ def test_a_widget_deleted_in_the_ui_is_named_as_such(repo: Workspace) -> None:
     assert code == 2
     assert "is missing remotely (never applied, or deleted outside git;" in text
     assert "missing remotely (never applied, or deleted outside git)" in repo.wac("plan").stdout
+
+
+def test_drift_for_machines_counts_by_class_and_kind_and_names_who_as_data(repo: Workspace) -> None:
+    _edit_in_ui(repo, title="Edited by Bob")
+    report = json.loads(repo.wac("drift", "--format", "json").stdout)
+    assert report["format_version"] == 4
+    assert report["summary"]["edited"] == 1 and report["summary"]["missing"] == 0
+    assert report["summary"]["by_kind"]["datadog/widget"]["edited"] == 1
+    (edited,) = report["edited"]
+    assert (
+        edited["changed_by"]["known"] is True
+        and edited["changed_by"]["handle"]
+        and edited["changed_by"]["note"] is None
+    )
+    assert edited["changed_at"] and edited["changed_at"].endswith("Z")
+
+
+def test_the_drift_issue_is_real_markdown_with_every_remote_text_inert(repo: Workspace) -> None:
+    _edit_in_ui(repo, title="**bold** <img src=x> [link](http://evil)")
+    markdown = repo.wac("drift", "--format", "markdown").output
+    assert markdown.startswith("<!-- widgets-as-code drift -->")
+    assert "#### Changed outside git" in markdown and "```" not in markdown
+    assert "<img" not in markdown and "**bold**" not in markdown and "[link](" not in markdown

@@ -114,7 +114,7 @@ def test_the_whole_lifecycle(repo: Workspace) -> None:
     )
     repaired = repo.wac("plan")
     assert "- delete product_analytics/weekly-retention" in repaired.output
-    assert "duplicate of the kept widget" in repaired.output
+    assert "duplicate of the kept one" in repaired.output
     assert "1 deleted" in repo.wac("apply", "--auto-approve").output
     assert [w["id"] for w in repo.managed()["weekly-retention"]] == [keeper["id"]]
     assert httpx.get(f"{repo.url}/api/v2/widgets/product_analytics/{duplicate['id']}", headers=ALICE).status_code == 404

@@ -30,7 +30,8 @@ def test_json_plan_is_versioned_and_complete(tmp_path: Path) -> None:
     assert "widgets/exports/csv.yaml" in recorded and len(recorded) == len(list(repo.widgets.rglob("*.yaml")))
     assert printed["owner"] == "default" and printed["site"] == server.url
     assert printed["summary"] == {
-        "create": 16, "update": 0, "replace": 0, "delete": 0, "widens_access": 0, "held_back": 0, "unchanged": 0,
+        "create": 16, "update": 0, "replace": 0, "delete": 0, "widens_access": 0, "held_back": 0, "refused_by": [],
+        "unchanged": 0,
         "managed": 0,
     }  # fmt: skip
     change = next(c for c in printed["changes"] if c["id"] == "orders-by-country")
@@ -192,3 +193,26 @@ def test_apply_reports_as_versioned_json_for_machines(tmp_path: Path) -> None:
         assert outcome["ok"] and outcome["action"] == "create" and outcome["remote_id"]
         again = json.loads(repo.wac("apply", "--format", "json", "--auto-approve").stdout)
         assert again["outcomes"] == [] and again["dry_run"] is False
+
+
+def test_a_plan_apply_would_refuse_says_so_first_in_every_format(tmp_path: Path) -> None:
+    with emulator_thread() as server:
+        repo = make_workspace(tmp_path, server.url)
+        assert repo.wac("apply", "--auto-approve").exit_code == 0
+        for manifest in repo.widgets.rglob("*.yaml"):
+            manifest.unlink()
+        (repo.widgets / "one.yaml").write_text(
+            "id: only-one\nexperience_type: ccm_reports\ndefinition: {type: toplist, title: One, requests: [{q: a}]}\n"
+        )
+        text = repo.wac("plan").output
+        assert text.splitlines()[0].startswith("! apply will refuse this plan: it deletes every resource")
+        assert "--allow-mass-delete" in text.splitlines()[0]
+        markdown = repo.wac("plan", "--format", "markdown").output
+        assert markdown.index("[!CAUTION]") < markdown.index("Plan for owner"), "before the counts"
+        assert "Apply will refuse this plan" in markdown
+        planned = json.loads(repo.wac("plan", "--format", "json").stdout)
+        assert planned["summary"]["refused_by"] == ["mass_delete"]
+        (refusal,) = planned["refusals"]
+        assert refusal["guard"] == "mass_delete" and "--allow-mass-delete" in refusal["allow_with"]
+        refused = repo.wac("apply", "--auto-approve")
+        assert refused.exit_code == 1 and "Refusing to apply" in refused.output

@@ -81,9 +81,9 @@ def test_a_429_storm_from_a_noisy_neighbour_is_waited_out(tmp_path: Path) -> Non
         stop = threading.Event()
 
         def neighbour() -> None:
-            # Another tool in the same org spends most of the shared budget (25 of 30 a second).
+            # Another tool in the same org spends the shared budget as fast as it can (30 a second allowed).
             with httpx.Client(base_url=server.url, headers=BOB) as client:
-                while not stop.wait(0.04):
+                while not stop.wait(0.01):
                     client.get("/api/v2/widgets/csv_reports")
 
         thread = threading.Thread(target=neighbour, daemon=True)

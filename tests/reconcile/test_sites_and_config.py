@@ -73,3 +73,38 @@ def test_printed_next_steps_carry_the_site_and_owner(tmp_path: Path) -> None:
         repo = make_workspace(tmp_path, server.url, copy_examples=False)
         exported = repo.wac("export", "--out", "widgets", "--owner", "team-a")
         assert f"wac plan widgets --site {server.url} --owner team-a" in exported.output
+
+
+def test_commands_work_from_any_folder_inside_the_repository(tmp_path: Path) -> None:
+    import os
+
+    from click.testing import CliRunner
+
+    from reconciler.cli import main
+
+    with emulator_thread() as server:
+        repo = make_workspace(tmp_path, server.url)
+        (repo.root / ".wac.yaml").write_text(f"site: {server.url}\nowner: team-a\n")
+        env = {**repo.env, "DD_SITE": None}
+
+        def wac_in(folder: Path, *args: str) -> str:
+            before = Path.cwd()
+            os.chdir(folder)
+            try:
+                result = CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+            finally:
+                os.chdir(before)
+            assert result.exit_code in (0, 2), result.output
+            return result.output
+
+        deep = repo.widgets / "logs"
+        here = json.loads(wac_in(repo.root, "plan", "--format", "json"))
+        inside = json.loads(wac_in(deep, "plan", "--format", "json"))
+        assert inside["owner"] == "team-a" and inside["site"] == server.url, "the repository's .wac.yaml"
+        assert inside["summary"] == here["summary"] and inside["inputs"] == here["inputs"]
+        wac_in(deep, "plan", "--out", "saved.json")
+        assert (deep / "saved.json").is_file(), "a path typed in a folder means that folder"
+        applied = wac_in(repo.widgets, "apply", "--plan", "logs/saved.json", "--auto-approve", "--site", server.url)
+        assert "Apply complete" in applied
+        dot = json.loads(wac_in(deep, "plan", ".", "--format", "json"))
+        assert dot["inputs"]["paths"] == ["widgets/logs"], "`.` is the folder it was typed in"

@@ -172,7 +172,7 @@ def test_export_and_adopt_take_over_console_widgets(repo: Workspace, server: Run
     assert "kind: spaceone/custom-widget" in text and f"adopt: {made['custom_widget_id']}" in text
     assert repo.wac("validate", "adopted").exit_code == 0
     planned = json.loads(repo.wac("plan", "adopted", "--format", "json").stdout)
-    assert [(c["action"], c["reason"]) for c in planned["changes"]] == [("update", "adopted: ownership tags added")]
+    assert [(c["action"], c["reason"]) for c in planned["changes"]] == [("update", "adopted: ownership marker added")]
     assert repo.wac("apply", "adopted", "--auto-approve").exit_code == 0
     (adopted,) = [w for w in api.widgets() if w["custom_widget_id"] == made["custom_widget_id"]]
     assert adopted["tags"]["wac-owner"] == "default" and adopted["tags"]["team"] == "sre"

@@ -88,7 +88,12 @@ def remote_from(body: Mapping[str, Any]) -> Remote:
         created_at=str(body.get("created_at", "")),
         modified_at=str(body.get("modified_at", "")),
         created_by=User(author, author, str(body.get("author_name") or author)) if author else None,
-        modified_by=User("", f"someone (Datadog records only the dashboard's author, {author or 'unknown'})", ""),
+        modified_by=User(
+            "",
+            "",
+            "",
+            note=f"Datadog records only the dashboard's author ({author or 'unknown'}), not who changed it last",
+        ),
     )
 
 

@@ -91,7 +91,9 @@ def remote_share(
         claims=claims,
         created_at=str(share.get("created") or ""),
         created_by=User(handle, handle, str(author.get("name") or handle)) if handle else None,
-        modified_by=User("", f"someone (Datadog records only who shared it, {handle or 'unknown'})", ""),
+        modified_by=User(
+            "", "", "", note=f"Datadog records only who shared it ({handle or 'unknown'}), not who changed it last"
+        ),
         parent=(KIND, SCOPE, claims.manifest_id or ""),
     )
 

@@ -78,7 +78,9 @@ def remote_from(info: Mapping[str, Any]) -> Remote:
         created_at=str(info.get("created_at", "")),
         modified_at=str(info.get("updated_at", "")),
         created_by=User(creator, creator, creator) if creator else None,
-        modified_by=User("", f"someone (SpaceONE records only the creator, {creator or 'unknown'})", ""),
+        modified_by=User(
+            "", "", "", note=f"SpaceONE records only the creator ({creator or 'unknown'}), not who changed it last"
+        ),
     )
 
 
