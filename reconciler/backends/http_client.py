@@ -243,7 +243,16 @@ class HttpClient:
             if tally.failures or tally.refusals:
                 self.stats.retries += 1
             async with self._slot() as http:
+                began = asyncio.get_running_loop().time()
                 attempt = await self._attempt(http, request)
+                # `--debug`: one line per attempt (httpx's own, some 15 a request, only with --debug-http).
+                log.debug(
+                    "HTTP Request: %s → %s in %.0f ms (retry %d)",
+                    request.shown,
+                    attempt.response.status_code if attempt.response is not None else attempt.problem,
+                    (asyncio.get_running_loop().time() - began) * 1000,
+                    tally.failures + tally.refusals,
+                )
                 step = await self._next_step(attempt, request, tally)
             if step == "done":
                 assert attempt.response is not None

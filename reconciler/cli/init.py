@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
@@ -13,13 +13,16 @@ import click
 
 from reconciler.backends.registry import BY_KIND, DEFAULT_KIND
 from reconciler.cli.harness import write_file
-from reconciler.cli.shell import Command, everywhere, fail
+from reconciler.cli.shell import HereCommand, everywhere, fail
 
 if TYPE_CHECKING:
     from reconciler.scaffold import ScaffoldFile
 
 # Beyond what a site must be to resolve: nothing a workflow or README could read as syntax.
 _PLAIN_SITE: Final = re.compile(r"^[A-Za-z0-9.\-:/\[\]]{1,200}$")
+
+Problem = Callable[[str], str | None]
+"""What is wrong with a value given or typed, or None."""
 
 
 def _kinds() -> list[str]:
@@ -32,7 +35,7 @@ def _examples(kinds: Iterable[str]) -> list[tuple[str, str]]:
     return [(example.template, example.path) for example in chosen if example is not None]
 
 
-@click.command(cls=Command)
+@click.command(cls=HereCommand)
 @everywhere
 @click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--owner", help="The owner wac marks this repository's resources with (asked on a terminal).")
@@ -61,8 +64,10 @@ def init(
     from reconciler.scaffold import DEFAULT_ACTION, scaffold
 
     asking = _on_a_terminal()
-    owner = _checked_owner(owner or _asked(asking, "Owner (one per repository)", "default"))
-    site = _checked_site(site or _asked(asking, "Datadog site, `local` or an emulator URL", "datadoghq.com"))
+    owner = _answer(owner, asking, ("--owner", "Owner (one per repository)", "default"), _owner_problem)
+    site = _answer(
+        site, asking, ("--site", "Datadog site, `local` or an emulator URL", "datadoghq.com"), _site_problem
+    ).strip()
     kinds = kinds or _asked_kinds(asking)
     chosen_action = _checked_action(action or DEFAULT_ACTION)
     schema = _json(manifests_json_schema())
@@ -71,27 +76,93 @@ def init(
     _refuse_links(directory, touched)
     written = _written(directory, files)
     click.echo(f"Wrote {len(written)} file(s) in {directory}/: {', '.join(written) or 'none'}.")
+    _warn_of_an_emulator(site)
     if from_remote:
         from reconciler.cli.export import export_to
 
         export_to(site, owner, {}, directory / "widgets", unmanaged_only=False, force=False, kinds=kinds)
     where = "" if directory == Path(".") else f"cd {directory} && "
-    click.echo(
-        f"Next: {where}wac validate && wac plan && wac apply. Add the secrets DD_API_KEY and DD_APP_KEY to the"
-        " repository for its workflows."
-    )
+    click.echo(f"Next: {where}wac validate && wac plan && wac apply.{_settings_needed(site, kinds, files)}")
 
 
 def _asked_kinds(asking: bool) -> tuple[str, ...]:
-    """The kinds asked for on a terminal (each checked), else the default kind alone."""
+    """The kinds asked for on a terminal (asked again until each is a kind), else the default kind alone."""
     if not asking:
         return (DEFAULT_KIND,)
-    answer = click.prompt(f"Kinds, comma separated ({', '.join(_kinds())})", default=DEFAULT_KIND)
-    kinds = tuple(k.strip() for k in answer.split(",") if k.strip())
+    answer = click.prompt(
+        f"Kinds, comma separated ({', '.join(_kinds())})", default=DEFAULT_KIND, value_proc=_kinds_answer
+    )
+    return tuple(answer)
+
+
+def _kinds_answer(answer: str) -> tuple[str, ...]:
+    kinds = tuple(dict.fromkeys(k.strip() for k in answer.split(",") if k.strip()))
     unknown = [k for k in kinds if k not in _kinds()]
     if unknown:
-        fail(f"'{unknown[0]}' is not a kind; use one of {', '.join(_kinds())}")
+        # click.prompt prints this as "Error: …" and asks again.
+        raise click.BadParameter(f"'{unknown[0]}' is not a kind; use one of {', '.join(_kinds())}")
     return kinds or (DEFAULT_KIND,)
+
+
+def _answer(given: str | None, asking: bool, question: tuple[str, str, str], problem: Problem) -> str:
+    """The flag's value, else on a terminal the answer (asked again until `problem` finds none), else the
+    default; a bad flag ends the run naming it. `question`: the flag, the question and the default."""
+    flag, text, default = question
+    if given or not asking:
+        value = given or default
+        found = problem(value)
+        if found:
+            fail(f"{flag}: {found}")
+        return value
+
+    def until_valid(answer: str) -> str:
+        found = problem(answer)
+        if found:
+            # click.prompt prints this as "Error: …" and asks again: a typo does not end the run.
+            raise click.BadParameter(found)
+        return answer
+
+    return str(click.prompt(text, default=default, value_proc=until_valid))
+
+
+def _warn_of_an_emulator(site: str) -> None:
+    from reconciler.backends.sites import resolve_site
+
+    if resolve_site(site).is_emulator:
+        click.echo(
+            f"warning: --site {site} is an emulator, so the workflows written run wac against an emulator, not"
+            " against"
+            " Datadog; for workflows that manage your Datadog resources, run wac init with --site datadoghq.com"
+            " (or your site)",
+            err=True,
+        )
+
+
+def _settings_needed(site: str, kinds: Iterable[str], files: Iterable[ScaffoldFile]) -> str:
+    """The secrets (and variables) the workflows read for these kinds, as a sentence to add them; nothing for
+    the embedded emulator, which needs no key."""
+    from reconciler.backends.sites import resolve_site
+
+    if resolve_site(site).is_local:
+        return ""
+    workflows = "".join(file.text for file in files if file.path.startswith(".github/workflows/"))
+    read = [v for kind in dict.fromkeys(kinds) for v in BY_KIND[kind].variables]
+
+    def used(prefix: str, secret: bool) -> list[str]:
+        # Only what the workflows pass on: a key read under a second name too is asked for once, by theirs.
+        names = dict.fromkeys(v.name for v in read if v.secret == secret)
+        return [n for n in names if re.search(rf"\b{prefix}\.{re.escape(n)}\b", workflows)]
+
+    secrets, variables = used("secrets", True), used("vars", False)
+    wanted = [
+        f"the {what} {_listed(names)}" for what, names in (("secrets", secrets), ("variables", variables)) if names
+    ]
+    joined = ", and ".join(wanted) + ("," if len(wanted) > 1 else "")
+    return f" Add {joined} to the repository for its workflows." if wanted else ""
+
+
+def _listed(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _written(directory: Path, files: Iterable[ScaffoldFile]) -> list[str]:
@@ -131,35 +202,28 @@ def _on_a_terminal() -> bool:
     return sys.stdin.isatty()
 
 
-def _asked(asking: bool, question: str, default: str) -> str:
-    return str(click.prompt(question, default=default)) if asking else default
-
-
 def _json(schema: object) -> str:
     import json
 
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
 
 
-def _checked_owner(owner: str) -> str:
+def _owner_problem(owner: str) -> str | None:
     from reconciler.core.identity import owner_problem
 
-    problem = owner_problem(owner)
-    if problem:
-        fail(f"--owner: {problem}")
-    return owner
+    return owner_problem(owner)
 
 
-def _checked_site(site: str) -> str:
+def _site_problem(site: str) -> str | None:
     from reconciler.backends.sites import SiteError, resolve_site
 
     try:
         resolve_site(site)
     except SiteError as exc:
-        fail(f"--site: {exc}")
+        return str(exc)
     if not _PLAIN_SITE.fullmatch(site.strip()):
-        fail(f"--site: '{site[:80]}' holds characters a site name or URL does not need")
-    return site.strip()
+        return f"'{site[:80]}' holds characters a site name or URL does not need"
+    return None
 
 
 _ACTION: Final = re.compile(

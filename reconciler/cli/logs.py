@@ -7,6 +7,8 @@ import os
 import sys
 from collections.abc import Iterable
 
+import click
+
 from reconciler.cli.output_guard import KEY_VARIABLES, guarded
 from reconciler.core.redaction import redact
 
@@ -34,11 +36,15 @@ def enable_debug_logging() -> None:
     configure_logging(debug=True)
 
 
-def configure_logging(debug: bool) -> None:
-    """Retries and rate-limit waits, one line each on stderr; with `debug`, every request too.
-
-    Keys are scrubbed from every line, whichever form they take.
-    """
+def configure_logging(debug: bool, http: bool | None = None) -> None:
+    """Retries and rate-limit waits, one line each on stderr; with `debug`, one line per request too, and with
+    `http` httpx's and httpcore's own lines (None: as `--debug-http` set it for this command). Keys are scrubbed
+    from every line, whichever form they take."""
+    if http is None:
+        # Read from the command's context, which `--debug-http` sets: this is called again as each context
+        # starts, and a module-level switch would outlive the command (tests run many in one process).
+        ctx = click.get_current_context(silent=True)
+        http = ctx is not None and bool(ctx.meta.get("wac.debug_http"))
     # Through the guard even when `--debug` is parsed before `main` installs it on sys.stderr.
     handler = logging.StreamHandler(guarded(sys.stderr))
     pattern = "%(asctime)s %(name)s %(levelname)s %(message)s" if debug else "%(message)s"
@@ -46,7 +52,8 @@ def configure_logging(debug: bool) -> None:
     handler.addFilter(RedactSecrets(os.environ.get(name, "") for name in KEY_VARIABLES))
     handler.wac_handler = True  # type: ignore[attr-defined]
     levels = {"reconciler": logging.DEBUG if debug else logging.INFO}
-    levels |= {name: logging.DEBUG if debug else logging.WARNING for name in ("httpx", "httpcore")}
+    # httpx and httpcore write some 15 lines per request: only when asked for by name.
+    levels |= {name: logging.DEBUG if debug and http else logging.WARNING for name in ("httpx", "httpcore")}
     for name, level in levels.items():
         logger = logging.getLogger(name)
         logger.setLevel(level)

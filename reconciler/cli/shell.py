@@ -21,11 +21,21 @@ EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
 
 
 class _UsageExitsOne:
-    """Usage errors exit 1, like every other error: 2 means changes or drift, and a typo is neither."""
+    """Usage errors exit 1, like every other error: 2 means changes or drift, and a typo is neither. A
+    Terraform habit (`-out`, `-auto-approve`) is told the `--` form."""
 
-    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
+        given = list(args)  # click's parser consumes the list it is given
         try:
-            return super().make_context(*args, **kwargs)  # type: ignore[misc, no-any-return]
+            return super().make_context(info_name, args, parent, **extra)  # type: ignore[misc, no-any-return]
+        except click.NoSuchOption as exc:
+            hinted = _single_dash_hint(self, exc, given)  # type: ignore[arg-type]
+            (hinted or exc).exit_code = EXIT_ERROR  # type: ignore[misc]
+            if hinted is None:
+                raise
+            raise hinted from None
         except click.UsageError as exc:
             exc.exit_code = EXIT_ERROR  # type: ignore[misc]
             raise
@@ -38,8 +48,42 @@ class _UsageExitsOne:
             raise
 
 
+def _single_dash_hint(command: click.Command, exc: click.NoSuchOption, args: list[str]) -> click.NoSuchOption | None:
+    """The error naming the `--` form, when the unknown option came from a single-dash word (`-out`, read by
+    click as `-o` `-u` `-t`) that is one of the command's long options; None otherwise."""
+    if exc.option_name.startswith("--"):
+        return None
+    params = command.get_params(exc.ctx) if exc.ctx is not None else command.params
+    names = {name for param in params for name in (*param.opts, *param.secondary_opts) if name.startswith("--")}
+    for arg in args:
+        if arg == "--":
+            break
+        word = arg.partition("=")[0]
+        # The word click choked on holds the letter it named (`-help` fails at `-e`, `-h` being an option).
+        if arg.startswith("-") and len(word) > 2 and exc.option_name[1:] in word and f"-{word}" in names:
+            return click.NoSuchOption(
+                word, message=f"No such option: {word} (wac uses -{word}, not {word})", ctx=exc.ctx
+            )
+    return None
+
+
 class Command(_UsageExitsOne, click.Command):
-    pass
+    """A command that runs at the repository's root (`cli/project.py`), whichever folder inside it it was run from."""
+
+    at_project_root = True
+
+    def invoke(self, ctx: click.Context) -> Any:
+        if self.at_project_root:
+            from reconciler.cli.project import at_root
+
+            ctx.params = at_root(ctx.params)
+        return super().invoke(ctx)
+
+
+class HereCommand(Command):
+    """A command about the folder it is run in (`wac init` makes a repository there)."""
+
+    at_project_root = False
 
 
 class Group(_UsageExitsOne, click.Group):
@@ -54,6 +98,14 @@ def _set_debug(ctx: click.Context, _: click.Parameter, value: bool) -> None:
         configure_logging(debug=True)
 
 
+def _set_debug_http(ctx: click.Context, _: click.Parameter, value: bool) -> None:
+    if value:
+        from reconciler.cli.logs import configure_logging
+
+        ctx.meta["wac.debug"] = ctx.meta["wac.debug_http"] = True
+        configure_logging(debug=True, http=True)
+
+
 def _set_no_color(ctx: click.Context, _: click.Parameter, value: bool) -> None:
     if value:
         ctx.meta["wac.plain"] = True
@@ -66,7 +118,16 @@ def everywhere(command: Callable[..., Any]) -> Callable[..., Any]:
         is_flag=True,
         expose_value=False,
         callback=_set_debug,
-        help="Log requests and retries to stderr (keys are scrubbed).",
+        help="Log each request (method, path, status, time, retry) and each retry to stderr (keys are scrubbed).",
+    )(command)
+    # A flag of its own, not `--debug=http`: click would read an optional value from the next word
+    # (`wac --debug plan` would set debug to "plan").
+    command = click.option(
+        "--debug-http",
+        is_flag=True,
+        expose_value=False,
+        callback=_set_debug_http,
+        help="--debug, and httpx's own lines for each request (connections, headers; keys are scrubbed).",
     )(command)
     return click.option(
         "--no-color",
@@ -114,11 +175,28 @@ kind_option = click.option(
     help="Limit the run to manifests and remote resources of this kind (repeatable), e.g. datadog/widget.",
 )
 
+
+def _complete_ids(ctx: click.Context, _: click.Parameter, incomplete: str) -> list[str]:
+    """The manifest ids under the paths typed so far (else widgets/), read offline, never sent anywhere."""
+    try:
+        from reconciler.manifests.loading import load_manifests
+
+        # The `--target` still waiting for this value stops click's parsing: the paths typed before it are
+        # then left unparsed, in `ctx.args`.
+        typed = ctx.params.get("paths") or tuple(arg for arg in ctx.args if not arg.startswith("-"))
+        found = load_manifests(typed or DEFAULT_PATHS).manifests
+        ids = {loaded.manifest.id for loaded in found}
+    except Exception:  # whatever the files hold, a shell completing a word must never get a traceback
+        return []
+    return sorted(manifest_id for manifest_id in ids if manifest_id.startswith(incomplete))
+
+
 target_option = click.option(
     "--target",
     "targets",
     multiple=True,
     metavar="ID",
+    shell_complete=_complete_ids,
     help="Only these manifest ids (repeatable).",
 )
 

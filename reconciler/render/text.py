@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from reconciler.core.planning import Action, Plan
+from typing import Final
+
+from reconciler.core.planning import Action, Change, Plan
 from reconciler.render.common import (
     access_changes,
     ansi,
@@ -18,6 +20,8 @@ from reconciler.render.common import (
 )
 
 COLOURS = {Action.CREATE: "green", Action.UPDATE: "yellow", Action.REPLACE: "magenta", Action.DELETE: "red"}
+# A create with more fields than this is summed up in one line: a terminal review of many creates stays short.
+CREATE_FIELDS_SHOWN: Final = 20
 
 
 def render_text(plan: Plan, colour: bool) -> str:
@@ -43,9 +47,8 @@ def render_text(plan: Plan, colour: bool) -> str:
         if change.source:
             details.append(change.source)
         lines.append("    " + printable(" · ".join(details)))
-        # A create's fields are its whole content: shown when it changes access, so the review sees how.
-        if change.action in (Action.UPDATE, Action.REPLACE) or change.cautions:
-            lines.extend("      " + paint(printable(field_line(f)), COLOURS[Action.UPDATE]) for f in change.fields)
+        tone = COLOURS[Action.CREATE if change.action == Action.CREATE else Action.UPDATE]
+        lines.extend("      " + paint(printable(line), tone) for line in _field_lines(change))
         lines.append("")
     for note in (*plan.withheld_deletes, *plan.warnings):
         lines.append(paint(printable(f"! {note}"), "magenta"))
@@ -54,3 +57,13 @@ def render_text(plan: Plan, colour: bool) -> str:
     lines.extend(paint(printable(f"! {line}"), "red") for line in held_back_lines(plan))
     lines.append(paint(summary_line(plan), "cyan", bold=True))
     return "\n".join(lines)
+
+
+def _field_lines(change: Change) -> list[str]:
+    """The fields a change writes, as a review reads them; a large create as one line saying where to see it."""
+    if change.action == Action.DELETE and not change.cautions:
+        return []
+    # A change of access is always shown whole, so the review sees how access changes.
+    if change.action == Action.CREATE and not change.cautions and len(change.fields) > CREATE_FIELDS_SHOWN:
+        return [f"{len(change.fields)} fields; `wac plan --format markdown` or `--out` shows them all"]
+    return [field_line(f) for f in change.fields]
