@@ -144,3 +144,15 @@ def test_list_is_as_cheap_as_a_plan_listing(tmp_path: Path) -> None:
     # List reads every kind it can reach (SpaceONE's listing is a POST); of Datadog's, no more than a plan.
     assert listed.get("GET", 0) <= planned.get("GET", 0), (listed, planned)
     assert {m for m, n in listed.items() if n} <= {"GET", "POST"}, listed
+
+
+def test_show_names_what_makes_a_saved_plan_unfit_to_apply_below_it(tmp_path: Path) -> None:
+    with emulator_thread() as server:
+        repo = make_workspace(tmp_path, server.url)
+        saved = _saved(repo)
+    document = json.loads(saved.read_text())
+    saved.write_text(json.dumps({**document, "errors": ["adopt 1234 is named by 2 manifests"]}))
+    shown = repo.wac("show", "plan.json")
+    assert shown.exit_code == 0, shown.output
+    assert "cannot be applied: 1 problem(s), named below." in shown.stdout
+    assert shown.stdout.rstrip().endswith("error: adopt 1234 is named by 2 manifests")

@@ -123,20 +123,22 @@ def test_bad_conditions_are_refused_as_python_core_refuses_them(
 
 def test_stat_groups_counts_and_sums(alice: SpaceOne, seeded: Any) -> None:
     query = {
-        "aggregate": {
-            "group": {
-                "keys": [{"key": "tags.team", "name": "team"}],
-                "fields": [
-                    {"name": "widgets", "operator": "count"},
-                    {"key": "settings.n", "name": "total", "operator": "sum"},
-                    {"key": "settings.n", "name": "most", "operator": "max"},
-                    {"key": "settings.n", "name": "least", "operator": "min"},
-                    {"key": "settings.n", "name": "mean", "operator": "avg"},
-                ],
-            }
-        },
+        "aggregate": [
+            {
+                "group": {
+                    "keys": [{"key": "tags.team", "name": "team"}],
+                    "fields": [
+                        {"name": "widgets", "operator": "count"},
+                        {"key": "settings.n", "name": "total", "operator": "sum"},
+                        {"key": "settings.n", "name": "most", "operator": "max"},
+                        {"key": "settings.n", "name": "least", "operator": "min"},
+                        {"key": "settings.n", "name": "mean", "operator": "average"},
+                    ],
+                }
+            },
+            {"sort": {"key": "team"}},
+        ],
         "filter": [{"k": "tags.team", "v": True, "o": "exists"}],
-        "sort": {"name": "team"},
         "page": {"start": 1, "limit": 10},
     }
     assert alice.ok("stat", query=query) == {
@@ -146,10 +148,103 @@ def test_stat_groups_counts_and_sums(alice: SpaceOne, seeded: Any) -> None:
         ],
         "total_count": 2,
     }
-    assert alice.ok("stat", query={"aggregate": {"count": {"name": "all"}}}) == {"results": [{"all": 4}]}
+    assert alice.ok("stat", query={"aggregate": [{"count": {"name": "all"}}]}) == {"results": [{"all": 4}]}
     missing = alice.call("stat", query={"filter": []})
     assert missing.status_code == 400 and missing.json()["detail"]["code"] == "ERROR_REQUIRED_PARAMETER"
     assert alice.call("stat").json()["detail"] == {
         "code": "ERROR_REQUIRED_PARAMETER",
         "message": "Required parameter. (key = query)",
     }
+
+
+def test_stat_stages_and_distinct(alice: SpaceOne, seeded: Any) -> None:
+    by_label = {
+        "aggregate": [
+            {"unwind": {"path": "labels"}},
+            {"group": {"keys": [{"key": "labels", "name": "label"}], "fields": [{"name": "n", "operator": "count"}]}},
+            {"sort": {"keys": [{"key": "n", "desc": True}, {"key": "label"}]}},
+            {"skip": 1},
+            {"limit": 1},
+        ]
+    }
+    assert alice.ok("stat", query=by_label) == {"results": [{"label": "finops", "n": 1}]}
+    assert alice.ok("stat", query={"distinct": "tags.team"}) == {"results": ["finops", "sre"]}
+    # $count says nothing at all when nothing reaches it.
+    nothing = {"aggregate": [{"count": {"name": "n"}}], "filter": [{"k": "title", "v": "none", "o": "eq"}]}
+    assert alice.ok("stat", query=nothing) == {"results": []}
+
+
+@pytest.mark.parametrize(
+    ("aggregate", "reason"),
+    [
+        # MongoModel.stat runs the pipeline in one try: its errors come back as a failed query (500).
+        ({"count": {"name": "n"}}, "Parameter type is invalid. (key = aggregate, type = list)"),
+        ([{"count": {}}], "Required parameter. (key = aggregate.count.name)"),
+        ([{"sort": {"name": "team"}}], "Required parameter. (key = aggregate.sort.key)"),
+        ([{"group": {"keys": [{"key": "title", "name": "t"}], "fields": [{"name": "x", "operator": "avg"}]}}], "avg"),
+    ],
+)
+def test_stat_pipeline_errors_are_failed_queries(alice: SpaceOne, seeded: Any, aggregate: Any, reason: str) -> None:
+    response = alice.call("stat", query={"aggregate": aggregate})
+    assert response.status_code == 500 and response.json()["detail"]["code"] == "ERROR_DB_QUERY"
+    assert reason in response.json()["detail"]["message"]
+
+
+def test_stat_takes_no_top_level_sort(alice: SpaceOne, seeded: Any) -> None:
+    group = {"group": {"keys": [{"key": "widget_name", "name": "name"}]}}
+    plain = alice.ok("stat", query={"aggregate": [group]})
+    assert alice.ok("stat", query={"aggregate": [group], "sort": {"key": "name", "desc": True}}) == plain
+
+
+# python-core 1.12 `service/utils.py` append_keyword_filter(['custom_widget_id', 'title']) on list and stat.
+def test_keyword_is_split_on_spaces_into_one_contain_in_per_keyword_field(alice: SpaceOne, seeded: Any) -> None:
+    # Any word in any keyword field: the whole string "zeta budget" is in no title.
+    assert titles(alice, keyword="  zeta  BUDGET ") == ["Budget", "Zeta"]
+    zeta_id = seeded["Zeta"]["custom_widget_id"]
+    assert titles(alice, keyword=f"{zeta_id[-6:]} alpha") == ["Zeta", "alpha errors"]
+    assert titles(alice, keyword="   ") == ["Budget", "Cost trend", "Zeta", "alpha errors"]
+    # Spaces split it, other white space does not.
+    assert titles(alice, keyword="cost\ttrend") == []
+
+
+def test_keyword_conditions_join_filter_or_and_are_anded_with_filter(alice: SpaceOne, seeded: Any) -> None:
+    # Appended to filter_or: a widget the user's filter_or matches is found without the keyword.
+    either = {"filter_or": [{"k": "title", "v": "Cost trend", "o": "eq"}], "keyword": "zeta"}
+    assert titles(alice, **either) == ["Cost trend", "Zeta"]
+    # filter still holds for every result.
+    both = {"filter": [{"k": "tags.team", "v": "finops", "o": "eq"}], "keyword": "zeta budget"}
+    assert titles(alice, **both) == ["Budget"]
+
+
+def test_keyword_in_stat_and_a_keyword_that_is_not_text(alice: SpaceOne, seeded: Any) -> None:
+    counted = alice.ok("stat", query={"aggregate": [{"count": {"name": "n"}}], "keyword": "zeta budget"})
+    assert counted == {"results": [{"n": 2}]}
+    # The decorator calls .strip() on it; the transaction reports the AttributeError as ERROR_UNKNOWN.
+    response = alice.call("list", query={"keyword": 5})
+    assert response.status_code == 500
+    assert response.json()["detail"] == {"code": "ERROR_UNKNOWN", "message": "'int' object has no attribute 'strip'"}
+
+
+# python-core 1.12 `model/mongo_model/__init__.py` MongoModel.query: `sort.key`, else `sort.keys` in turn.
+def test_sort_by_several_keys(alice: SpaceOne, seeded: Any) -> None:
+    keys = [{"key": "tags.team"}, {"key": "title", "desc": True}]
+    # Missing first, then finops (titles descending), then sre.
+    assert titles(alice, sort={"keys": keys}) == ["Zeta", "Cost trend", "Budget", "alpha errors"]
+    owner_then_name = [{"key": "tags.wac-owner", "desc": True}, {"key": "widget_name"}]
+    assert titles(alice, sort={"keys": owner_then_name}) == ["Cost trend", "alpha errors", "Budget", "Zeta"]
+    # `key` is read first; without either, the model's ordering (title) holds.
+    assert titles(alice, sort={"key": "title", "desc": True, "keys": keys}) == [
+        "alpha errors",
+        "Zeta",
+        "Cost trend",
+        "Budget",
+    ]
+    no_orders: list[dict[str, Any]] = [{"keys": []}, {}, {"desc": True}]
+    for no_order in no_orders:
+        assert titles(alice, sort=no_order) == ["Budget", "Cost trend", "Zeta", "alpha errors"]
+
+
+@pytest.mark.parametrize("keys", [[{"desc": True}], ["title"], {"key": "title"}])
+def test_sort_keys_python_core_cannot_read_are_its_unknown_error(alice: SpaceOne, seeded: Any, keys: Any) -> None:
+    response = alice.call("list", query={"sort": {"keys": keys}})
+    assert response.status_code == 500 and response.json()["detail"]["code"] == "ERROR_UNKNOWN"

@@ -1,4 +1,5 @@
-"""The seed doc's contract against `wac emulator` over loopback, with plain httpx calls: both APIs on one port."""
+"""The seed doc's contract against `wac emulator` over loopback, with plain httpx calls: both APIs on one port,
+the errors and Query as python-core 1.12 serves them."""
 
 from __future__ import annotations
 
@@ -30,9 +31,15 @@ def test_one_port_serves_the_seed_docs_six_verbs_beside_datadogs_widgets(tmp_pat
         assert httpx.post(f"{base}/get", headers=bearer, json=ident).json()["title"] == "Cost 2"
         listed = httpx.post(f"{base}/list", headers=bearer, json={"domain_id": "domain-1", "query": {}}).json()
         assert listed["total_count"] == 1
-        stat = {"domain_id": "domain-1", "query": {"aggregate": {"count": {"name": "n"}}}}
+        # python-core 1.12's Query: keyword words in any keyword field, a sort over several keys.
+        query = {"keyword": "nothing cost", "sort": {"keys": [{"key": "widget_name"}, {"key": "title", "desc": True}]}}
+        found = httpx.post(f"{base}/list", headers=bearer, json={"domain_id": "domain-1", "query": query}).json()
+        assert [w["title"] for w in found["results"]] == ["Cost 2"]
+        stat = {"domain_id": "domain-1", "query": {"aggregate": [{"count": {"name": "n"}}]}}
         assert httpx.post(f"{base}/stat", headers=bearer, json=stat).json() == {"results": [{"n": 1}]}
         assert httpx.post(f"{base}/delete", headers=bearer, json=ident).json() == {}
+        gone = httpx.post(f"{base}/get", headers=bearer, json=ident)
+        assert gone.status_code == 404 and gone.json()["detail"]["code"] == "ERROR_NOT_FOUND"
         assert (
             httpx.post(
                 f"{base}/list", headers={"Authorization": "Bearer nope"}, json={"domain_id": "domain-1"}

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Iterable
 from typing import Annotated, Any, Final, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
 
+from reconciler.backends.datadog_dashboards import fields
 from reconciler.backends.datadog_dashboards.codec import desired_dashboard
 from reconciler.backends.datadog_dashboards.marker import looks_like_marker
 from reconciler.backends.datadog_dashboards.sharing import desired_share
@@ -60,7 +64,7 @@ def _widget_problems(widgets: Any, where: str) -> str | None:
     return None
 
 
-def _valid_dashboard(dashboard: dict[str, Any]) -> dict[str, Any]:
+def _check_dashboard(dashboard: dict[str, Any]) -> None:
     for name in ("title", "layout_type", "widgets"):
         if name not in dashboard:
             raise ValueError(f"dashboard.{name} is required")
@@ -86,6 +90,76 @@ def _valid_dashboard(dashboard: dict[str, Any]) -> dict[str, Any]:
     problem = _widget_problems(dashboard["widgets"], "dashboard.widgets")
     if problem:
         raise ValueError(problem)
+
+
+def _strangers(mapping: Any, allowed: frozenset[str], loc: tuple[str | int, ...], what: str) -> list[InitErrorDetails]:
+    """A located error for each key of `mapping` that `allowed` does not name, with the closest field named."""
+    if not isinstance(mapping, dict):
+        return []
+    found = []
+    for key in mapping:
+        name = str(key)
+        if name in allowed:
+            continue
+        path = "dashboard" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in (*loc, name))
+        close = difflib.get_close_matches(name, sorted(allowed), n=1)
+        hint = f"did you mean `{close[0]}`?" if close else f"its fields are {', '.join(sorted(allowed))}"
+        # Typed `extra_forbidden` so that the problem is located at the key, as pydantic's own unknown fields are.
+        message = f"{path} is not a field of {what}; {hint}"
+        error = PydanticCustomError("extra_forbidden", "{message}", {"message": message})
+        found.append(InitErrorDetails(type=error, loc=(*loc, name), input=mapping[key]))
+    return found
+
+
+def _items(value: Any) -> Iterable[tuple[int, Any]]:
+    return enumerate(value) if isinstance(value, list) else ()
+
+
+def _widget_strangers(widgets: Any, loc: tuple[str | int, ...]) -> list[InitErrorDetails]:
+    found = []
+    for index, widget in _items(widgets):
+        found += _strangers(widget, fields.WIDGET, (*loc, index), "a widget")
+        definition = widget.get("definition") if isinstance(widget, dict) else None
+        kind = definition.get("type") if isinstance(definition, dict) else None
+        # A widget without a definition, or of a type the spec does not define, is a problem of its own.
+        allowed = fields.WIDGET_DEFINITIONS.get(kind) if isinstance(kind, str) else None
+        if allowed is None or not isinstance(definition, dict):
+            continue
+        where = (*loc, index, "definition")
+        found += _strangers(definition, allowed, where, f"a `{kind}` widget definition")
+        if kind in ("group", "split_group"):
+            found += _widget_strangers(definition.get("widgets"), (*where, "widgets"))
+    return found
+
+
+def _unknown_fields(dashboard: dict[str, Any]) -> list[InitErrorDetails]:
+    """Fields Datadog would drop without a word: at the body's top level, in each template variable and preset,
+    and at the top of each widget and its definition. Anything deeper passes through."""
+    found = _strangers(dashboard, fields.DASHBOARD, (), "a dashboard")
+    for index, variable in _items(dashboard.get("template_variables")):
+        found += _strangers(variable, fields.TEMPLATE_VARIABLE, ("template_variables", index), "a template variable")
+    for index, preset in _items(dashboard.get("template_variable_presets")):
+        where: tuple[str | int, ...] = ("template_variable_presets", index)
+        found += _strangers(preset, fields.TEMPLATE_VARIABLE_PRESET, where, "a template variable preset")
+        values = preset.get("template_variables") if isinstance(preset, dict) else None
+        for value_index, value in _items(values):
+            value_where = (*where, "template_variables", value_index)
+            found += _strangers(value, fields.TEMPLATE_VARIABLE_PRESET_VALUE, value_where, "a preset's variable")
+    return found + _widget_strangers(dashboard.get("widgets"), ("widgets",))
+
+
+def _valid_dashboard(dashboard: dict[str, Any]) -> dict[str, Any]:
+    unknown = _unknown_fields(dashboard)
+    try:
+        _check_dashboard(dashboard)
+    except ValueError as exc:
+        if not unknown:
+            raise
+        # Reported together, so that one run names every problem; this one is located at `dashboard:` as before.
+        problem = PydanticCustomError("value_error", "{error}", {"error": str(exc)})
+        unknown.insert(0, InitErrorDetails(type=problem, loc=(), input=dashboard))
+    if unknown:
+        raise ValidationError.from_exception_data("dashboard", unknown)
     return dashboard
 
 

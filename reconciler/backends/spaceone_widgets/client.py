@@ -70,6 +70,7 @@ def _detail(response: httpx.Response) -> dict[str, Any] | None:
 
 
 def _not_found(response: httpx.Response) -> bool:
-    # python-core raises ERROR_NOT_FOUND as an invalid argument (400); a gateway may say 404.
+    # python-core 1.12 answers ERROR_NOT_FOUND as a 404, up to 1.11 as an invalid argument (400). The code
+    # decides: a 404 without it (a wrong endpoint, a proxy's page) is an error, never a missing widget.
     detail = _detail(response) if response.status_code in (400, 404) else None
     return detail is not None and detail.get("code") == "ERROR_NOT_FOUND"

@@ -15,7 +15,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
-from reconciler.backends.spaceone_widgets.emulator import errors, query
+from reconciler.backends.spaceone_widgets.emulator import errors, query, statistics
 from reconciler.backends.spaceone_widgets.emulator.messages import parsed
 from reconciler.backends.spaceone_widgets.emulator.settings import Caller, SpaceOneSettings
 from reconciler.backends.spaceone_widgets.emulator.store import CustomWidgetStore, Document
@@ -24,7 +24,10 @@ PREFIX: Final = "/dashboard/v1/custom-widget"
 # Fields written on create and update; the rest are the server's.
 WRITABLE: Final[tuple[str, ...]] = ("widget_name", "title", "options", "settings", "inherit_options", "labels", "tags")
 EQUALITY_FILTERS: Final = ("custom_widget_id", "widget_name", "title", "user_id")
+# The service's @append_keyword_filter(['custom_widget_id', 'title']) on list and stat.
 KEYWORD_FIELDS: Final = ("custom_widget_id", "title")
+# The model's meta `ordering`: a list without a sort comes back by title.
+ORDERING: Final = ("title",)
 
 
 def _info(document: Document) -> Document:
@@ -86,48 +89,32 @@ class CustomWidgetApi:
 
     async def list(self, request: Request) -> Response:
         _, params = await self._params(request, "CustomWidgetQuery")
-        spec: dict[str, Any] = dict(params.get("query") or {})
-        filters = list(_listed(spec, "filter"))
-        for name in EQUALITY_FILTERS:
-            if name in params:
-                filters.append({"k": name, "v": params[name], "o": "eq"})
-        filters_or = list(_listed(spec, "filter_or"))
-        keyword = spec.get("keyword")
-        if isinstance(keyword, str) and keyword.strip():
-            # append_keyword_filter: the keyword is one more condition, met by any of its fields.
-            keyword_match = query.combined(
-                [], [{"k": k, "v": keyword.strip(), "o": "contain"} for k in KEYWORD_FIELDS], _now()
-            )
-        else:
-            keyword_match = None
-        matches = query.combined(filters, filters_or, _now())
-        found = [
-            _info(d)
-            for d in self.store.all(params["domain_id"])
-            if matches(d) and (keyword_match is None or keyword_match(d))
-        ]
-        # The model's default ordering is by title.
-        found = query.ordered(found, spec.get("sort") if isinstance(spec.get("sort"), dict) else {"key": "title"})
-        total = len(found)
+        spec = _query(params, list(EQUALITY_FILTERS))
+        matches = query.combined(query.conditions(spec, "filter"), query.conditions(spec, "filter_or"), _now())
+        found = [info for info in map(_info, self.store.all(params["domain_id"])) if matches(info)]
+        found = query.ordered(found, spec.get("sort"), ORDERING)
         if spec.get("count_only"):
-            return JSONResponse({"results": [], "total_count": total})
+            return JSONResponse({"results": [], "total_count": len(found)})
         only = spec.get("only")
         if only is not None and not (isinstance(only, list) and all(isinstance(o, str) for o in only)):
             raise errors.wrong_type("query.only", "list of str")
         shown = [query.projected(d, only, bool(spec.get("minimal"))) for d in query.page_of(found, spec.get("page"))]
-        return JSONResponse({"results": shown, "total_count": total})
+        return JSONResponse({"results": shown, "total_count": len(found)})
 
     async def stat(self, request: Request) -> Response:
         _, params = await self._params(request, "CustomWidgetStatQuery")
         documents = [_info(d) for d in self.store.all(params["domain_id"])]
-        return JSONResponse(query.stat(documents, params["query"], _now()))
+        return JSONResponse(statistics.stat(documents, _query(params, []), _now()))
 
 
-def _listed(spec: dict[str, Any], name: str) -> list[Any]:
-    value = spec.get(name, [])
-    if not isinstance(value, list):
-        raise errors.wrong_type(f"query.{name}", "list")
-    return value
+def _query(params: dict[str, Any], equality: list[str]) -> dict[str, Any]:
+    """The request's query as the service's decorators leave it: `append_query_filter` adds an `eq` condition
+    per equality field given, `append_keyword_filter` turns `keyword` into `filter_or` conditions."""
+    spec: dict[str, Any] = dict(params.get("query") or {})
+    given = [{"k": name, "v": params[name], "o": "eq"} for name in equality if name in params]
+    if given:
+        spec["filter"] = [*query.conditions(spec, "filter"), *given]
+    return query.with_keyword(spec, KEYWORD_FIELDS)
 
 
 def _now() -> datetime:
@@ -145,9 +132,10 @@ def _guarded(handler: Callable[[Request], Awaitable[Response]]) -> Callable[[Req
 
 
 async def _http_error(_: Request, exc: Exception) -> Response:
+    # FastAPI's own answer for a path or method no route serves (`{"detail": "Not Found"}`): no service error
+    # code, so a client cannot mistake a wrong endpoint for a widget that does not exist.
     assert isinstance(exc, HTTPException)
-    body = {"detail": {"code": "ERROR_NOT_FOUND" if exc.status_code == 404 else "ERROR_UNKNOWN", "message": exc.detail}}
-    return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+    return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
 
 
 async def _unexpected(_: Request, exc: Exception) -> Response:

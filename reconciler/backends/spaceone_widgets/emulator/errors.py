@@ -2,10 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Final
 
-# python-core's _STATUS_CODE_MAP, for the codes this API raises.
-HTTP_STATUS = {"INVALID_ARGUMENT": 400, "UNAUTHENTICATED": 401, "PERMISSION_DENIED": 403, "INTERNAL": 500}
+# python-core 1.12's `fastapi/api.py` _STATUS_CODE_MAP: the HTTP status its REST layer answers for each
+# gRPC status an error class carries (`error.py`); a status it does not name is a 500.
+HTTP_STATUS: Final[Mapping[str, int]] = {
+    "OK": 200,
+    "CANCELLED": 499,
+    "UNKNOWN": 500,
+    "INVALID_ARGUMENT": 400,
+    "DEADLINE_EXCEEDED": 504,
+    "NOT_FOUND": 404,
+    "ALREADY_EXISTS": 409,
+    "PERMISSION_DENIED": 403,
+    "UNAUTHENTICATED": 401,
+    "FAILED_PRECONDITION": 400,
+    "ABORTED": 409,
+    "OUT_OF_RANGE": 400,
+    "UNIMPLEMENTED": 501,
+    "INTERNAL": 500,
+    "UNAVAILABLE": 503,
+    "DATA_LOSS": 500,
+}
 
 
 class ServiceError(Exception):
@@ -44,10 +63,11 @@ def invalid(key: str, reason: str) -> ServiceError:
 
 
 def not_found(custom_widget_id: str, domain_id: str) -> ServiceError:
-    # MongoModel.get with two conditions names both, as tuples; the class is an INVALID_ARGUMENT (400).
+    # MongoModel.get with two conditions names both, as tuples. Since python-core 1.12 the class carries
+    # NOT_FOUND (a 404); until 1.11 it kept its parent's INVALID_ARGUMENT (a 400).
     return ServiceError(
         "ERROR_NOT_FOUND",
-        "INVALID_ARGUMENT",
+        "NOT_FOUND",
         f"Value not found. (('custom_widget_id', 'domain_id') = ({custom_widget_id!r}, {domain_id!r}))",
     )
 
@@ -74,6 +94,11 @@ def unauthenticated(reason: str) -> ServiceError:
 
 def permission_denied() -> ServiceError:
     return ServiceError("ERROR_PERMISSION_DENIED", "PERMISSION_DENIED", "Permission denied.")
+
+
+def unknown(message: str) -> ServiceError:
+    """What the service's transaction makes of any exception that is not one of its own errors."""
+    return ServiceError("ERROR_UNKNOWN", "INTERNAL", message)
 
 
 def not_json() -> ServiceError:

@@ -1,5 +1,5 @@
-"""python-core's Query on stored documents: filters with every operator, sort, 1-based pages, only,
-minimal, count_only, and `stat` aggregation — as its MongoModel does them, on plain dicts."""
+"""python-core's Query on stored documents: filters with every operator, the keyword, sort, 1-based pages
+and only — as its service decorators and MongoModel do them, on plain dicts (`statistics` does `stat`)."""
 
 from __future__ import annotations
 
@@ -14,40 +14,40 @@ Document = dict[str, Any]
 Predicate = Callable[[Document], bool]
 
 MINIMAL_FIELDS: Final = ("custom_widget_id", "widget_name", "title", "version", "user_id", "domain_id")
-_MISSING: Final = object()
+MISSING: Final = object()
 _TIMEDIFF: Final = re.compile(r"^\s?(?P<base>now(/[dwm])?)\s?(?P<op>[+-])\s?(?P<number>\d+)(?P<unit>[smhdw])\s?$")
 _UNITS: Final = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
 def lookup(document: Document, key: str) -> Any:
-    """The value at a dotted key (`tags.team`), or _MISSING."""
+    """The value at a dotted key (`tags.team`), or MISSING."""
     node: Any = document
     for part in key.split("."):
         if not isinstance(node, dict) or part not in node:
-            return _MISSING
+            return MISSING
         node = node[part]
     return node
 
 
-def _candidates(value: Any) -> list[Any]:
-    # Like MongoDB, a condition on a list field holds when it holds for any element.
+def candidates(value: Any) -> list[Any]:
+    """The values a condition is held against: like MongoDB's, a list field's elements, any of which may match."""
     return list(value) if isinstance(value, list) else [value]
 
 
 def _same(stored: Any, wanted: Any) -> bool:
     if isinstance(stored, str) and isinstance(wanted, str):
         return stored.lower() == wanted.lower()  # `eq` is `iexact` on text
-    if _numbers(stored, wanted):
+    if numbers(stored, wanted):
         return bool(stored == wanted)
     return type(stored) is type(wanted) and bool(stored == wanted)
 
 
-def _numbers(*values: Any) -> bool:
+def numbers(*values: Any) -> bool:
     return all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
 
 
 def _ordered(stored: Any, wanted: Any, compare: Callable[[Any, Any], bool]) -> bool:
-    if _numbers(stored, wanted) or (isinstance(stored, str) and isinstance(wanted, str)):
+    if numbers(stored, wanted) or (isinstance(stored, str) and isinstance(wanted, str)):
         return compare(stored, wanted)
     return False
 
@@ -127,56 +127,111 @@ def condition(raw: Any, now: datetime) -> Predicate:
     return _predicate(key, value, operator, raw, now)
 
 
-def _predicate(key: str, value: Any, operator: str, raw: Any, now: datetime) -> Predicate:
-    def at(document: Document) -> list[Any]:
-        found = lookup(document, key)
-        return [] if found is _MISSING else _candidates(found)
+class _Condition:
+    """One checked condition: its key, value and operator, and the values a document holds at the key."""
 
-    if operator == "eq":
-        if value is None:
-            return lambda d: lookup(d, key) in (_MISSING, None)
-        return lambda d: any(_same(v, value) for v in at(d))
-    if operator == "not":
-        return lambda d: not any(v == value for v in at(d))
-    if operator in _COMPARE:
-        compare = _COMPARE[operator]
-        return lambda d: any(_ordered(v, value, compare) for v in at(d))
-    if operator == "exists":
-        if not isinstance(value, bool):
-            raise errors.operator_value("ERROR_OPERATOR_BOOLEAN_TYPE", operator, raw)
-        return lambda d: (lookup(d, key) is not _MISSING) == value
-    if operator == "contain":
-        return lambda d: any(_contains(v, value) for v in at(d))
-    if operator == "not_contain":
-        return lambda d: not any(_contains(v, value) for v in at(d))
-    if operator == "in":
-        return lambda d: any(_same(v, w) for v in at(d) for w in value)
-    if operator == "not_in":
-        return lambda d: not any(v == w for v in at(d) for w in value)
-    if operator == "contain_in":
-        return lambda d: any(_contains(v, w) for v in at(d) for w in value)
-    if operator == "not_contain_in":
-        # mongoengine ORs one `not icontains` per value: true when any value is absent.
-        return lambda d: any(not any(_contains(v, w) for v in at(d)) for w in value)
-    if operator in ("regex", "regex_in"):
-        patterns = value if isinstance(value, list) else [value]
-        if not all(isinstance(p, str) for p in patterns):
-            raise errors.query_failed("regex operator requires text")
-        return lambda d: any(_regex(v, p) for v in at(d) for p in patterns)
-    if operator == "match":
-        if not isinstance(value, dict):
-            raise errors.operator_value("ERROR_OPERATOR_DICT_VALUE_TYPE", operator, raw)
-        return lambda d: any(isinstance(v, dict) and all(v.get(k) == w for k, w in value.items()) for v in at(d))
-    kind, _, comparison = operator.partition("_")
+    def __init__(self, key: str, value: Any, operator: str, raw: Any, now: datetime) -> None:
+        self.key, self.value, self.operator, self.raw, self.now = key, value, operator, raw, now
+
+    def at(self, document: Document) -> list[Any]:
+        found = lookup(document, self.key)
+        return [] if found is MISSING else candidates(found)
+
+
+def _eq(c: _Condition) -> Predicate:
+    if c.value is None:
+        return lambda d: lookup(d, c.key) in (MISSING, None)
+    return lambda d: any(_same(v, c.value) for v in c.at(d))
+
+
+def _not(c: _Condition) -> Predicate:
+    return lambda d: not any(v == c.value for v in c.at(d))
+
+
+def _compared(c: _Condition) -> Predicate:
+    compare = _COMPARE[c.operator]
+    return lambda d: any(_ordered(v, c.value, compare) for v in c.at(d))
+
+
+def _exists(c: _Condition) -> Predicate:
+    if not isinstance(c.value, bool):
+        raise errors.operator_value("ERROR_OPERATOR_BOOLEAN_TYPE", c.operator, c.raw)
+    return lambda d: (lookup(d, c.key) is not MISSING) == c.value
+
+
+def _contain(c: _Condition) -> Predicate:
+    return lambda d: any(_contains(v, c.value) for v in c.at(d))
+
+
+def _not_contain(c: _Condition) -> Predicate:
+    return lambda d: not any(_contains(v, c.value) for v in c.at(d))
+
+
+def _in(c: _Condition) -> Predicate:
+    return lambda d: any(_same(v, w) for v in c.at(d) for w in c.value)
+
+
+def _not_in(c: _Condition) -> Predicate:
+    return lambda d: not any(v == w for v in c.at(d) for w in c.value)
+
+
+def _contain_in(c: _Condition) -> Predicate:
+    return lambda d: any(_contains(v, w) for v in c.at(d) for w in c.value)
+
+
+def _not_contain_in(c: _Condition) -> Predicate:
+    # mongoengine ORs one `not icontains` per value: true when any value is absent.
+    return lambda d: any(not any(_contains(v, w) for v in c.at(d)) for w in c.value)
+
+
+def _regex_match(c: _Condition) -> Predicate:
+    patterns = c.value if isinstance(c.value, list) else [c.value]
+    if not all(isinstance(p, str) for p in patterns):
+        raise errors.query_failed("regex operator requires text")
+    return lambda d: any(_regex(v, p) for v in c.at(d) for p in patterns)
+
+
+def _match(c: _Condition) -> Predicate:
+    if not isinstance(c.value, dict):
+        raise errors.operator_value("ERROR_OPERATOR_DICT_VALUE_TYPE", c.operator, c.raw)
+    wanted: dict[str, Any] = c.value
+    return lambda d: any(isinstance(v, dict) and all(v.get(k) == w for k, w in wanted.items()) for v in c.at(d))
+
+
+def _moment(c: _Condition) -> Predicate:
+    kind, _, comparison = c.operator.partition("_")
     compare = _COMPARE[comparison]
     if kind == "datetime":
-        moment = _as_datetime(value)
+        moment = _as_datetime(c.value)
         if moment is None:
             raise errors.query_failed(f"The value of datetime_{comparison} operator is required ISO 8601 format.")
     else:
-        moment = timediff(value, now)
+        moment = timediff(c.value, c.now)
     limit = moment
-    return lambda d: any((stamp := _as_datetime(v)) is not None and compare(stamp, limit) for v in at(d))
+    return lambda d: any((stamp := _as_datetime(v)) is not None and compare(stamp, limit) for v in c.at(d))
+
+
+# filter_operator.py's FILTER_OPERATORS, each as the predicate its mongoengine query amounts to.
+_PREDICATES: Final[dict[str, Callable[[_Condition], Predicate]]] = {
+    "eq": _eq,
+    "not": _not,
+    **{operator: _compared for operator in _COMPARE},
+    "exists": _exists,
+    "contain": _contain,
+    "not_contain": _not_contain,
+    "in": _in,
+    "not_in": _not_in,
+    "contain_in": _contain_in,
+    "not_contain_in": _not_contain_in,
+    "regex": _regex_match,
+    "regex_in": _regex_match,
+    "match": _match,
+    **{f"{kind}_{comparison}": _moment for kind in ("datetime", "timediff") for comparison in _COMPARE},
+}
+
+
+def _predicate(key: str, value: Any, operator: str, raw: Any, now: datetime) -> Predicate:
+    return _PREDICATES[operator](_Condition(key, value, operator, raw, now))
 
 
 def combined(filters: Sequence[Any], filters_or: Sequence[Any], now: datetime) -> Predicate:
@@ -190,13 +245,33 @@ def combined(filters: Sequence[Any], filters_or: Sequence[Any], now: datetime) -
     return matches
 
 
-def _sort_key(key: str) -> Callable[[Document], tuple[int, Any]]:
+def with_keyword(query: dict[str, Any], fields: Sequence[str]) -> dict[str, Any]:
+    """The query as the service's `append_keyword_filter` leaves it: `keyword` split on spaces into one
+    `contain_in` condition per keyword field, appended to `filter_or`, and `keyword` removed."""
+    if "keyword" not in query:
+        return query
+    changed = {name: value for name, value in query.items() if name != "keyword"}
+    keyword = query["keyword"]
+    if not isinstance(keyword, str):
+        # The decorator calls `.strip()` on it; the transaction reports what fails as ERROR_UNKNOWN.
+        raise errors.unknown(f"'{type(keyword).__name__}' object has no attribute 'strip'")
+    words = [word for word in keyword.strip().split(" ") if word]
+    if words:
+        filter_or = query.get("filter_or", [])
+        if not isinstance(filter_or, list):
+            raise errors.unknown(f"'{type(filter_or).__name__}' object has no attribute 'append'")
+        changed["filter_or"] = [*filter_or, *({"k": key, "v": words, "o": "contain_in"} for key in fields)]
+    return changed
+
+
+def sort_key(key: str) -> Callable[[Document], tuple[int, Any]]:
+    """How MongoDB orders the values at `key`: missing and null first, then numbers, then text, then the rest."""
+
     def rank(document: Document) -> tuple[int, Any]:
         value = lookup(document, key)
-        # MongoDB orders missing and null first, then numbers, then text, then the rest.
-        if value is _MISSING or value is None:
+        if value is MISSING or value is None:
             return (0, 0)
-        if _numbers(value):
+        if numbers(value):
             return (1, value)
         if isinstance(value, str):
             return (2, value)
@@ -205,15 +280,49 @@ def _sort_key(key: str) -> Callable[[Document], tuple[int, Any]]:
     return rank
 
 
-def ordered(documents: Iterable[Document], sort: Any) -> list[Document]:
-    if not isinstance(sort, dict) or "key" not in sort:
-        return list(documents)
-    if not isinstance(sort["key"], str):
-        raise errors.query_failed("sort.key must be text")
-    return sorted(documents, key=_sort_key(sort["key"]), reverse=bool(sort.get("desc", False)))
+def sorted_by(rows: Iterable[Document], order: Sequence[tuple[str, bool]]) -> list[Document]:
+    """Rows ordered by each `(key, descending)` in turn; ties keep their stored order, as MongoDB's do."""
+    result = list(rows)
+    # Python's sort is stable, so sorting by the last key first leaves the first key deciding.
+    for key, descending in reversed(order):
+        result.sort(key=sort_key(key), reverse=descending)
+    return result
 
 
-def page_of(documents: list[Document], page: Any) -> list[Document]:
+def ordered(documents: Iterable[Document], sort: Any, default: Sequence[str]) -> list[Document]:
+    """MongoModel.query's `order_by`: `sort.key` (with `desc`), else every `sort.keys` entry in turn, else
+    the model's own ordering (`default`)."""
+    order = _order_by(sort) or [(key, False) for key in default]
+    return sorted_by(documents, order)
+
+
+def _order_by(sort: Any) -> list[tuple[str, bool]]:
+    if not isinstance(sort, dict):
+        return []
+    if "key" in sort:
+        if not isinstance(sort["key"], str):
+            raise errors.query_failed("sort.key must be text")
+        return [(sort["key"], bool(sort.get("desc", False)))]
+    if "keys" not in sort:
+        return []
+    keys = sort["keys"]
+    if not isinstance(keys, list):
+        # `for s in sort['keys']` then `s.get(...)`: anything but a list of objects fails in Python.
+        raise errors.unknown(f"sort.keys must be a list of {{key, desc}} objects, not {type(keys).__name__}")
+    return [_sort_entry(entry) for entry in keys]
+
+
+def _sort_entry(entry: Any) -> tuple[str, bool]:
+    if not isinstance(entry, dict):
+        raise errors.unknown(f"'{type(entry).__name__}' object has no attribute 'get'")
+    if "key" not in entry:
+        raise errors.unknown("'key'")  # the KeyError python-core's `s["key"]` raises, as the transaction reports it
+    if not isinstance(entry["key"], str):
+        raise errors.query_failed("sort.keys[].key must be text")
+    return entry["key"], bool(entry.get("desc", False))
+
+
+def page_of(documents: list[Any], page: Any) -> list[Any]:
     if not isinstance(page, dict):
         return documents
     limit = page.get("limit")
@@ -231,129 +340,9 @@ def projected(document: Document, only: Sequence[str] | None, minimal: bool) -> 
     return {name: document[name] for name in fields if name in document}
 
 
-def stat(documents: list[Document], query: dict[str, Any], now: datetime) -> dict[str, Any]:
-    """`aggregate` (a `group` with keys and fields, or `count`) or `distinct`, then sort and page."""
-    aggregate, distinct = query.get("aggregate"), query.get("distinct")
-    if not aggregate and not distinct:
-        raise errors.required("aggregate")
-    matches = combined(_conditions(query, "filter"), _conditions(query, "filter_or"), now)
-    matching = [d for d in documents if matches(d)]
-    page: dict[str, Any] = query["page"] if isinstance(query.get("page"), dict) else {}
-    if distinct:
-        if not isinstance(distinct, str):
-            raise errors.wrong_type("query.distinct", "str")
-        values = sorted(
-            {_hashable(v) for d in matching for v in _candidates(lookup(d, distinct)) if v is not _MISSING}, key=repr
-        )
-        return _paged({"results": values}, values, page)
-    stages = aggregate if isinstance(aggregate, list) else [aggregate]
-    rows: list[Document] = matching
-    for stage in stages:
-        if not isinstance(stage, dict):
-            raise errors.query_failed("aggregate stages must be objects")
-        if "group" in stage:
-            rows = _group(rows, stage["group"])
-        if "count" in stage:
-            count = stage["count"]
-            if not isinstance(count, dict) or "name" not in count:
-                raise errors.required("aggregate.count.name")
-            rows = [{count["name"]: len(rows)}]
-        if "sort" in stage:
-            rows = _sort_rows(rows, stage["sort"])
-        if not {"group", "count", "sort"} & stage.keys():
-            raise errors.required("aggregate.group or aggregate.count")
-    rows = _sort_rows(rows, query.get("sort"))
-    return _paged({"results": page_of(rows, page)}, rows, page)
-
-
-def _conditions(query: dict[str, Any], name: str) -> list[Any]:
-    conditions = query.get(name, [])
-    if not isinstance(conditions, list):
+def conditions(query: dict[str, Any], name: str) -> list[Any]:
+    """`query.filter` or `query.filter_or`: a list, or none at all."""
+    found = query.get(name, [])
+    if not isinstance(found, list):
         raise errors.wrong_type(f"query.{name}", "list")
-    return conditions
-
-
-def _hashable(value: Any) -> Any:
-    return value if isinstance(value, str | int | float | bool) or value is None else repr(value)
-
-
-def _paged(result: dict[str, Any], everything: list[Any], page: dict[str, Any]) -> dict[str, Any]:
-    limit = page.get("limit")
-    if isinstance(limit, int) and not isinstance(limit, bool) and limit > 0:
-        result["total_count"] = len(everything)
-    return result
-
-
-def _sort_rows(rows: list[Document], sort: Any) -> list[Document]:
-    if not isinstance(sort, dict):
-        return rows
-    name = sort.get("name", sort.get("key"))
-    if not isinstance(name, str):
-        return rows
-    return sorted(rows, key=_sort_key(name), reverse=bool(sort.get("desc", False)))
-
-
-_AGGREGATES: Final[dict[str, Callable[[list[Any]], Any]]] = {
-    "count": len,
-    "sum": lambda values: sum(v for v in values if _numbers(v)),
-    "max": lambda values: max((v for v in values if _numbers(v) or isinstance(v, str)), default=None, key=_sort_value),
-    "min": lambda values: min((v for v in values if _numbers(v) or isinstance(v, str)), default=None, key=_sort_value),
-    "avg": lambda values: (sum(n) / len(n)) if (n := [v for v in values if _numbers(v)]) else None,
-    "add_to_set": lambda values: sorted({_hashable(v) for v in values}, key=repr),
-    "push": list,
-}
-
-
-def _sort_value(value: Any) -> tuple[int, Any]:
-    return (1, value) if _numbers(value) else (2, value)
-
-
-def _group(rows: list[Document], group: Any) -> list[Document]:
-    if not isinstance(group, dict):
-        raise errors.required("aggregate.group.keys")
-    keys, fields = group.get("keys", []), group.get("fields", [])
-    if not isinstance(keys, list) or not keys:
-        raise errors.required("aggregate.group.keys")
-    if not isinstance(fields, list):
-        raise errors.wrong_type("aggregate.group.fields", "list")
-    key_specs = [_named(k, "aggregate.group.keys") for k in keys]
-    field_specs = [_field(f) for f in fields]
-    buckets: dict[tuple[Any, ...], list[Document]] = {}
-    for row in rows:
-        values = tuple(_hashable(None if (v := lookup(row, key)) is _MISSING else v) for key, _ in key_specs)
-        buckets.setdefault(values, []).append(row)
-    grouped = []
-    for values, members in buckets.items():
-        result: Document = {name: value for (_, name), value in zip(key_specs, values, strict=True)}
-        for key, name, operator in field_specs:
-            found = [v for m in members if key is not None and (v := lookup(m, key)) is not _MISSING]
-            result[name] = len(members) if operator == "count" else _AGGREGATES[operator](found)
-        grouped.append(result)
-    return grouped
-
-
-def _named(raw: Any, where: str) -> tuple[str, str]:
-    if not isinstance(raw, dict):
-        raise errors.query_failed(f"'{where}' condition must be an object: {raw}")
-    key, name = raw.get("key", raw.get("k")), raw.get("name", raw.get("n"))
-    if not isinstance(key, str):
-        raise errors.query_failed(f"'{where}' condition requires a key: {raw}")
-    if not isinstance(name, str):
-        raise errors.query_failed(f"'{where}' condition requires a name: {raw}")
-    return key, name
-
-
-def _field(raw: Any) -> tuple[str | None, str, str]:
-    if not isinstance(raw, dict):
-        raise errors.query_failed(f"'aggregate.group.fields' condition must be an object: {raw}")
-    operator = raw.get("operator", raw.get("o"))
-    key, name = raw.get("key", raw.get("k")), raw.get("name", raw.get("n"))
-    if operator not in _AGGREGATES:
-        raise errors.query_failed(
-            f"'aggregate.group.fields' operator is not supported. (operator = {sorted(_AGGREGATES)})"
-        )
-    if operator != "count" and not isinstance(key, str):
-        raise errors.query_failed(f"'aggregate.group.fields' condition requires a key: {raw}")
-    if not isinstance(name, str):
-        raise errors.query_failed(f"'aggregate.group.fields' condition requires a name: {raw}")
-    return key, name, operator
+    return found
