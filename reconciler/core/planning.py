@@ -318,7 +318,7 @@ def _decide(
     found = adoptable.get((want.kind, want.scope, want.adopt)) if want.adopt else None
     if keeper is None and want.adopt and _adopted(want, found, owner, decisions):
         return
-    change = _reconcile(want, keeper, owner)
+    change = _reconcile(want, None if keeper is not None and keeper.stale else keeper, owner)
     if change is None:
         decisions.unchanged += 1
     else:

@@ -147,6 +147,9 @@ class Remote:
     parent: ResourceKey | None = None
     # Why this resource cannot be taken over as it is (empty when it can), in the backend's words.
     unadoptable: str = ""
+    # Only a dead reference is left (a share revoked outside wac whose token a marker still holds): a manifest
+    # that wants the resource creates it anew, and one that does not has the reference cleared by a delete.
+    stale: bool = False
 
     def digest(self, ignore: tuple[str, ...] = ()) -> str:
         return content_digest(without_ignored(self.content, ignore))

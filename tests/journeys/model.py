@@ -3,7 +3,6 @@ and their edits, and how each is written to disk as a user would write it."""
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -63,24 +62,13 @@ class Manifest:
         found = self.document.get("sharing")
         return found if isinstance(found, dict) else None
 
-    @property
-    def title(self) -> str:
-        if self.key.kind == WIDGET:
-            return str(self.document["definition"]["title"])
-        if self.key.kind == DASHBOARD:
-            return str(self.document["dashboard"]["title"])
-        return str(self.document["title"])
-
     def path(self, root: Path) -> Path:
         # `/` in an id would be a folder: written as export does.
         name = self.key.id.replace("/", "%2F")
         return root / self.key.kind.replace("/", "-") / self.key.scope / f"{name}.yaml"
 
     def text(self) -> str:
-        return yaml.safe_dump(self.document, sort_keys=False, allow_unicode=True)
-
-    def copy(self) -> Manifest:
-        return Manifest(self.key, copy.deepcopy(self.document))
+        return str(yaml.safe_dump(self.document, sort_keys=False, allow_unicode=True))
 
 
 # Datadog widgets ------------------------------------------------------------------------------------------------

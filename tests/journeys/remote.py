@@ -216,7 +216,11 @@ def seed_others(remote: Remote) -> dict[str, tuple[str, str, str]]:
     made["unowned dashboard's share"] = ("datadog/dashboard-share", "dashboard-share", token)
 
     def custom(name: str, tags: dict[str, str]) -> None:
-        body = {"widget_name": "costTrend", "title": f"{name} widget", "options": {"granularity": "MONTHLY"}}
+        body: dict[str, Any] = {
+            "widget_name": "costTrend",
+            "title": f"{name} widget",
+            "options": {"granularity": "MONTHLY"},
+        }
         answer = remote.spaceone("create", tags=tags, **body)
         made[name] = (SPACEONE, "custom-widget", answer["custom_widget_id"])
 

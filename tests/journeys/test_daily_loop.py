@@ -9,10 +9,11 @@ import json
 import shutil
 import tempfile
 from collections import Counter
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final, TypeVar
+from typing import Any, Final
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -21,6 +22,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition,
 
 from reconciler.backends.emulation.settings import EmulatorSettings, FaultRule
 from reconciler.backends.emulator_server import emulator_thread
+from tests.conftest import ALICE
 from tests.figures import report
 from tests.journeys.model import (
     ALL_KEYS,
@@ -52,9 +54,6 @@ from tests.journeys.remote import MARKER, Found, Remote, seed_others
 from tests.reconcile.helpers import Workspace, make_workspace
 
 OWNER: Final = "journey"
-# Edits (in git, in the UI, faults) between two applies: enough to mix field classes in one plan, few enough
-# that most of the budget goes to applying and checking.
-MAX_PENDING: Final = 3
 # Applies allowed to converge once faults were injected, the faulty one included.
 MAX_APPLIES: Final = 3
 WRITES: Final = frozenset({"POST", "PUT", "DELETE"})
@@ -94,31 +93,30 @@ class Figures:
     faults: Counter[str] = field(default_factory=Counter)
     worst_applies_under_faults: int = 0
     lost_shares_revoked: int = 0
+    dead_tokens: int = 0
 
     def line(self, name: str) -> str:
         return (
             f"{name}: {self.examples} examples, {sum(self.rules.values())} steps ({dict(sorted(self.rules.items()))}),"
             f" {self.applies} applies, faults injected {dict(self.faults)}, worst case"
             f" {self.worst_applies_under_faults} apply(ies) to converge under faults, {self.lost_shares_revoked}"
-            " share(s) whose create answer was lost revoked by a person"
+            f" share(s) whose create answer was lost revoked by a person, {self.dead_tokens} dead share token(s)"
+            " left in a marker (test_found_bugs.py)"
         )
 
 
 FIGURES = Figures()
 
 
-Step = TypeVar("Step", bound=Any)
-
-
-def counted(step: Step) -> Step:
+def counted(step: Callable[..., None]) -> Callable[..., None]:
     """A rule that counts its runs in the figures."""
 
     @functools.wraps(step)
-    def run(self: Any, **kwargs: Any) -> None:
+    def run(self: DailyLoop, **kwargs: Any) -> None:
         FIGURES.rules[step.__name__] += 1
         step(self, **kwargs)
 
-    return run  # type: ignore[return-value]
+    return run
 
 
 def _other(data: st.DataObject, pool: tuple[Any, ...] | list[Any], current: Any, label: str) -> Any:
@@ -131,23 +129,27 @@ class DailyLoop(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        self.stack = ExitStack()
-        self.folder = Path(tempfile.mkdtemp(prefix="wac-journey-"))
-        self.stack.callback(shutil.rmtree, self.folder, ignore_errors=True)
-        # A file, not memory: a second emulator with faults serves the same state during a faulty apply.
-        self.db = self.folder / "emulator.sqlite3"
-        self.server = self.stack.enter_context(emulator_thread(db=self.db))
-        self.remote = Remote(self.server.url)
-        self.stack.callback(self.remote.close)
-        self.repo = _repository(self.folder, self.server.url)
         self.manifests: dict[Key, Manifest] = {}
         # What the remote holds of this owner's, as the model knows it: resources, and each live share as applied.
         self.remote_keys: set[Key] = set()
         self.remote_shares: dict[str, dict[str, Any]] = {}
         self.pending = 0
         self.faults: EmulatorSettings | None = None
-        self.others = seed_others(self.remote)
-        self.untouched = {name: self.remote.raw(*where) for name, where in self.others.items()}
+        self.stack = ExitStack()
+        try:
+            self.folder = Path(tempfile.mkdtemp(prefix="wac-journey-"))
+            self.stack.callback(shutil.rmtree, self.folder, ignore_errors=True)
+            # A file, not memory: a second emulator with faults serves the same state during a faulty apply.
+            self.db = self.folder / "emulator.sqlite3"
+            self.server = self.stack.enter_context(emulator_thread(db=self.db))
+            self.remote = Remote(self.server.url)
+            self.stack.callback(self.remote.close)
+            self.repo = _repository(self.folder, self.server.url)
+            self.others = seed_others(self.remote)
+            self.untouched = {name: self.remote.raw(*where) for name, where in self.others.items()}
+        except BaseException:
+            self.stack.close()  # hypothesis calls teardown only for a machine that was made
+            raise
         FIGURES.examples += 1
 
     def teardown(self) -> None:
@@ -189,10 +191,7 @@ class DailyLoop(RuleBasedStateMachine):
 
     # edits in git --------------------------------------------------------------------------------------------------
 
-    def _may_edit(self) -> bool:
-        return self.pending < MAX_PENDING
-
-    @precondition(lambda self: self._may_edit() and self._keys(WIDGET))
+    @precondition(lambda self: self._keys(WIDGET))
     @rule(data=st.data(), field=st.sampled_from(("title", "query", "tags")))
     @counted
     def edit_widget(self, data: st.DataObject, field: str) -> None:
@@ -207,7 +206,7 @@ class DailyLoop(RuleBasedStateMachine):
             manifest.document["tags"] = tags
         self._edited(manifest)
 
-    @precondition(lambda self: self._may_edit() and self._keys(DASHBOARD))
+    @precondition(lambda self: self._keys(DASHBOARD))
     @rule(data=st.data(), field=st.sampled_from(("title", "description", "widget", "template_variables")))
     @counted
     def edit_dashboard(self, data: st.DataObject, field: str) -> None:
@@ -231,7 +230,7 @@ class DailyLoop(RuleBasedStateMachine):
                 body["template_variables"] = template_variables(values, len(variables) == 2)
         self._edited(manifest)
 
-    @precondition(lambda self: self._may_edit() and self._keys(DASHBOARD))
+    @precondition(lambda self: self._keys(DASHBOARD))
     @rule(data=st.data())
     @counted
     def edit_sharing(self, data: st.DataObject) -> None:
@@ -272,7 +271,7 @@ class DailyLoop(RuleBasedStateMachine):
             sharing["share_list"].remove(data.draw(st.sampled_from(sharing["share_list"]), label="email"))
         self._edited(manifest)
 
-    @precondition(lambda self: self._may_edit() and self._keys(SPACEONE))
+    @precondition(lambda self: self._keys(SPACEONE))
     @rule(data=st.data(), field=st.sampled_from(("title", "options", "labels", "tags", "widget_name")))
     @counted
     def edit_custom_widget(self, data: st.DataObject, field: str) -> None:
@@ -292,25 +291,26 @@ class DailyLoop(RuleBasedStateMachine):
             document["tags"] = data.draw(spaceone_tags.filter(lambda t: t != document["tags"]), label="tags")
         self._edited(manifest)
 
-    @precondition(lambda self: self._may_edit() and len(self.manifests) < len(ALL_KEYS))
+    @precondition(lambda self: len(self.manifests) < len(ALL_KEYS))
     @rule(data=st.data())
     @counted
     def add_manifest(self, data: st.DataObject) -> None:
         key = data.draw(st.sampled_from([k for k in ALL_KEYS if k not in self.manifests]), label="new key")
         self._edited(data.draw(new_manifests(key), label=str(key)))
 
-    @precondition(lambda self: self._may_edit() and len(self.manifests) > 1)
+    @precondition(lambda self: len(self.manifests) > 1)
     @rule(data=st.data())
     @counted
     def remove_manifest(self, data: st.DataObject) -> None:
         self._remove(data.draw(st.sampled_from(sorted(self.manifests)), label="removed"))
         self.pending += 1
 
-    @precondition(lambda self: self._may_edit() and len(self.manifests) > 3)
+    @precondition(lambda self: len(self.manifests) > 3)
     @rule(data=st.data())
     @counted
     def remove_many(self, data: st.DataObject) -> None:
-        """Several manifests at once (a folder deleted): the apply needs --allow-mass-delete when it takes all."""
+        """Several manifests at once (a folder deleted): the apply needs --allow-mass-delete when that deletes more
+        than ten resources, or every one that stays."""
         chosen = st.lists(st.sampled_from(sorted(self.manifests)), min_size=3, max_size=len(self.manifests) - 1)
         for key in data.draw(chosen.map(set), label="removed"):
             self._remove(key)
@@ -332,7 +332,7 @@ class DailyLoop(RuleBasedStateMachine):
         assert token is not None, f"the marker of dashboard {manifest_id} records its share"
         return token
 
-    @precondition(lambda self: self._may_edit() and self.remote_keys)
+    @precondition(lambda self: self.remote_keys)
     @rule(data=st.data(), change=st.sampled_from(("title", "content")))
     @counted
     def ui_edit(self, data: st.DataObject, change: str) -> None:
@@ -346,9 +346,7 @@ class DailyLoop(RuleBasedStateMachine):
             self.remote.edit(self._found(key), change)
         self.pending += 1
 
-    @precondition(
-        lambda self: self._may_edit() and any(s["share_type"] == "invite" for s in self.remote_shares.values())
-    )
+    @precondition(lambda self: any(s["share_type"] == "invite" for s in self.remote_shares.values()))
     @rule(data=st.data())
     @counted
     def ui_invite(self, data: st.DataObject) -> None:
@@ -358,7 +356,7 @@ class DailyLoop(RuleBasedStateMachine):
         self.remote.invite_extra(self._token(manifest_id), STRANGER)
         self.pending += 1
 
-    @precondition(lambda self: self._may_edit() and (self.remote_keys or self.remote_shares))
+    @precondition(lambda self: self.remote_keys or self.remote_shares)
     @rule(data=st.data())
     @counted
     def ui_delete(self, data: st.DataObject) -> None:
@@ -383,6 +381,10 @@ class DailyLoop(RuleBasedStateMachine):
         """The next apply meets lost answers, 5xx and dropped connections."""
         self.faults = EmulatorSettings(faults=tuple(rules), seed=seed)
 
+    def _something_to_apply(self) -> bool:
+        return self.pending > 0 or self.faults is not None
+
+    @precondition(_something_to_apply)
     @rule()
     @counted
     def apply(self) -> None:
@@ -406,7 +408,7 @@ class DailyLoop(RuleBasedStateMachine):
         FIGURES.worst_applies_under_faults = max(FIGURES.worst_applies_under_faults, applies)
         self._check()
 
-    @precondition(lambda self: self.faults is None)
+    @precondition(lambda self: self.faults is None and self.pending > 0)
     @rule()
     @counted
     def apply_saved_plan(self) -> None:
@@ -496,7 +498,12 @@ class DailyLoop(RuleBasedStateMachine):
         sharing = manifest.sharing
         if sharing is None:
             assert found.remote_id not in shared, f"{found.key} has no `sharing:` yet Datadog lists it shared"
-            assert found.share_token is None and not tokens, found.key
+            assert not tokens, f"{found.key} has no `sharing:` yet has a share"
+            if found.share_token is not None:
+                # Known (test_found_bugs.py): revoked in the UI as git removed `sharing:`, its dead token stays.
+                dead = self.remote.http.get(f"/api/v1/dashboard/public/{found.share_token}", headers=ALICE)
+                assert dead.status_code == 404, f"{found.key}'s marker records a share it should not have"
+                FIGURES.dead_tokens += 1
             return
         assert found.remote_id in shared, f"{found.key} is not listed shared"
         assert tokens == [found.share_token], f"{found.key}: one share, the one its marker records"
@@ -537,7 +544,7 @@ def _run(name: str, chosen: settings) -> None:
 def test_the_daily_loop_keeps_the_remote_equal_to_git() -> None:
     _run(
         "daily loop",
-        settings(max_examples=4, stateful_step_count=10, deadline=None, suppress_health_check=SUPPRESSED),
+        settings(max_examples=6, stateful_step_count=25, deadline=None, suppress_health_check=SUPPRESSED),
     )
 
 

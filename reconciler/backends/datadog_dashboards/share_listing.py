@@ -33,13 +33,15 @@ async def shared_ids(client: DashboardsClient) -> set[str]:
 
 
 async def read_share(client: DashboardsClient, summary: Summary) -> Remote | None:
-    """The share the summary's marker records, or None when it records none, or it is gone or another's."""
+    """The share the summary's marker records, or None when it records none or another's; a share revoked
+    outside wac is a share with no content (its dead token is still in the marker, for a revoke to clear)."""
     ref = summary.share
     if ref is None:
         return None
     body = await client.share(ref.token)
     if body is None:
-        return None
+        dead = unreadable_share(summary.dashboard_id, summary.title, replace(summary.claims, applied=ref.applied))
+        return replace(dead, stale=True)
     where = f"shared dashboard of {summary.dashboard_id}"
     share = checked_share(body, where)
     if share["dashboard_id"] != summary.dashboard_id:
@@ -53,10 +55,11 @@ async def shares_of(client: DashboardsClient, found: Sequence[Summary], shared: 
     """The shares of these dashboards: read through their markers, and those Datadog reports but no
     marker records (unreadable, claimed as their dashboard is plus a conflict)."""
     read = await asyncio.gather(*(read_share(client, s) for s in found if s.share is not None))
-    by_dashboard = {remote.remote_id: remote for remote in read if remote is not None}
-    result = list(by_dashboard.values())
+    result = [remote for remote in read if remote is not None]
+    # A dead token in a marker reads as a stale share: it hides no live share Datadog reports.
+    live = {remote.remote_id for remote in result if not remote.stale}
     for summary in found:
-        if summary.dashboard_id in shared and summary.dashboard_id not in by_dashboard:
+        if summary.dashboard_id in shared and summary.dashboard_id not in live:
             claims = replace(summary.claims, resolve=UNRECORDED_HELP)
             if claims.owners:
                 claims = replace(claims, owners=tuple(sorted({*claims.owners, UNRECORDED})))

@@ -103,7 +103,11 @@ async def share(client: DashboardsClient, dashboard_id: str, content: dict[str, 
 
 
 async def reshare(client: DashboardsClient, dashboard_id: str, content: dict[str, Any], marker: Marker) -> None:
-    """Updates the share its marker records to `content`, then its invitations, then the applied digest."""
+    """Updates the share its marker records to `content`, then its invitations, then the applied digest; a share
+    revoked outside wac (its token dead in the marker) is shared anew, as the manifest says."""
+    if await _dead_token(client, dashboard_id, marker.owner, marker.manifest_id):
+        await share(client, dashboard_id, content, marker)
+        return
     token = (await _recorded(client, dashboard_id, marker.owner, marker.manifest_id)).token
     await client.update_share(token, share_request(content))
     already = await invitations(client, token, f"share of {dashboard_id}")
@@ -117,6 +121,8 @@ async def reshare(client: DashboardsClient, dashboard_id: str, content: dict[str
 
 async def revoke(client: DashboardsClient, dashboard_id: str, owner: str, manifest_id: str) -> bool:
     """Revokes the share the marker records, then takes its token out of the marker; False when none is left."""
+    if await _dead_token(client, dashboard_id, owner, manifest_id):
+        return False  # revoked outside wac: only its token had to leave the marker
     try:
         ref = await _recorded(client, dashboard_id, owner, manifest_id)
     except Gone:
@@ -126,6 +132,19 @@ async def revoke(client: DashboardsClient, dashboard_id: str, owner: str, manife
     if share_ref(now.body.get("description")) is not None:
         await client.replace(dashboard_id, recorded(now.body, None))
     return existed
+
+
+async def _dead_token(client: DashboardsClient, dashboard_id: str, owner: str, manifest_id: str) -> bool:
+    """True when the marker records a token whose share is gone, which it then takes out of the marker."""
+    try:
+        found = await owned(client, dashboard_id, owner, manifest_id)
+    except Gone:
+        return False
+    ref = share_ref(found.body.get("description"))
+    if ref is None or found.share is not None:
+        return False
+    await client.replace(dashboard_id, recorded(found.body, None))
+    return True
 
 
 async def _recorded(client: DashboardsClient, dashboard_id: str, owner: str, manifest_id: str) -> ShareRef:
