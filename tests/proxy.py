@@ -50,7 +50,7 @@ def proxy(upstream: str, hook: Hook) -> Iterator[str]:
             pass  # a client hanging up mid-answer is not the test's business
 
     server = Server(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"

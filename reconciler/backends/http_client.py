@@ -261,7 +261,7 @@ class HttpClient:
                 break
             if step == "failed":
                 tally.failures += 1
-                if not await self._backed_off(attempt, request, tally):
+                if tally.failures >= self.policy.attempts or not await self._backed_off(attempt, request, tally):
                     break
         raise self._gave_up(request, tally)
 
@@ -302,7 +302,9 @@ class HttpClient:
         """Sleep before the next attempt; False when there should be none (silent server, deadline near)."""
         if attempt.timed_out and not self._ever_answered and tally.failures >= self.policy.silent_attempts:
             return False  # the server has not answered once: it is down or silent, not busy
-        delay = self._backoff(tally.failures)
+        delay = self._asked_delay(attempt.response)
+        if delay is None:
+            delay = self._backoff(tally.failures)
         now = asyncio.get_running_loop().time()
         if now + delay + self.policy.timeout - tally.started > self.policy.deadline:
             return False
@@ -453,6 +455,16 @@ class HttpClient:
             yield http
         finally:
             self._idle.put_nowait(http)
+
+    def _asked_delay(self, response: httpx.Response | None) -> float | None:
+        """The wait a 503 asks for in seconds (`Retry-After`, as RFC 9110 and urllib3 read it), when it is sane."""
+        if response is None or response.status_code != 503:
+            return None
+        text = response.headers.get("retry-after", "")
+        if not text.isascii() or not text.isdigit() or len(text) > 6:
+            return None  # an HTTP date or nonsense: the client's own back-off decides
+        seconds = float(text)
+        return seconds if seconds <= self.policy.max_rate_wait else None
 
     def _backoff(self, attempt: int) -> float:
         # Full jitter: spread retries so a crowd of clients does not return in step.

@@ -45,6 +45,7 @@ async def _run_batch(
 ) -> list[Outcome]:
     if not changes:
         return []
+
     async def run(change: Change) -> Outcome:
         backend = backends.get(change.kind)
         try:

@@ -123,8 +123,7 @@ def field_line(field: FieldChange) -> str:
 def refusal_lines(plan: Plan) -> list[str]:
     """What `wac apply` would refuse, first thing a reviewer reads, with how to allow it."""
     return [
-        f"apply will refuse this plan: {r.text.removeprefix('Refusing to apply: ')} To apply it anyway:"
-        f" {r.allow_with}."
+        f"apply will refuse this plan: {r.text.removeprefix('Refusing to apply: ')} To apply it anyway: {r.allow_with}."
         for r in apply_refusals(plan)
     ]
 

@@ -87,11 +87,7 @@ def test_no_module_outside_a_backend_and_the_registry_names_one() -> None:
     for path in _outside_backends():
         relative = path.relative_to(ROOT).as_posix()
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        found |= {
-            f"{relative}:{line}: {name}"
-            for name, line in _identifiers(tree)
-            if NAMED.search(name)
-        }
+        found |= {f"{relative}:{line}: {name}" for name, line in _identifiers(tree) if NAMED.search(name)}
     assert sorted(found) == [], "name the backend in its Registration (reconciler/backends/registry.py) instead"
 
 

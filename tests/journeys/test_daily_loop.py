@@ -61,22 +61,42 @@ WRITES: Final = frozenset({"POST", "PUT", "DELETE"})
 STRANGER: Final = "stranger@example.io"
 LOST_SHARE: Final = "marker records no share of it"
 
+# SpaceONE reads are POSTs to paths ending so: a fault meant for writes spares them.
+SPACEONE_READS: Final = ("/list", "/get", "/stat")
 methods = st.sets(st.sampled_from(sorted(WRITES)), min_size=1).map(frozenset)
 fault_rules = st.lists(
     st.one_of(
-        # 5xx and dropped connections, the work not done; retried.
-        st.builds(FaultRule, st.just("error"), st.sampled_from((0.1, 0.3)), status=st.sampled_from((502, 503))),
+        # 5xx and dropped connections, the work not done; retried (at once: the client's back-off is the
+        # convergence tests' to exercise, this machine's is the state across features).
+        st.builds(
+            FaultRule,
+            st.just("error"),
+            st.sampled_from((0.1, 0.3)),
+            status=st.just(503),
+            retry_after=st.just(0),
+        ),
         st.builds(FaultRule, st.just("drop"), st.sampled_from((0.05, 0.2))),
         # The work done, the answer lost (dropped, or a 504).
         st.builds(
             FaultRule,
             st.just("lost_response"),
-            st.sampled_from((0.15, 0.4, 1.0)),
+            # Not every answer: an idempotent PUT whose answers are all lost is retried with back-off for seconds.
+            st.sampled_from((0.15, 0.4)),
             methods,
             st.none() | st.just(504),
+            sparing=st.just(SPACEONE_READS),
         ),
-        # Every write of one method fails: the apply stops half-way, and the next one finishes it.
-        st.builds(FaultRule, st.just("error"), st.just(1.0), methods, st.just(503)),
+        # Every write of one method fails: the apply stops half-way, and the next one finishes it. The 503 says
+        # when to come back (now), so the client's eight attempts take no back-off.
+        st.builds(
+            FaultRule,
+            st.just("error"),
+            st.just(1.0),
+            methods,
+            st.just(503),
+            retry_after=st.just(0),
+            sparing=st.just(SPACEONE_READS),
+        ),
     ),
     min_size=1,
     max_size=2,
@@ -540,11 +560,16 @@ def _run(name: str, chosen: settings) -> None:
         report(FIGURES.line(name))
 
 
+# CI's examples in parts that run side by side: a faulty apply's back-off is waiting, not work.
+PARTS: Final = 3
+
+
 @pytest.mark.slow
-def test_the_daily_loop_keeps_the_remote_equal_to_git() -> None:
+@pytest.mark.parametrize("part", range(1, PARTS + 1))
+def test_the_daily_loop_keeps_the_remote_equal_to_git(part: int) -> None:
     _run(
-        "daily loop",
-        settings(max_examples=6, stateful_step_count=25, deadline=None, suppress_health_check=SUPPRESSED),
+        f"daily loop (part {part} of {PARTS})",
+        settings(max_examples=2, stateful_step_count=25, deadline=None, suppress_health_check=SUPPRESSED),
     )
 
 

@@ -98,3 +98,14 @@ def test_a_429_storm_from_a_noisy_neighbour_is_waited_out(tmp_path: Path) -> Non
         assert server.stats.max_admitted_per_window <= 15
         managed = repo.managed()
         assert len(managed) == 40 and all(len(v) == 1 for v in managed.values())
+
+
+def test_a_503_that_says_when_to_come_back_is_retried_then(tmp_path: Path) -> None:
+    # Every read refused with "Retry-After: 0": every attempt is made at once, none after a back-off of its own.
+    busy = FaultRule("error", rate=1.0, methods=frozenset({"GET"}), status=503, retry_after=0)
+    with emulator_thread(settings=EmulatorSettings(faults=(busy,))) as server:
+        result = make_workspace(tmp_path, server.url).wac("--debug", "plan")
+    assert result.exit_code == 1, result.output
+    waits = [line.rsplit(" in ", 1)[1] for line in result.stderr.splitlines() if "; retry " in line]
+    assert len(waits) >= 7 and set(waits) == {"0.0 s"}, result.stderr
+    assert "gave up" in result.output + result.stderr

@@ -67,7 +67,6 @@ def _race(upstream: str, *repos: Workspace) -> None:
             assert process.returncode == 0, output
 
 
-
 @pytest.mark.slow
 @pytest.mark.parametrize("versions", [("v1", "v1"), ("v1", "v2")], ids=["same-manifests", "different-manifests"])
 def test_racing_applies_leave_every_widget_then_converge(

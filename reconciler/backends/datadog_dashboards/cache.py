@@ -46,8 +46,9 @@ class DashboardCache:
         self.entries: dict[str, dict[str, Any]] = {}
         self.changed = False
         if path is not None and _tracked_by_git(path):
-            log.warning("not using the dashboards cache %s: git tracks it, and a cache must not come from a repository",
-                        path)
+            log.warning(
+                "not using the dashboards cache %s: git tracks it, and a cache must not come from a repository", path
+            )
             self.path = None
         if self.path is not None:
             self.entries = _read(self.path, owner)

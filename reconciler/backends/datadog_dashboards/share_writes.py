@@ -189,4 +189,3 @@ async def _invite(
     if new:
         ref = await _recorded(client, dashboard_id, marker.owner, marker.manifest_id)
         await client.invite(ref.token, new)
-

@@ -107,13 +107,14 @@ class KnobsMiddleware:
                 return
             self.stats.max_admitted_per_window = max(self.stats.max_admitted_per_window, self._window.used)
 
-        fault = self._draw_fault(method)
+        fault = self._draw_fault(method, scope["path"])
         if fault is not None:
             self.stats.faults[fault.kind] += 1
             if fault.kind == "slow":
                 await asyncio.sleep(fault.seconds)
             elif fault.kind == "error":
-                await self._answer(send, fault.status or 503, ["Service Unavailable"], limit_headers)
+                asked = {} if fault.retry_after is None else {"Retry-After": str(fault.retry_after)}
+                await self._answer(send, fault.status or 503, ["Service Unavailable"], {**limit_headers, **asked})
                 return
             elif fault.kind == "drop":
                 await _drop_connection(send)
@@ -138,9 +139,11 @@ class KnobsMiddleware:
 
         await self.app(scope, receive, send_with_knobs)
 
-    def _draw_fault(self, method: str) -> FaultRule | None:
+    def _draw_fault(self, method: str, path: str) -> FaultRule | None:
         for rule in self.settings.faults:
-            if method in rule.methods and self._random.random() < rule.rate:
+            if method not in rule.methods or path.endswith(rule.sparing):
+                continue
+            if self._random.random() < rule.rate:
                 return rule
         return None
 

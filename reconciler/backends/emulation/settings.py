@@ -14,7 +14,8 @@ ALL_METHODS = frozenset({"GET", "POST", "PUT", "DELETE"})
 class FaultRule:
     """A fault injected into a share (`rate`) of the requests whose method is in `methods`.
 
-    `error` answers `status` without doing the work; `slow` waits `seconds` first;
+    `error` answers `status` without doing the work (with `Retry-After` when `retry_after` is set);
+    `slow` waits `seconds` first;
     `drop` closes the connection without an answer; `lost_response` does the work and
     commits it, then drops the connection (or answers `status` when one is set for it).
     """
@@ -24,6 +25,9 @@ class FaultRule:
     methods: frozenset[str] = ALL_METHODS
     status: int | None = None
     seconds: float = 0.0
+    retry_after: int | None = None
+    # Paths spared, by how they end: an API whose reads are POSTs (`…/list`) keeps its reads out of a write fault.
+    sparing: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.rate <= 1.0:
