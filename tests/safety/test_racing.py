@@ -18,7 +18,7 @@ from tests.proxy import proxy
 from tests.reconcile.helpers import TYPES, Workspace, make_workspace, write_many
 
 ROOT = Path(__file__).resolve().parents[2]
-COUNT = 30
+COUNT = 16
 
 
 @pytest.fixture()
