@@ -9,8 +9,8 @@ import httpx
 from reconciler.backends.emulator_server import emulator_thread
 from reconciler.core.resources import Remote
 from reconciler.manifests.export import export_manifests, slugify
+from tests.commands.helpers import create_directly, make_workspace
 from tests.conftest import ALICE, BOB
-from tests.reconcile.helpers import create_directly, make_workspace
 from tests.widgets import remote_widget
 
 

@@ -14,9 +14,9 @@ import pytest
 import yaml
 
 from reconciler.backends.emulator_server import emulator_thread
+from tests.commands.helpers import Workspace, create_directly, make_workspace
 from tests.conftest import ALICE
 from tests.gitops.test_workflows import PINNED, actionlint
-from tests.reconcile.helpers import Workspace, create_directly, make_workspace
 
 ALL_KINDS = ("--kind", "datadog/widget", "--kind", "datadog/dashboard", "--kind", "spaceone/custom-widget")
 

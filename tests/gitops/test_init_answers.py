@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.reconcile.helpers import make_workspace
+from tests.commands.helpers import make_workspace
 
 
 def test_a_bad_answer_at_the_prompt_is_asked_again(tmp_path: Path) -> None:

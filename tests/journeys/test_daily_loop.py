@@ -22,6 +22,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition,
 
 from reconciler.backends.emulation.settings import EmulatorSettings, FaultRule
 from reconciler.backends.emulator_server import emulator_thread
+from tests.commands.helpers import Workspace, make_workspace
 from tests.conftest import ALICE
 from tests.figures import report
 from tests.journeys.model import (
@@ -51,7 +52,6 @@ from tests.journeys.model import (
     template_variables,
 )
 from tests.journeys.remote import MARKER, Found, Remote, seed_others
-from tests.reconcile.helpers import Workspace, make_workspace
 
 OWNER: Final = "journey"
 # Applies allowed to converge once faults were injected, the faulty one included.

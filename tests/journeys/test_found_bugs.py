@@ -10,7 +10,7 @@ import httpx
 from reconciler.backends.emulation.settings import EmulatorSettings, FaultRule
 from reconciler.backends.emulator_server import emulator_thread
 from tests.conftest import BOB
-from tests.dashboards.test_sharing import board, token_of, workspace, write
+from tests.datadog_dashboards.test_sharing import board, token_of, workspace, write
 
 
 def test_a_share_revoked_in_the_ui_as_git_removes_sharing_leaves_no_token_in_the_marker(tmp_path: Path) -> None:

@@ -1,0 +1,1 @@
+"""Manifests: the examples, validation errors located by file and line, hostile YAML."""

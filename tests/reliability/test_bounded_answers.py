@@ -20,9 +20,9 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
+from tests.commands.helpers import make_workspace
 from tests.hostile_servers import WIDGET, Answer, SpaceOneList, answering, dense, endless, json_answer, streaming
-from tests.reconcile.helpers import make_workspace
-from tests.spaceone.test_reconcile import BUDGET
+from tests.spaceone_widgets.test_reconcile import BUDGET
 
 MIB = 2**20
 GIB = 2**30

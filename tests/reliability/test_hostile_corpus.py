@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from reconciler.backends.emulator_server import RunningEmulator, emulator_thread
+from tests.commands.helpers import make_workspace
 from tests.manifests.helpers import VALID
-from tests.reconcile.helpers import make_workspace
 
 SPACEONE = """\
 kind: spaceone/custom-widget

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+from tests.commands.helpers import make_workspace
 from tests.hostile_servers import WIDGET, Answer, answering, json_answer, listing, silent
-from tests.reconcile.helpers import make_workspace
 
 
 def _item(**changes: Any) -> dict[str, Any]:

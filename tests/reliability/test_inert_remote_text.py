@@ -19,10 +19,10 @@ import pytest
 from click.testing import Result
 
 from reconciler.backends.emulator_server import emulator_thread
+from tests.commands.helpers import make_workspace, write_many
 from tests.conftest import ALICE
 from tests.hostile_servers import Answer, answering, json_answer, listing
-from tests.reconcile.helpers import make_workspace, write_many
-from tests.spaceone.test_reconcile import BUDGET
+from tests.spaceone_widgets.test_reconcile import BUDGET
 
 # What an attacker who controls an error answer would send: a new line starting a command, a mask that would
 # hide the rest of the log, a terminal hyperlink, a colour, the runner's older command form, other line ends.

@@ -9,8 +9,8 @@ import pytest
 
 from reconciler.backends.emulation.settings import EmulatorSettings
 from reconciler.backends.emulator_server import emulator_thread
-from tests.reconcile.helpers import apply_in_background, make_workspace
-from tests.reconcile.test_resilience import write_many
+from tests.commands.helpers import apply_in_background, make_workspace
+from tests.commands.test_resilience import write_many
 
 ROOT = Path(__file__).resolve().parents[2]
 

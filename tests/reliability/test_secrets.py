@@ -12,7 +12,7 @@ import httpx
 from reconciler.backends.emulation.settings import EmulatorSettings, FaultRule
 from reconciler.backends.emulator_server import emulator_thread
 from reconciler.backends.sites import SiteError, resolve_site
-from tests.reconcile.helpers import make_workspace
+from tests.commands.helpers import make_workspace
 from tests.widgets import backends_of
 
 API_KEY = "dd-api-RECOGNISABLE-1234567890"

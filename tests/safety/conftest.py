@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from reconciler.backends.emulator_server import RunningEmulator, emulator_thread
-from tests.reconcile.helpers import Workspace, make_workspace
+from tests.commands.helpers import Workspace, make_workspace
 
 
 @pytest.fixture()

@@ -10,8 +10,8 @@ import httpx
 
 from reconciler.backends.emulator_server import RunningEmulator
 from reconciler.manifests.export import manifest_path
+from tests.commands.helpers import create_directly, make_workspace
 from tests.conftest import ALICE
-from tests.reconcile.helpers import create_directly, make_workspace
 
 
 def _exported_files(root: Path) -> list[str]:

@@ -14,8 +14,8 @@ from reconciler.backends.sites import resolve_site
 from reconciler.core.planning import Action
 from reconciler.engine.applying import apply_plan
 from reconciler.engine.runs import plan_run
+from tests.commands.helpers import Workspace, create_directly
 from tests.conftest import ALICE
-from tests.reconcile.helpers import Workspace, create_directly
 from tests.widgets import backends_of
 
 MANIFEST = (

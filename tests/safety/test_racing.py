@@ -14,8 +14,8 @@ import pytest
 
 from reconciler.backends.emulation.settings import EmulatorSettings
 from reconciler.backends.emulator_server import RunningEmulator, emulator_thread
+from tests.commands.helpers import TYPES, Workspace, make_workspace, write_many
 from tests.proxy import proxy
-from tests.reconcile.helpers import TYPES, Workspace, make_workspace, write_many
 
 ROOT = Path(__file__).resolve().parents[2]
 COUNT = 16

@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from reconciler.backends.emulator_server import RunningEmulator
+from tests.commands.helpers import Workspace, create_directly
 from tests.conftest import ALICE
-from tests.reconcile.helpers import Workspace, create_directly
 
 Plan = dict[str, Any]
 

@@ -4,13 +4,13 @@ levels are held to it; whatever is deeper inside a widget (requests, queries, st
 
 Generated from Datadog's published v1 OpenAPI, `components.schemas` (each object's `properties`; for widget
 definitions, every `*WidgetDefinition` of `WidgetDefinition.oneOf`, by the values of its `type` enum), from the
-copy in `tests/dashboards/openapi/datadog-v1-dashboards.yaml`. Do not edit it by hand; after updating that
+copy in `tests/datadog_dashboards/openapi/datadog-v1-dashboards.yaml`. Do not edit it by hand; after updating that
 copy, regenerate it with
 
-    python -m tests.dashboards.test_dashboard_fields > reconciler/backends/datadog_dashboards/fields.py
+    python -m tests.datadog_dashboards.test_dashboard_fields > reconciler/backends/datadog_dashboards/fields.py
 
-and `tests/dashboards/test_dashboard_fields.py` fails whenever the two disagree. Every create Datadog accepted
-in the recordings (`tests/dashboards/cassettes`) uses only fields named here; were a recording to use one the
+and `tests/datadog_dashboards/test_dashboard_fields.py` fails whenever the two disagree. Every create Datadog accepted
+in the recordings (`tests/datadog_dashboards/cassettes`) uses only fields named here; were a recording to use one the
 spec does not name, the recording would win: it would be added (in that test's `RECORDED_BEYOND_SPEC`) and
 named here with the reason.
 """
