@@ -22,16 +22,24 @@ async def apply_plan(
 
     What belongs to another resource (`Change.parent`) is written after it and deleted before it.
     """
-    outcomes: list[Outcome] = []
     writes = [c for c in plan.changes if c.action != Action.DELETE]
     deletes = [c for c in plan.changes if c.action == Action.DELETE]
-    parents = await _run_batch(backends, plan.owner, [c for c in writes if c.parent is None], on_outcome)
-    outcomes.extend(parents)
+    parents = await _run_batch(backends, plan.owner, _alone(writes), on_outcome)
     created = {o.change.key: o.remote_id for o in parents if o.ok and o.remote_id}
-    children = [_with_parent(c, created) for c in writes if c.parent is not None]
-    for batch in (children, [c for c in deletes if c.parent is not None], [c for c in deletes if c.parent is None]):
+    children = [_with_parent(c, created) for c in _belonging(writes)]
+    outcomes = list(parents)
+    for batch in (children, _belonging(deletes), _alone(deletes)):
         outcomes.extend(await _run_batch(backends, plan.owner, batch, on_outcome))
     return ApplyReport(tuple(outcomes))
+
+
+def _alone(changes: Sequence[Change]) -> list[Change]:
+    return [c for c in changes if c.parent is None]
+
+
+def _belonging(changes: Sequence[Change]) -> list[Change]:
+    """The changes of resources that belong to another (a share to its dashboard)."""
+    return [c for c in changes if c.parent is not None]
 
 
 def _with_parent(change: Change, created: Mapping[ResourceKey, str]) -> Change:

@@ -23,23 +23,10 @@ _HEADER_SAFE: Final = re.compile(r"[\x21-\x7e]+")
 _DOMAIN_ID: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 
 
-def connect(connection: Connection) -> Connected:
-    site, environ, config = connection.site, connection.environ, connection.config
-    endpoint_setting = environ.get("SPACEONE_ENDPOINT") or config.get("spaceone.endpoint")
-    token = environ.get("SPACEONE_TOKEN", "")
-    domain_id = environ.get("SPACEONE_DOMAIN_ID") or config.get("spaceone.domain_id") or ""
-    emulated = not endpoint_setting and site.is_emulator
-    if emulated:
-        token, domain_id = token or EMULATOR_TOKEN, domain_id or EMULATOR_DOMAIN
-    missing = [
-        name
-        for name, value in (
-            ("SPACEONE_ENDPOINT", endpoint_setting or emulated),
-            ("SPACEONE_TOKEN", token),
-            ("SPACEONE_DOMAIN_ID", domain_id),
-        )
-        if not value
-    ]
+def _check_settings(has_endpoint: bool, token: str, domain_id: str) -> None:
+    """Every setting present and well formed, or a sentence naming which is not and what to do."""
+    present = (("SPACEONE_ENDPOINT", has_endpoint), ("SPACEONE_TOKEN", token), ("SPACEONE_DOMAIN_ID", domain_id))
+    missing = [name for name, value in present if not value]
     if missing:
         raise SettingsMissing(
             f"{' and '.join(missing)} not set: SpaceONE custom widgets need the endpoint, a token and the domain"
@@ -53,6 +40,17 @@ def connect(connection: Connection) -> Connected:
         )
     if not _DOMAIN_ID.fullmatch(domain_id):
         raise SettingsError(f"SPACEONE_DOMAIN_ID '{domain_id[:60]}' is not a domain id (like domain-1a2b3c)")
+
+
+def connect(connection: Connection) -> Connected:
+    site, environ, config = connection.site, connection.environ, connection.config
+    endpoint_setting = environ.get("SPACEONE_ENDPOINT") or config.get("spaceone.endpoint")
+    token = environ.get("SPACEONE_TOKEN", "")
+    domain_id = environ.get("SPACEONE_DOMAIN_ID") or config.get("spaceone.domain_id") or ""
+    emulated = not endpoint_setting and site.is_emulator
+    if emulated:
+        token, domain_id = token or EMULATOR_TOKEN, domain_id or EMULATOR_DOMAIN
+    _check_settings(bool(endpoint_setting or emulated), token, domain_id)
     try:
         endpoint = site.base_url if emulated else checked_endpoint(str(endpoint_setting), "SPACEONE_ENDPOINT")
     except SiteError as exc:

@@ -223,17 +223,16 @@ class SharesApi:
             return self._invitation_page(request, token)
         body = await self.dashboards._body(request)
         data = body.get("data") if isinstance(body, dict) else None
-        items = data if isinstance(data, list) else [data]
-        emails = [i.get("attributes", {}).get("email") if isinstance(i, dict) else None for i in items]
-        if not emails or not all(isinstance(e, str) and "@" in e for e in emails):
+        emails = _invitee_emails(data)
+        if emails is None:
             return _error(400, "'data' must name the invitees' emails")
         if request.method == "DELETE":
             for email in emails:
-                self.store.uninvite(token, str(email))
+                self.store.uninvite(token, email)
             return Response(status_code=204)
         if share.get("share_type") != "invite":
             return _error(400, "Invitations can be sent for invite-only shared dashboards only")
-        sent = [shares.invitation(str(email), token) for email in emails]
+        sent = [shares.invitation(email, token) for email in emails]
         for invitation in sent:
             self.store.invite(token, invitation)
         made = [{"type": "public_dashboard_invitation", "attributes": i} for i in sent]
@@ -251,6 +250,15 @@ class SharesApi:
         page = every[number * size : (number + 1) * size]
         data = [{"type": "public_dashboard_invitation", "attributes": i} for i in page]
         return JSONResponse({"data": data, "meta": {"page": {"total_count": len(every)}}})
+
+
+def _invitee_emails(data: Any) -> list[str] | None:
+    """The emails an invitations body names (one item or a list), or None when it names none or not only emails."""
+    items = data if isinstance(data, list) else [data]
+    emails = [i.get("attributes", {}).get("email") if isinstance(i, dict) else None for i in items]
+    if not emails or not all(isinstance(e, str) and "@" in e for e in emails):
+        return None
+    return [str(e) for e in emails]
 
 
 class _NotFound(Exception):

@@ -40,32 +40,59 @@ def new_token() -> str:
 
 
 def share_errors(body: Any, creating: bool) -> list[str]:
+    """What is wrong with a share's body, checked as Datadog does, first problem first."""
     if not isinstance(body, dict):
         return ["Invalid shared dashboard: the body must be a JSON object"]
     # Fields the schema does not name are ignored, as Datadog's JSON schemas allow them.
-    if creating:
-        for name in ("dashboard_id", "dashboard_type"):
-            if not isinstance(body.get(name), str):
-                return [f"'{name}' is a required property"]
-        if body["dashboard_type"] not in DASHBOARD_TYPES:
-            return [f"'dashboard_type' must be one of {', '.join(DASHBOARD_TYPES)}"]
-    if body.get("share_type") is not None and body["share_type"] not in SHARE_TYPES:
-        return [f"'share_type' must be one of {', '.join(SHARE_TYPES)}"]
-    if body.get("status") is not None and body["status"] not in STATUSES:
-        return [f"'status' must be one of {', '.join(STATUSES)}"]
+    for check in (_required_on_create if creating else _nothing, _enumerations, _lists, _objects, _share_list):
+        problem = check(body)
+        if problem is not None:
+            return [problem]
+    return []
+
+
+def _nothing(_body: dict[str, Any]) -> str | None:
+    return None
+
+
+def _required_on_create(body: dict[str, Any]) -> str | None:
+    for name in ("dashboard_id", "dashboard_type"):
+        if not isinstance(body.get(name), str):
+            return f"'{name}' is a required property"
+    if body["dashboard_type"] not in DASHBOARD_TYPES:
+        return f"'dashboard_type' must be one of {', '.join(DASHBOARD_TYPES)}"
+    return None
+
+
+def _enumerations(body: dict[str, Any]) -> str | None:
+    for name, allowed in (("share_type", SHARE_TYPES), ("status", STATUSES)):
+        if body.get(name) is not None and body[name] not in allowed:
+            return f"'{name}' must be one of {', '.join(allowed)}"
+    return None
+
+
+def _lists(body: dict[str, Any]) -> str | None:
     for name, kind in (("embeddable_domains", str), ("invitees", dict)):
         value = body.get(name)
         if value is not None and (not isinstance(value, list) or not all(isinstance(v, kind) for v in value)):
-            return [f"'{name}' is invalid"]
+            return f"'{name}' is invalid"
+    return None
+
+
+def _objects(body: dict[str, Any]) -> str | None:
     for name in ("global_time", "viewing_preferences"):
         if body.get(name) is not None and not isinstance(body[name], dict):
-            return [f"'{name}' is invalid"]
+            return f"'{name}' is invalid"
+    return None
+
+
+def _share_list(body: dict[str, Any]) -> str | None:
     share_list = body.get("share_list", [])
     if share_list is not None and (
         not isinstance(share_list, list) or not all(isinstance(e, str) and "@" in e for e in share_list)
     ):
-        return ["'share_list' must be a list of email addresses"]
-    return []
+        return "'share_list' must be a list of email addresses"
+    return None
 
 
 def new_share(body: dict[str, Any], dashboard: Document, author: dict[str, Any]) -> Document:
@@ -101,6 +128,11 @@ def updated(share: Document, body: dict[str, Any]) -> Document:
     result["global_time"] = result.get("global_time") or dict(DEFAULT_GLOBAL_TIME)
     result["embeddable_domains"] = list(result.get("embeddable_domains") or [])
     result["viewing_preferences"] = result.get("viewing_preferences") or {}
+    return _with_invitees(result, share)
+
+
+def _with_invitees(result: Document, share: Document) -> Document:
+    """The share list, session length and invitees an updated share answers with."""
     invite = result.get("share_type") == "invite"
     listed = result.get("share_list")
     # An open share lists nobody: null when it never had a list, [] when one was cleared.
