@@ -61,6 +61,7 @@ def init(
     Existing files are never overwritten; each one kept is named.
     """
     from reconciler.backends.registry import manifests_json_schema
+    from reconciler.manifests.templates import editor_schema
     from reconciler.scaffold import DEFAULT_ACTION, scaffold
 
     asking = _on_a_terminal()
@@ -70,7 +71,7 @@ def init(
     ).strip()
     kinds = kinds or _asked_kinds(asking)
     chosen_action = _checked_action(action or DEFAULT_ACTION)
-    schema = _json(manifests_json_schema())
+    schema = _json(editor_schema(manifests_json_schema()))
     files = scaffold(owner, site, kinds, schema, chosen_action, examples=() if from_remote else _examples(kinds))
     touched = [file.path for file in files] + (_existing_under(directory, "widgets") if from_remote else [])
     _refuse_links(directory, touched)

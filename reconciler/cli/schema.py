@@ -11,10 +11,11 @@ from reconciler.cli.shell import (
     Command,
     everywhere,
 )
+from reconciler.manifests.templates import editor_schema
 
 
 @click.command(cls=Command)
 @everywhere
 def schema() -> None:
     """Print the manifests' JSON Schema (for editors: see the README)."""
-    click.echo(json.dumps(manifests_json_schema(), indent=2))
+    click.echo(json.dumps(editor_schema(manifests_json_schema()), indent=2))

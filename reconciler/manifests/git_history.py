@@ -27,7 +27,8 @@ def applied_contents(changes: Iterable[Change]) -> dict[ResourceKey, dict[str, A
     found: dict[ResourceKey, dict[str, Any]] = {}
     for change in changes:
         digest = change.remote_claims.applied if change.remote_claims else None
-        file = (change.source or "").rpartition(":")[0]
+        # "file:line", then " [instance]" for a template's resource.
+        file = (change.source or "").split(" [", 1)[0].rpartition(":")[0]
         if digest and file:
             content = _applied_version(Path(file), change, digest)
             if content is not None:

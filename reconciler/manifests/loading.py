@@ -7,10 +7,11 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from reconciler.core.problems import Problem
-from reconciler.manifests.documents import parse_documents
+from reconciler.manifests.documents import Document, parse_documents
+from reconciler.manifests.templates import Fragment, expand
 from reconciler.manifests.validation import (
     LoadedManifest,
     duplicate_adopt_problems,
@@ -20,6 +21,7 @@ from reconciler.manifests.validation import (
 
 MAX_FILE_BYTES: Final = 1024 * 1024
 SUFFIXES: Final = (".yaml", ".yml")
+FRAGMENT: Final = "fragment"
 
 
 @dataclass(frozen=True)
@@ -36,17 +38,30 @@ class LoadResult:
 
 def load_manifests(paths: Iterable[str | Path]) -> LoadResult:
     """Every manifest under `paths` (directories recursively, hidden folders skipped), or all problems."""
+    paths = list(paths)
     files, problems = discover(paths)
     manifests: list[LoadedManifest] = []
     digests: list[tuple[str, str]] = []
+    fragments = FragmentFiles(_repository(paths))
     for file in files:
-        file_manifests, file_problems, digest = read_file(file)
+        file_manifests, file_problems, digest = read_file(file, fragments)
         manifests.extend(file_manifests)
         problems.extend(file_problems)
         digests.append((file, digest))
+    digests.extend(sorted((f, d) for f, d in fragments.used().items() if f not in files))
     problems.extend(duplicate_id_problems(manifests))
     problems.extend(duplicate_adopt_problems(manifests))
     return LoadResult(tuple(manifests), tuple(sorted(problems)), tuple(digests))
+
+
+def _repository(paths: Iterable[str | Path]) -> Path:
+    """Where fragments may come from: the folder commands run in (the repository's root), or, for manifests
+    outside it, the folder holding them all."""
+    here = Path(os.path.abspath(Path.cwd()))
+    given = [Path(os.path.abspath(p)) for p in paths]
+    if all(p.is_relative_to(here) for p in given):
+        return here
+    return Path(os.path.commonpath([p if p.is_dir() else p.parent for p in given]))
 
 
 def discover(paths: Iterable[str | Path]) -> tuple[list[str], list[Problem]]:
@@ -92,36 +107,34 @@ def _shown(path: Path) -> str:
 
 
 def load_file(file: str) -> tuple[list[LoadedManifest], list[Problem]]:
-    manifests, problems, _ = read_file(file)
+    manifests, problems, _ = read_file(file, FragmentFiles())
     return manifests, problems
 
 
-def read_file(file: str) -> tuple[list[LoadedManifest], list[Problem], str]:
+def read_file(file: str, fragments: FragmentFiles) -> tuple[list[LoadedManifest], list[Problem], str]:
     """The file's manifests and problems, and the sha256 of the bytes they came from ("" if unread)."""
-    manifests, problems, raw = _read(file)
+    manifests, problems, raw = _read(file, fragments)
     return manifests, problems, hashlib.sha256(raw).hexdigest() if raw is not None else ""
 
 
-def _read(file: str) -> tuple[list[LoadedManifest], list[Problem], bytes | None]:
+def _read_bytes(file: str) -> tuple[bytes | None, Problem | None]:
     try:
         size = os.path.getsize(file)
         if size > MAX_FILE_BYTES:
-            return (
-                [],
-                [
-                    Problem(
-                        file,
-                        1,
-                        1,
-                        f"file is {size:,} bytes; manifest files are limited to"
-                        f" {MAX_FILE_BYTES:,} bytes (split it into several files)",
-                    )
-                ],
-                None,
+            message = (
+                f"file is {size:,} bytes; manifest files are limited to {MAX_FILE_BYTES:,} bytes"
+                " (split it into several files)"
             )
-        raw = Path(file).read_bytes()
+            return None, Problem(file, 1, 1, message)
+        return Path(file).read_bytes(), None
     except OSError as exc:
-        return [], [Problem(file, 1, 1, f"cannot read the file: {exc.strerror or exc}")], None
+        return None, Problem(file, 1, 1, f"cannot read the file: {exc.strerror or exc}")
+
+
+def _read(file: str, fragments: FragmentFiles) -> tuple[list[LoadedManifest], list[Problem], bytes | None]:
+    raw, problem = _read_bytes(file)
+    if raw is None:
+        return [], [problem] if problem else [], None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -132,12 +145,70 @@ def _read(file: str) -> tuple[list[LoadedManifest], list[Problem], bytes | None]
     documents, located = parse_documents(text)
     problems = [Problem(file, p.line, p.column, p.message) for p in located]
     manifests: list[LoadedManifest] = []
+    if len(documents) == 1 and is_fragment(documents[0].data):
+        return manifests, problems, raw  # used by `$ref` from manifests, never a manifest itself
     for document in documents:
-        result = validate_document(file, document)
-        if isinstance(result, LoadedManifest):
-            manifests.append(result)
-        else:
-            problems.extend(result)
+        # Most files use neither: their documents are validated as written, at no extra cost.
+        reader = fragments.read if "$ref" in text else None
+        expanded, expansion_problems, _ = expand(file, document, reader)
+        problems.extend(expansion_problems)
+        for one in expanded:
+            templated = one.instance is not None or one.locator.places
+            shaped = Document(one.data, document.root, document.line)
+            result = validate_document(file, shaped, one.locator if templated else None, one.instance)
+            if isinstance(result, LoadedManifest):
+                manifests.append(result)
+            else:
+                problems.extend(result)
     if not documents and not problems:
         problems.append(Problem(file, 1, 1, "the file holds no manifest"))
     return manifests, problems, raw
+
+
+def is_fragment(data: Any) -> bool:
+    """A fragment file holds one document, `fragment: <any value>`, and nothing else."""
+    return isinstance(data, dict) and set(data) == {FRAGMENT}
+
+
+class FragmentFiles:
+    """Reads the fragments `$ref` names, once each per run, only from inside the repository, and keeps digests."""
+
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = Path(os.path.abspath(root or Path.cwd()))
+        self._read: dict[Path, Fragment | str] = {}
+        self._digests: dict[str, str] = {}
+
+    def used(self) -> dict[str, str]:
+        """Every fragment file read, by its shown path, with the sha256 of its bytes."""
+        return dict(self._digests)
+
+    def read(self, referrer: str, target: str) -> Fragment | str:
+        if not target.endswith(SUFFIXES) or target.startswith(("/", "~")) or "\\" in target:
+            return f"$ref '{target[:200]}' must be a relative path to a .yaml or .yml fragment file"
+        # Normalised, not resolved: `..` may not climb out, while a folder linked in by the user (as manifests
+        # may be) stays usable.
+        candidate = Path(os.path.normpath(Path(os.path.abspath(referrer)).parent / target))
+        if not candidate.is_relative_to(self.root):
+            return f"$ref '{target[:200]}' leads outside the repository; fragments live inside it"
+        if candidate not in self._read:
+            self._read[candidate] = self._load(candidate, target)
+        return self._read[candidate]
+
+    def _load(self, path: Path, target: str) -> Fragment | str:
+        shown = _shown(path)
+        if not path.is_file():
+            return f"$ref '{target[:200]}': no such fragment file ({shown})"
+        raw, problem = _read_bytes(str(path))
+        if raw is None:
+            return f"$ref '{target[:200]}': {problem.message if problem else 'cannot be read'}"
+        self._digests[shown] = hashlib.sha256(raw).hexdigest()
+        try:
+            documents, located = parse_documents(raw.decode("utf-8-sig"))
+        except UnicodeDecodeError:
+            return f"$ref '{target[:200]}': {shown} is not UTF-8 text"
+        if located:
+            return f"$ref '{target[:200]}': {shown}:{located[0].line}: {located[0].message}"
+        if len(documents) != 1 or not is_fragment(documents[0].data):
+            return f"$ref '{target[:200]}': {shown} is not a fragment (one document holding only `fragment:`)"
+        (value_node,) = [v for k, v in documents[0].root.value if k.value == FRAGMENT]
+        return Fragment(shown, documents[0].data[FRAGMENT], value_node)

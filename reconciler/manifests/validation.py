@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
@@ -17,45 +17,59 @@ from reconciler.manifests.documents import Document, locate
 
 @dataclass(frozen=True)
 class LoadedManifest:
-    """A valid manifest and where it was written."""
+    """A valid manifest and where it was written (with the template instance it was expanded for, if any)."""
 
     manifest: ManifestModel
     file: str
     line: int
     id_line: int
     id_column: int
+    instance: str | None = None
+    # The document as validated, after fragments and templates: what `wac render` writes.
+    data: dict[str, Any] | None = field(default=None, compare=False, hash=False)
+
+    @property
+    def source(self) -> str:
+        """Where a plan says a resource comes from: the file and line, and the instance in brackets."""
+        return f"{self.file}:{self.line}" + (f" [{self.instance}]" if self.instance else "")
 
     @property
     def key(self) -> tuple[str, str, str]:
         return (self.manifest.kind, self.manifest.scope, self.manifest.id)
 
 
-def validate_document(file: str, document: Document) -> LoadedManifest | list[Problem]:
+# Where a path of the validated data was written: (file, line, column, a note to add to the sentence).
+Where = Callable[..., tuple[str, int, int, str]]
+
+
+def validate_document(
+    file: str, document: Document, where: Where | None = None, instance: str | None = None
+) -> LoadedManifest | list[Problem]:
     """The document validated by its kind's manifest model (`kind` absent means the default kind)."""
     data = document.data
+    at = where or _in_document(file, document)
+    suffix = f" (instance {instance})" if instance else ""
     kind = data.get("kind", DEFAULT_KIND) if isinstance(data, dict) else DEFAULT_KIND
     backend = BY_KIND.get(kind) if isinstance(kind, str) else None
     if backend is None:
-        line, column = locate(document.root, ("kind",), want_key=False)
-        return [
-            Problem(
-                file,
-                line,
-                column,
-                f"kind '{kind}' is not supported; this version manages kind {', '.join(BY_KIND)}"
-                + (
-                    " (the default when absent)"
-                    if len(BY_KIND) == 1
-                    else f" ({DEFAULT_KIND} is the default when absent)"
-                ),
-            )
-        ]
+        found, line, column, note = at(("kind",), want_key=False)
+        default = " (the default when absent)" if len(BY_KIND) == 1 else f" ({DEFAULT_KIND} is the default when absent)"
+        message = f"kind '{kind}' is not supported; this version manages kind {', '.join(BY_KIND)}{default}"
+        return [Problem(found, line, column, message + suffix + note)]
     try:
         manifest: ManifestModel = backend.model.model_validate(data)  # type: ignore[assignment]
     except ValidationError as exc:
-        return [_problem(file, document, error, backend) for error in exc.errors(include_url=False)]
-    id_line, id_column = locate(document.root, ("id",), want_key=False)
-    return LoadedManifest(manifest, file, document.line, id_line, id_column)
+        return [_problem(at, document, error, backend, suffix) for error in exc.errors(include_url=False)]
+    _, id_line, id_column, _ = at(("id",), want_key=False)
+    return LoadedManifest(manifest, file, document.line, id_line, id_column, instance, data)
+
+
+def _in_document(file: str, document: Document) -> Where:
+    def at(path: tuple[str | int, ...], *, want_key: bool = False) -> tuple[str, int, int, str]:
+        line, column = locate(document.root, path, want_key=want_key)
+        return file, line, column, ""
+
+    return at
 
 
 def duplicate_id_problems(manifests: Iterable[LoadedManifest]) -> list[Problem]:
@@ -70,11 +84,21 @@ def duplicate_id_problems(manifests: Iterable[LoadedManifest]) -> list[Problem]:
                     loaded.file,
                     loaded.id_line,
                     loaded.id_column,
-                    f"id '{loaded.manifest.id}' is already used for {loaded.manifest.scope} at"
-                    f" {seen.file}:{seen.id_line}; ids must be unique per {BY_KIND[loaded.manifest.kind].scope_name}",
+                    f"id '{loaded.manifest.id}'{_of(loaded)} is already used for {loaded.manifest.scope} at"
+                    f" {seen.file}:{seen.id_line}{_of(seen)}; ids must be unique per"
+                    f" {BY_KIND[loaded.manifest.kind].scope_name}"
+                    + (
+                        "; a template's id needs a ${parameter} to differ per instance"
+                        if loaded.instance and (seen.file, seen.line) == (loaded.file, loaded.line)
+                        else ""
+                    ),
                 )
             )
     return problems
+
+
+def _of(loaded: LoadedManifest) -> str:
+    return f" (instance {loaded.instance})" if loaded.instance else ""
 
 
 def duplicate_adopt_problems(manifests: Iterable[LoadedManifest]) -> list[Problem]:
@@ -99,16 +123,16 @@ def duplicate_adopt_problems(manifests: Iterable[LoadedManifest]) -> list[Proble
     return problems
 
 
-def _problem(file: str, document: Document, error: ErrorDetails, backend: Registration) -> Problem:
+def _problem(at: Where, document: Document, error: ErrorDetails, backend: Registration, suffix: str) -> Problem:
     path = backend.data_path(error["loc"])
     kind = error["type"]
     if kind.startswith("union_tag_"):
         path = (*path, "type")
     missing = kind in ("missing", "union_tag_not_found")
     # A missing field is reported at its parent's key: that is where it belongs.
-    line, column = locate(document.root, path[:-1] if missing else path, want_key=missing or kind == "extra_forbidden")
+    file, line, column, note = at(path[:-1] if missing else path, want_key=missing or kind == "extra_forbidden")
     sentence = backend.explain(document.data, path, _name(path), error) or _sentence(path, error)
-    return Problem(file, line, column, sentence)
+    return Problem(file, line, column, sentence + suffix + note)
 
 
 def _name(path: Sequence[str | int]) -> str:
@@ -161,4 +185,4 @@ def _sentence(path: tuple[str | int, ...], error: ErrorDetails) -> str:
 
 def desired_from(loaded: LoadedManifest) -> tuple[Desired, ...]:
     """The manifest's resources as the planner takes them (a dashboard and its share), with where it was written."""
-    return loaded.manifest.resources(f"{loaded.file}:{loaded.line}")
+    return loaded.manifest.resources(loaded.source)

@@ -107,13 +107,20 @@ class _cwd:
 
 
 def make_workspace(
-    tmp_path: Path, url: str, copy_examples: bool = True, spaceone: bool = False, dashboards: bool = False
+    tmp_path: Path,
+    url: str,
+    copy_examples: bool = True,
+    spaceone: bool = False,
+    dashboards: bool = False,
+    templates: bool = False,
 ) -> Workspace:
-    """A repository with the example manifests: Datadog widgets', plus SpaceONE's and dashboards' when asked."""
+    """A repository with the example manifests: Datadog widgets', plus SpaceONE's, dashboards' and the templates
+    (`services/` and the `fragments/` they use) when asked."""
     root = tmp_path / "repo"
     root.mkdir()
     if copy_examples:
-        left_out = [name for name, wanted in (("spaceone", spaceone), ("dashboards", dashboards)) if not wanted]
+        chosen = (("spaceone", spaceone), ("dashboards", dashboards), ("services", templates), ("fragments", templates))
+        left_out = [name for name, wanted in chosen if not wanted]
         shutil.copytree(EXAMPLES, root / "widgets", ignore=shutil.ignore_patterns(*left_out))
     env = {
         "DD_SITE": url,

@@ -15,8 +15,10 @@ from reconciler.backends.registry import manifests_json_schema
 from reconciler.cli import main
 from reconciler.manifests.documents import parse_documents
 from reconciler.manifests.loading import load_manifests
+from reconciler.manifests.templates import editor_schema
 
 WIDGETS = Path(__file__).resolve().parents[2] / "widgets"
+SCHEMA = editor_schema(manifests_json_schema())
 
 
 def example_documents() -> list[dict]:
@@ -40,18 +42,18 @@ def test_examples_are_valid() -> None:
 
 def test_committed_schema_is_current() -> None:
     committed = json.loads((WIDGETS / "manifest.schema.json").read_text())
-    assert committed == manifests_json_schema(), "run: wac schema > widgets/manifest.schema.json"
+    assert committed == SCHEMA, "run: wac schema > widgets/manifest.schema.json"
 
 
 def test_wac_schema_prints_the_schema() -> None:
     result = CliRunner().invoke(main, ["schema"])
     assert result.exit_code == 0
-    assert json.loads(result.output) == manifests_json_schema()
+    assert json.loads(result.output) == SCHEMA
 
 
-@pytest.mark.parametrize("document", example_documents(), ids=lambda d: d["id"])
+@pytest.mark.parametrize("document", example_documents(), ids=lambda d: str(d.get("id", "fragment")))
 def test_schema_accepts_every_example(document: dict) -> None:
-    jsonschema.validate(document, manifests_json_schema())
+    jsonschema.validate(document, SCHEMA)
 
 
 @pytest.mark.parametrize(
@@ -70,4 +72,4 @@ def test_schema_rejects_what_validation_rejects(change: object) -> None:
     geomap = next(d for d in example_documents() if d.get("definition", {}).get("type") == "geomap")
     change(geomap)  # type: ignore[operator]
     with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate(geomap, manifests_json_schema())
+        jsonschema.validate(geomap, SCHEMA)
