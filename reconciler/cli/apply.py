@@ -11,6 +11,7 @@ import click
 from reconciler.cli.harness import (
     Run,
     desired_resources,
+    manifests_for_run,
     needed_kinds,
     refuse_plan_errors,
     refuse_problems,
@@ -30,7 +31,6 @@ from reconciler.cli.shell import (
     target_option,
 )
 from reconciler.core.planning import Plan
-from reconciler.manifests.loading import load_manifests
 
 if TYPE_CHECKING:
     from reconciler.core.outcomes import ApplyReport
@@ -53,7 +53,7 @@ def _verified_saved_plan(plan_file: Path, site: str | None, owner: str | None, p
     if problems:
         fail(problems[0])
     # The files are compared before they are validated: an edit since the plan is the news.
-    loaded = load_manifests(saved.inputs.paths)
+    _, loaded = manifests_for_run(saved.inputs.paths)
     changed = input_differences(saved.inputs, loaded.files)
     if changed:
         fail(

@@ -20,7 +20,7 @@ from reconciler.core.planning import Plan
 from reconciler.core.problems import Problem
 from reconciler.core.redaction import redact
 from reconciler.core.resources import Desired
-from reconciler.manifests.loading import load_manifests
+from reconciler.manifests.loading import LoadResult, load_manifests
 from reconciler.render.problems import format_problems
 
 if TYPE_CHECKING:
@@ -193,11 +193,30 @@ def load_inputs(paths: tuple[Path, ...] | tuple[str, ...]) -> tuple[list[Desired
     """The manifests as desired resources, and what a saved plan records of where they came from."""
     from reconciler.manifests.validation import desired_from
 
-    given = paths or DEFAULT_PATHS
-    result = load_manifests(given)
+    given, result = manifests_for_run(paths)
     refuse_problems(result.problems)
     inputs = PlanInputs(tuple(str(p) for p in given), result.files)
     return [d for m in result.manifests for d in desired_from(m)], inputs
+
+
+def manifests_for_run(paths: Sequence[Path | str]) -> tuple[tuple[Path | str, ...], LoadResult]:
+    """The paths read and the manifests under them, for the chosen environment (--env): its manifests when no
+    path is given, its values for templates, and `.wac.yaml`'s digest among the files a saved plan records."""
+    import hashlib
+
+    from reconciler.cli.settings import CONFIG_FILE, SettingsError, read_environment
+
+    try:
+        environment = read_environment()
+    except SettingsError as exc:
+        fail(str(exc))
+    if environment is None:
+        given = tuple(paths) or DEFAULT_PATHS
+        return given, load_manifests(given)
+    given = tuple(paths) or environment.paths or DEFAULT_PATHS
+    result = load_manifests(given, environment.values)
+    recorded = (f"{CONFIG_FILE} (environment {environment.name})", hashlib.sha256(CONFIG_FILE.read_bytes()).hexdigest())
+    return given, replace(result, files=(*result.files, recorded))
 
 
 def refuse_problems(problems: Sequence[Problem]) -> None:

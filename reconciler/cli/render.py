@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from reconciler.cli.shell import DEFAULT_PATHS, Command, everywhere, paths_argument
-from reconciler.manifests.loading import load_manifests
+from reconciler.cli.harness import manifests_for_run
+from reconciler.cli.shell import Command, everywhere, paths_argument
 from reconciler.manifests.validation import LoadedManifest
 from reconciler.render.expanded import expanded_yaml
 from reconciler.render.problems import format_problems
@@ -28,7 +28,7 @@ _SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 )
 def render(paths: tuple[Path, ...], out_dir: Path | None) -> None:
     """Print the manifests as plan sees them: fragments inlined, templates expanded per instance. Offline."""
-    result = load_manifests(paths or DEFAULT_PATHS)
+    _, result = manifests_for_run(paths)
     if result.problems:
         click.echo(format_problems(result.problems, "text"))
         click.echo(f"{len(result.problems)} problem(s) found; nothing was rendered.", err=True)

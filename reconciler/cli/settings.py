@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+import click
 import yaml
 
 from reconciler.backends.connection import SettingsError
@@ -17,6 +19,9 @@ from reconciler.manifests.documents import syntax_problem
 __all__ = ["SettingsError", "explicit_owner", "explicit_site", "read_config", "resolve_owner"]
 
 CONFIG_FILE: Final = Path(".wac.yaml")
+ENVIRONMENTS: Final = "environments"
+# What only an environment holds: values for templates, and which manifests it plans.
+ENVIRONMENT_ONLY: Final = ("values", "manifests")
 DEFAULT_OWNER: Final = "default"
 DEFAULT_SITE: Final = "datadoghq.com"
 CONFIG_KEYS: Final = {
@@ -77,7 +82,16 @@ def read_config(config: Path = CONFIG_FILE) -> dict[str, str]:
         return {}
     if not isinstance(data, dict):
         raise SettingsError(f"{config}: expected a mapping like `owner: my-team` and `site: datadoghq.eu`")
+    environments = data.pop(ENVIRONMENTS, None)
     flat = _flattened(config, data)
+    chosen = selected_environment(config, environments)
+    if chosen is not None:
+        flat.update(_flattened(config, {k: v for k, v in chosen.items() if k not in ENVIRONMENT_ONLY}))
+    return _checked(config, flat)
+
+
+def _checked(config: Path, flat: dict[str, Any]) -> dict[str, str]:
+    """Known settings only, each text (`kinds` a list of registered kinds, kept as one text)."""
     unknown = sorted(key for key in flat if key not in CONFIG_KEYS)
     if unknown:
         raise SettingsError(f"{config}: unknown setting(s) {', '.join(unknown)}; allowed: {', '.join(CONFIG_KEYS)}")
@@ -87,6 +101,78 @@ def read_config(config: Path = CONFIG_FILE) -> dict[str, str]:
         if value is not None and not isinstance(value, str):
             raise SettingsError(f"{config}: `{key}` must be text, like `{key}: {CONFIG_KEYS[key]}`")
     return {key: value for key, value in flat.items() if value}
+
+
+@dataclass(frozen=True)
+class Environment:
+    """The environment a run is for (`--env` or WAC_ENV): its name, values for templates, and its manifests."""
+
+    name: str
+    values: Mapping[str, str | int | float | bool]
+    paths: tuple[str, ...]
+
+
+def environment_name(environ: Mapping[str, str] = os.environ) -> str | None:
+    """The environment chosen by --env for this command, else WAC_ENV, else None."""
+    context = click.get_current_context(silent=True)
+    chosen = context.find_root().meta.get("wac.env") if context is not None else None
+    return chosen or environ.get("WAC_ENV") or None
+
+
+def selected_environment(config: Path, environments: Any, name: str | None = None) -> dict[str, Any] | None:
+    """The chosen environment's mapping from `environments:`, None when none is chosen; a wrong name, or an
+    environment written wrongly, is a sentence naming it."""
+    if environments is not None and not (
+        isinstance(environments, dict) and all(isinstance(v, dict) for v in environments.values())
+    ):
+        raise SettingsError(f"{config}: `environments` maps each name to its settings, like `staging: {{site: …}}`")
+    name = name or environment_name()
+    if name is None:
+        return None
+    if not environments or name not in environments:
+        known = ", ".join(environments or {}) or "none"
+        raise SettingsError(f"environment '{name}' is not under `environments:` in {config} (it names {known})")
+    chosen: dict[str, Any] = environments[name]
+    unknown = sorted(set(chosen) - {*CONFIG_KEYS, *ENVIRONMENT_ONLY, *(k.split(".")[0] for k in CONFIG_KEYS)})
+    if unknown:
+        raise SettingsError(f"{config}: environments.{name}: unknown setting '{unknown[0]}'")
+    return chosen
+
+
+def environment_names(config: Path = CONFIG_FILE) -> tuple[str, ...]:
+    """Every environment `.wac.yaml` names, in its order."""
+    read_config(config)
+    data = yaml.safe_load(config.read_text(encoding="utf-8")) if config.is_file() else None
+    environments = data.get(ENVIRONMENTS) if isinstance(data, dict) else None
+    return tuple(environments or ())
+
+
+def read_environment(config: Path = CONFIG_FILE, name: str | None = None) -> Environment | None:
+    """The chosen environment (`name`, else --env or WAC_ENV) with its `values` (text, numbers, true/false) and
+    `manifests` (paths), or None when none is chosen."""
+    name = name or environment_name()
+    if name is None:
+        return None
+    read_config(config)  # the whole file checked first
+    data = yaml.safe_load(config.read_text(encoding="utf-8")) if config.is_file() else {}
+    chosen = selected_environment(config, (data or {}).get(ENVIRONMENTS), name) or {}
+    return Environment(name, _values(config, name, chosen), _paths(config, name, chosen))
+
+
+def _values(config: Path, name: str, chosen: dict[str, Any]) -> dict[str, str | int | float | bool]:
+    values = chosen.get("values") or {}
+    if not isinstance(values, dict) or not all(
+        isinstance(k, str) and isinstance(v, str | int | float | bool) for k, v in values.items()
+    ):
+        raise SettingsError(f"{config}: environments.{name}.values maps names to text, numbers or true/false")
+    return values
+
+
+def _paths(config: Path, name: str, chosen: dict[str, Any]) -> tuple[str, ...]:
+    paths = chosen.get("manifests") or []
+    if not isinstance(paths, list) or not all(isinstance(p, str) and p for p in paths):
+        raise SettingsError(f"{config}: environments.{name}.manifests is a list of paths, like [widgets/]")
+    return tuple(paths)
 
 
 def _kinds(config: Path, value: Any) -> str:

@@ -111,8 +111,24 @@ def _set_no_color(ctx: click.Context, _: click.Parameter, value: bool) -> None:
         ctx.meta["wac.plain"] = True
 
 
+def _set_environment(ctx: click.Context, _: click.Parameter, value: str | None) -> None:
+    if value:
+        # Every setting read later in this run (site, owner, values, manifests) is the environment's.
+        ctx.find_root().meta["wac.env"] = value
+
+
 def everywhere(command: Callable[..., Any]) -> Callable[..., Any]:
     """Options that work before or after the subcommand's name."""
+    command = click.option(
+        "--env",
+        envvar="WAC_ENV",
+        expose_value=False,
+        is_eager=True,
+        callback=_set_environment,
+        metavar="NAME",
+        help="Run for this environment of `environments:` in .wac.yaml (its site, owner, values, manifests);"
+        " else $WAC_ENV.",
+    )(command)
     command = click.option(
         "--debug",
         is_flag=True,

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
+from reconciler.cli.harness import manifests_for_run
 from reconciler.cli.shell import (
     DEFAULT_PATHS,
     Command,
     everywhere,
+    fail,
     paths_argument,
 )
-from reconciler.manifests.loading import load_manifests
+from reconciler.core.problems import Problem
+from reconciler.manifests.loading import LoadResult, load_manifests
 from reconciler.render.problems import format_problems
 
 
@@ -29,7 +33,7 @@ from reconciler.render.problems import format_problems
 )
 def validate(paths: tuple[Path, ...], output: str) -> None:
     """Check manifests offline; every problem in every file, at once. Exit 1 if any."""
-    result = load_manifests(paths or DEFAULT_PATHS)
+    result = _every_environment(paths)
     if output == "github" and result.problems:
         from reconciler.cli.output_guard import print_annotations
 
@@ -41,3 +45,31 @@ def validate(paths: tuple[Path, ...], output: str) -> None:
         click.echo(f"{len(result.problems)} problem(s) found; nothing was sent to the API.", err=True)
         raise SystemExit(1)
     click.echo(f"{len(result.manifests)} manifest(s) valid.", err=True)
+
+
+def _every_environment(paths: tuple[Path, ...]) -> LoadResult:
+    """The manifests as the chosen environment sees them or, with none chosen, as each environment `.wac.yaml`
+    names does (every problem once); without environments, as written."""
+    from reconciler.cli.settings import SettingsError, environment_name, environment_names, read_environment
+
+    try:
+        names = () if environment_name() else environment_names()
+        if not names:
+            return manifests_for_run(paths)[1]
+        results = {}
+        for name in names:
+            environment = read_environment(name=name)
+            assert environment is not None
+            results[name] = load_manifests(paths or environment.paths or DEFAULT_PATHS, environment.values)
+    except SettingsError as exc:
+        fail(str(exc))
+    # A problem every environment has is said once; one only some have names them.
+    seen: dict[Problem, list[str]] = {}
+    for name, result in results.items():
+        for problem in result.problems:
+            seen.setdefault(problem, []).append(name)
+    problems = [
+        p if len(found) == len(names) else replace(p, message=f"{p.message} (environment {', '.join(found)})")
+        for p, found in seen.items()
+    ]
+    return LoadResult(tuple(m for r in results.values() for m in r.manifests), tuple(sorted(problems)))

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
 from reconciler.core.problems import Problem
 from reconciler.manifests.documents import Document, parse_documents
-from reconciler.manifests.templates import Fragment, expand
+from reconciler.manifests.templates import Fragment, FragmentReader, Scalar, expand
 from reconciler.manifests.validation import (
     LoadedManifest,
     duplicate_adopt_problems,
@@ -36,13 +36,14 @@ class LoadResult:
         return not self.problems
 
 
-def load_manifests(paths: Iterable[str | Path]) -> LoadResult:
-    """Every manifest under `paths` (directories recursively, hidden folders skipped), or all problems."""
+def load_manifests(paths: Iterable[str | Path], values: Mapping[str, Scalar] | None = None) -> LoadResult:
+    """Every manifest under `paths` (directories recursively, hidden folders skipped), or all problems; `values`
+    are an environment's, for templates."""
     paths = list(paths)
     files, problems = discover(paths)
     manifests: list[LoadedManifest] = []
     digests: list[tuple[str, str]] = []
-    fragments = FragmentFiles(_repository(paths))
+    fragments = FragmentFiles(_repository(paths), values)
     for file in files:
         file_manifests, file_problems, digest = read_file(file, fragments)
         manifests.extend(file_manifests)
@@ -147,22 +148,32 @@ def _read(file: str, fragments: FragmentFiles) -> tuple[list[LoadedManifest], li
     manifests: list[LoadedManifest] = []
     if len(documents) == 1 and is_fragment(documents[0].data):
         return manifests, problems, raw  # used by `$ref` from manifests, never a manifest itself
+    # Most files use no fragment: their documents are not walked for one.
+    reader = fragments.read if "$ref" in text else None
     for document in documents:
-        # Most files use neither: their documents are validated as written, at no extra cost.
-        reader = fragments.read if "$ref" in text else None
-        expanded, expansion_problems, _ = expand(file, document, reader)
-        problems.extend(expansion_problems)
-        for one in expanded:
-            templated = one.instance is not None or one.locator.places
-            shaped = Document(one.data, document.root, document.line)
-            result = validate_document(file, shaped, one.locator if templated else None, one.instance)
-            if isinstance(result, LoadedManifest):
-                manifests.append(result)
-            else:
-                problems.extend(result)
+        found, more = _validated(file, document, reader, fragments)
+        manifests.extend(found)
+        problems.extend(more)
     if not documents and not problems:
         problems.append(Problem(file, 1, 1, "the file holds no manifest"))
     return manifests, problems, raw
+
+
+def _validated(
+    file: str, document: Document, reader: FragmentReader | None, fragments: FragmentFiles
+) -> tuple[list[LoadedManifest], list[Problem]]:
+    """The document's resources after its fragments and template, each validated by its kind."""
+    expanded, problems, _ = expand(file, document, reader, fragments.values)
+    manifests: list[LoadedManifest] = []
+    for one in expanded:
+        templated = one.instance is not None or one.locator.places or fragments.values
+        shaped = Document(one.data, document.root, document.line)
+        result = validate_document(file, shaped, one.locator if templated else None, one.instance)
+        if isinstance(result, LoadedManifest):
+            manifests.append(result)
+        else:
+            problems.extend(result)
+    return manifests, problems
 
 
 def is_fragment(data: Any) -> bool:
@@ -173,7 +184,8 @@ def is_fragment(data: Any) -> bool:
 class FragmentFiles:
     """Reads the fragments `$ref` names, once each per run, only from inside the repository, and keeps digests."""
 
-    def __init__(self, root: Path | None = None) -> None:
+    def __init__(self, root: Path | None = None, values: Mapping[str, Scalar] | None = None) -> None:
+        self.values = values
         self.root = Path(os.path.abspath(root or Path.cwd()))
         self._read: dict[Path, Fragment | str] = {}
         self._digests: dict[str, str] = {}

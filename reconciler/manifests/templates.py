@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -92,20 +92,42 @@ class _Refs:
 
 
 def expand(
-    file: str, document: Document, read: FragmentReader | None
+    file: str, document: Document, read: FragmentReader | None, environment: Mapping[str, Scalar] | None = None
 ) -> tuple[list[Expanded], list[Problem], set[str]]:
-    """The document's resources, every problem located, and the fragment files read (no `read`: no `$ref` used)."""
+    """The document's resources, every problem located, and the fragment files read (no `read`: no `$ref` used).
+
+    An environment's values are every template's defaults (an instance's own values win) and, in a manifest
+    without a template, its only values.
+    """
     refs = _Refs(read or _no_fragments, file, document.root)
     data = document.data if read is None else _inline(document.data, (), file, refs, ())
     locator = Locator(file, document.root, tuple(refs.places))
     if refs.problems:
         return [], refs.problems, refs.fragment_files
     if not isinstance(data, dict) or TEMPLATE not in data:
-        return [Expanded(data, None, locator)], [], refs.fragment_files
-    instances, problems = _instances(data[TEMPLATE], locator)
+        expanded, problems = _plain(data, locator, environment)
+        return expanded, problems, refs.fragment_files
+    instances, problems = _instances(data[TEMPLATE], locator, environment or {})
     if problems:
         return [], problems, refs.fragment_files
-    body = {k: v for k, v in data.items() if k != TEMPLATE}
+    expanded, problems = _each_instance({k: v for k, v in data.items() if k != TEMPLATE}, instances, locator)
+    return expanded, problems, refs.fragment_files
+
+
+def _plain(
+    data: Any, locator: Locator, environment: Mapping[str, Scalar] | None
+) -> tuple[list[Expanded], list[Problem]]:
+    """A manifest without a template: as written, or with the environment's values when one is chosen."""
+    if not environment:
+        return [Expanded(data, None, locator)], []
+    result, missing = _substitute(data, dict(environment), ())
+    problems = [_located(locator, path, f"{message} (from the environment's values)") for path, message in missing]
+    return ([] if problems else [Expanded(result, None, locator)]), problems
+
+
+def _each_instance(
+    body: dict[str, Any], instances: list[dict[str, Scalar]], locator: Locator
+) -> tuple[list[Expanded], list[Problem]]:
     expanded: list[Expanded] = []
     # One sentence per mistake in the template, naming the instances it breaks, not one per instance.
     broken: dict[tuple[Path, str], list[str]] = {}
@@ -115,9 +137,11 @@ def expand(
         for path, message in missing:
             broken.setdefault((path, message), []).append(label)
         expanded.append(Expanded(result, label, locator))
-    for (path, message), labels in broken.items():
-        problems.append(_located(locator, path, f"{message} ({_instances_named(labels, len(instances))})"))
-    return ([] if problems else expanded), problems, refs.fragment_files
+    problems = [
+        _located(locator, path, f"{message} ({_instances_named(labels, len(instances))})")
+        for (path, message), labels in broken.items()
+    ]
+    return ([] if problems else expanded), problems
 
 
 def _instances_named(labels: list[str], count: int) -> str:
@@ -207,7 +231,9 @@ def _merged(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
 # templates ------------------------------------------------------------------------------------------------------
 
 
-def _instances(template: Any, locator: Locator) -> tuple[list[dict[str, Scalar]], list[Problem]]:
+def _instances(
+    template: Any, locator: Locator, environment: Mapping[str, Scalar]
+) -> tuple[list[dict[str, Scalar]], list[Problem]]:
     """Every instance's values, each parameter given (or defaulted), or located problems."""
     here: Path = (TEMPLATE,)
     if not isinstance(template, dict):
@@ -222,7 +248,8 @@ def _instances(template: Any, locator: Locator) -> tuple[list[dict[str, Scalar]]
         return [], problems
     instances: list[dict[str, Scalar]] = []
     for index, values in given:
-        instance, missing = _completed(values, defaults)
+        inherited = {k: v for k, v in environment.items() if defaults is None or k in defaults}
+        instance, missing = _completed({**inherited, **values}, defaults)
         if missing:
             where = (*here, "instances", index) if index >= 0 else (*here, "matrix")
             problems.append(_located(locator, where, missing))

@@ -20,7 +20,8 @@ def test_the_template_examples_apply_then_plan_empty_and_a_fragment_edit_updates
         assert planned.exit_code == 0, planned.output
         for name in OVERVIEWS:
             assert f"+ create dashboard/{name}" in planned.output
-        assert "widgets/services/service-overview.yaml:5 [service=search, team=platform]" in planned.output
+        source = "widgets/services/service-overview.yaml:5 [service=search, team=platform, environment=production]"
+        assert source in planned.output
         assert repo.wac("apply", "--auto-approve").exit_code == 0
         assert repo.wac("plan", "--detailed-exitcode").exit_code == 0
 
@@ -50,7 +51,7 @@ def test_render_writes_what_plan_sees_and_it_validates_as_plain_manifests(tmp_pa
     documents = list(yaml.safe_load_all(printed.stdout))
     assert [d["id"] for d in documents][:3] == [f"errors-by-status-{s}" for s in ("checkout", "payments", "search")]
     search = next(d for d in documents if d["id"] == "service-overview-search")
-    assert search["dashboard"]["title"] == "search overview" and search["tags"] == ["team:platform"]
+    assert search["dashboard"]["title"] == "search overview (production)" and search["tags"] == ["team:platform"]
     assert search["dashboard"]["widgets"][1]["definition"]["title"] == "search errors by HTTP status"
     assert "$ref" not in printed.stdout and "${" not in printed.stdout and "template:" not in printed.stdout
 

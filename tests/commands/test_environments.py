@@ -1,0 +1,66 @@
+"""Environments in .wac.yaml: --env (or WAC_ENV) chooses the site, owner, template values and manifests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reconciler.backends.emulator_server import emulator_thread
+from tests.commands.helpers import Workspace, make_workspace
+
+CONFIG = """\
+owner: platform
+environments:
+  staging:
+    owner: platform-staging
+    values: {environment: staging}
+    manifests: [widgets/services]
+  production: {}
+"""
+
+
+def _workspace(tmp_path: Path, url: str) -> Workspace:
+    repo = make_workspace(tmp_path, url, dashboards=True, templates=True)
+    (repo.root / ".wac.yaml").write_text(CONFIG)
+    return repo
+
+
+def test_an_environment_chooses_owner_values_and_manifests(tmp_path: Path) -> None:
+    with emulator_thread() as server:
+        repo = _workspace(tmp_path, server.url)
+        staging = repo.wac("plan", "--env", "staging")
+        assert staging.exit_code == 0, staging.output
+        assert "Plan for owner 'platform-staging': 6 to create" in staging.output, "only widgets/services"
+        assert '"checkout overview (staging)"' in staging.output
+        assert repo.wac("apply", "--auto-approve", env={"WAC_ENV": "staging"}).exit_code == 0
+        assert repo.wac("plan", "--detailed-exitcode", "--env", "staging").exit_code == 0
+
+        production = repo.wac("plan", "--env", "production")
+        assert "Plan for owner 'platform': 25 to create" in production.output, production.output
+        assert '"checkout overview (production)"' in production.output
+        assert repo.wac("plan", "--env", "qa").exit_code == 1
+        assert "environment 'qa' is not under `environments:` in .wac.yaml (it names staging, production)" in (
+            repo.wac("plan", "--env", "qa").output
+        )
+
+
+def test_a_saved_plan_is_refused_when_the_environment_changed(tmp_path: Path) -> None:
+    with emulator_thread() as server:
+        repo = _workspace(tmp_path, server.url)
+        assert repo.wac("plan", "--env", "staging", "--out", "plan.json").exit_code == 0
+        (repo.root / ".wac.yaml").write_text(CONFIG.replace("environment: staging", "environment: qa"))
+        refused = repo.wac("apply", "--env", "staging", "--plan", "plan.json", "--auto-approve")
+        assert refused.exit_code == 1 and ".wac.yaml (environment staging) changed" in refused.output, refused.output
+        other = repo.wac("apply", "--env", "production", "--plan", "plan.json", "--auto-approve")
+        assert other.exit_code == 1, "a plan for staging is not applied to production"
+
+
+def test_validate_checks_every_instance_of_every_environment(tmp_path: Path) -> None:
+    repo = _workspace(tmp_path, "http://127.0.0.1:9")
+    template = repo.root / "widgets" / "services" / "service-overview.yaml"
+    # A parameter only one environment gives: the other's instances are each a problem.
+    template.write_text(template.read_text().replace("environment: {default: production}", "environment: {}"))
+    checked = repo.wac("validate")
+    assert checked.exit_code == 1
+    lines = [line for line in checked.output.splitlines() if "gives no value for parameter 'environment'" in line]
+    assert len(lines) == 3 and all(line.endswith("(environment production)") for line in lines), checked.output
+    assert repo.wac("validate", "--env", "staging").exit_code == 0
