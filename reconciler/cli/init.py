@@ -35,6 +35,17 @@ def _examples(kinds: Iterable[str]) -> list[tuple[str, str]]:
     return [(example.template, example.path) for example in chosen if example is not None]
 
 
+_ENVIRONMENT_NAME: Final = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+
+
+def _environment_names(_: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
+    # A name lands in YAML keys, workflow matrices and labels: lower-case letters, digits, - and _ only.
+    bad = next((name for name in value if not _ENVIRONMENT_NAME.match(name)), None)
+    if bad is not None:
+        raise click.BadParameter(f"'{bad[:40]}' is not an environment name; use a-z, 0-9, - and _", param=param)
+    return tuple(dict.fromkeys(value))
+
+
 @click.command(cls=HereCommand)
 @everywhere
 @click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
@@ -53,8 +64,22 @@ def _examples(kinds: Iterable[str]) -> list[tuple[str, str]]:
     metavar="OWNER/REPO@REF",
     help="The widgets-as-code GitHub Action the workflows use (default: this version's release).",
 )
+@click.option(
+    "--environment",
+    "environments",
+    multiple=True,
+    metavar="NAME",
+    callback=_environment_names,
+    help="An environment (repeatable): .wac.yaml names each, and every workflow runs once per environment.",
+)
 def init(
-    directory: Path, owner: str | None, site: str | None, kinds: tuple[str, ...], from_remote: bool, action: str | None
+    directory: Path,
+    owner: str | None,
+    site: str | None,
+    kinds: tuple[str, ...],
+    from_remote: bool,
+    action: str | None,
+    environments: tuple[str, ...],
 ) -> None:
     """Start a widgets repository: .wac.yaml, examples (or --from-remote: an export), schema, workflows, README.
 
@@ -72,7 +97,8 @@ def init(
     kinds = kinds or _asked_kinds(asking)
     chosen_action = _checked_action(action or DEFAULT_ACTION)
     schema = _json(editor_schema(manifests_json_schema()))
-    files = scaffold(owner, site, kinds, schema, chosen_action, examples=() if from_remote else _examples(kinds))
+    examples = () if from_remote else _examples(kinds)
+    files = scaffold(owner, site, kinds, schema, chosen_action, examples=examples, environments=environments)
     touched = [file.path for file in files] + (_existing_under(directory, "widgets") if from_remote else [])
     _refuse_links(directory, touched)
     written = _written(directory, files)

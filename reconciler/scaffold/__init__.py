@@ -42,12 +42,56 @@ def yaml_scalar(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def workflows(action: str, owner: str, site: str) -> list[ScaffoldFile]:
-    """The plan, apply and drift workflows; `owner` and `site` are YAML scalars (a value or an expression)."""
+def workflows(action: str, owner: str, site: str, environments: Iterable[str] = ()) -> list[ScaffoldFile]:
+    """The plan, apply and drift workflows; `owner` and `site` are YAML scalars (a value or an expression).
+
+    With environments, each workflow runs one job per environment (a matrix) with `--env`, which takes the
+    environment's owner and site from .wac.yaml: one plan comment, one artifact, one drift issue each.
+    """
     values = {"ACTION": action, "OWNER": owner, "SITE": site}
-    return [
-        ScaffoldFile(f".github/workflows/{name}", _filled(template(f"workflows/{name}"), values)) for name in WORKFLOWS
-    ]
+    named = list(environments)
+    files = []
+    for name in WORKFLOWS:
+        text = template(f"workflows/{name}")
+        text = _per_environment(text, named) if named else text
+        files.append(ScaffoldFile(f".github/workflows/{name}", _filled(text, values)))
+    return files
+
+
+# What changes in a workflow run per environment, each an exact line of the templates and its replacement.
+_MATRIX: Final = "${{ matrix.environment }}"
+_PER_ENVIRONMENT: Final = (
+    ("          owner: @@OWNER@@\n          site: @@SITE@@\n", ""),
+    ("          command: plan\n          paths: widgets/\n", "@ARGS@"),
+    ("          command: drift\n          paths: widgets/\n", "@ARGS@"),
+    ("          command: apply\n          paths: widgets/\n", '          command: apply\n          paths: ""\n'),
+    ("          args: ${{ inputs.allow-mass-delete", f"          args: --env {_MATRIX} ${{{{ inputs.allow-mass-delete"),
+    ("          header: widgets-as-code-plan\n", f"          header: widgets-as-code-plan-{_MATRIX}\n"),
+    ("pull_request.number }}\n          path:", f"pull_request.number }}}}-{_MATRIX}\n          path:"),
+    (
+        "          REPORT: ${{ steps.drift.outputs.comment-markdown }}\n",
+        "          REPORT: ${{ steps.drift.outputs.comment-markdown }}\n"
+        f"          DRIFT_LABEL: widgets-drift-{_MATRIX}\n          ENVIRONMENT: {_MATRIX}\n",
+    ),
+    ('drifted from git" --label', 'drifted from git ($ENVIRONMENT)" --label'),
+)
+
+
+def _per_environment(text: str, environments: list[str]) -> str:
+    matrix = (
+        "    runs-on: ubuntu-latest\n    strategy:\n      fail-fast: false\n      matrix:\n"
+        f"        environment: [{', '.join(yaml_scalar(e) for e in environments)}]\n"
+    )
+    text = text.replace("    runs-on: ubuntu-latest\n", matrix)
+    for before, after in _PER_ENVIRONMENT:
+        if after == "@ARGS@":
+            command = before.splitlines()[0]
+            after = (
+                f"{command}\n          # The environment's `manifests:` (all of widgets/ when it names none).\n"
+                f'          paths: ""\n          args: --env {_MATRIX}\n'
+            )
+        text = text.replace(before, after)
+    return text
 
 
 def scaffold(
@@ -57,6 +101,7 @@ def scaffold(
     schema: str,
     action: str = DEFAULT_ACTION,
     examples: Iterable[tuple[str, str]] = (),
+    environments: Iterable[str] = (),
 ) -> list[ScaffoldFile]:
     """Every file of a new widgets repository for this owner and site, managing `kinds`, with `examples`: each
     a template under `templates/` and where it is written (the caller reads them from each kind's backend)."""
@@ -68,11 +113,27 @@ def scaffold(
         "SITE_TEXT": site,
         "KINDS": "[" + ", ".join(yaml_scalar(kind) for kind in managed) + "]",
     }
+    named = list(dict.fromkeys(environments))
     files = [
-        ScaffoldFile(".wac.yaml", _filled(template("wac.yaml"), settings)),
+        ScaffoldFile(".wac.yaml", _filled(template("wac.yaml"), settings) + _environments_block(named, owner)),
         ScaffoldFile(".gitignore", template("gitignore")),
         ScaffoldFile("README.md", _filled(template("README.md"), settings)),
         ScaffoldFile(SCHEMA_PATH, schema),
     ]
     files += [ScaffoldFile(path, template(name)) for name, path in examples]
-    return files + workflows(action, yaml_scalar(owner), yaml_scalar(site))
+    return files + workflows(action, yaml_scalar(owner), yaml_scalar(site), named)
+
+
+def _environments_block(environments: list[str], owner: str) -> str:
+    """`environments:` for .wac.yaml: each with its own owner (two must never share one) and room for the rest."""
+    if not environments:
+        return ""
+    lines = [
+        "# environments: each planned, applied and checked for drift on its own (wac plan --env NAME; the",
+        "# workflows run one job per environment). Each may set site, owner, a backend's section, `values:`",
+        "# for templates' parameters and `manifests:` (paths; all of widgets/ when absent).",
+        "environments:",
+    ]
+    for name in environments:
+        lines += [f"  {name}:", f"    owner: {yaml_scalar(f'{owner}-{name}')}", f"    values: {{environment: {name}}}"]
+    return "\n".join(lines) + "\n"

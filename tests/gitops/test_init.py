@@ -190,3 +190,28 @@ def test_from_remote_refuses_a_symlink_where_the_export_may_write(tmp_path: Path
     assert result.exit_code == 1, result.output
     assert "new-repo/widgets/logs_reports/made-in-the-ui.yaml is a symbolic link" in result.stderr
     assert not (outside.root / "new-repo" / ".wac.yaml").exists() and not (tmp_path / "nowhere.yaml").exists()
+
+
+def test_environments_make_one_job_per_environment_and_each_plans_on_its_own(tmp_path: Path) -> None:
+    repo, _ = initialised(
+        tmp_path, "--owner", "team-a", "--site", "local", "--environment", "staging", "--environment", "production"
+    )
+    settings = yaml.safe_load((repo.root / ".wac.yaml").read_text())
+    assert settings["environments"] == {
+        "staging": {"owner": "team-a-staging", "values": {"environment": "staging"}},
+        "production": {"owner": "team-a-production", "values": {"environment": "production"}},
+    }
+    workflows = sorted((repo.root / ".github" / "workflows").glob("*.yml"))
+    linted = subprocess.run([actionlint(), "-color=false", *map(str, workflows)], capture_output=True, text=True)
+    assert linted.returncode == 0, linted.stdout + linted.stderr
+    for workflow in workflows:
+        (job,) = yaml.safe_load(workflow.read_text())["jobs"].values()
+        assert job["strategy"]["matrix"]["environment"] == ["staging", "production"]
+        runs = [s for s in job["steps"] if s.get("with", {}).get("command") in ("plan", "apply", "drift")]
+        assert runs and all(s["with"]["args"].startswith("--env ${{ matrix.environment }}") for s in runs)
+        assert all("owner" not in s["with"] and "site" not in s["with"] for s in runs), "the environment's own"
+    plan = (repo.root / ".github" / "workflows" / "widgets-plan.yml").read_text()
+    assert "header: widgets-as-code-plan-${{ matrix.environment }}" in plan, "one plan comment per environment"
+    staging = repo.wac("plan", "--env", "staging", env={"DD_SITE": None})
+    assert staging.exit_code == 0 and "Plan for owner 'team-a-staging'" in staging.output, staging.output
+    assert repo.wac("validate").exit_code == 0
