@@ -37,7 +37,7 @@ def mass_delete_refusal(plan: Plan, delete_limit: int = DEFAULT_DELETE_LIMIT) ->
     Only existing resources that stay count as kept: creates are new, and an adoption takes over a
     resource the owner did not manage, so neither saves a plan that removes everything else.
     """
-    why = _everything_deleted(plan) or _over_the_limit(plan, delete_limit)
+    why = _everything_deleted(plan) or _a_kind_deleted(plan) or _over_the_limit(plan, delete_limit)
     if why is None:
         return None
     return (
@@ -61,6 +61,27 @@ def _everything_deleted(plan: Plan) -> str | None:
     creates = plan.count(Action.CREATE)
     also = f" and creates {creates} new one(s) in their place" if creates else ""
     return f"it deletes every resource owner '{plan.owner}' manages ({removals}){also}"
+
+
+def _a_kind_deleted(plan: Plan) -> str | None:
+    """Every resource of one kind deleted while others stay: manifests of one kind planned from another's folder.
+    What belongs to another resource (a share) goes with it and is not counted."""
+    if plan.targets:
+        return None
+    removed: dict[str, int] = {}
+    kept = set(plan.unchanged_kinds)
+    for change in plan.changes:
+        if change.parent is not None:
+            continue
+        if change.action == Action.DELETE and change.reason == Reason.REMOVED:
+            removed[change.kind] = removed.get(change.kind, 0) + 1
+        elif change.action in (Action.UPDATE, Action.REPLACE) and change.reason != Reason.ADOPT:
+            kept.add(change.kind)
+    gone = sorted(kind for kind in removed if kind not in kept)
+    if not gone:
+        return None
+    named = ", ".join(f"{kind} ({removed[kind]})" for kind in gone)
+    return f"it deletes every resource of kind {named} that owner '{plan.owner}' manages"
 
 
 def _over_the_limit(plan: Plan, delete_limit: int) -> str | None:

@@ -63,6 +63,7 @@ def plan_to_dict(plan: Plan, site: str, inputs: PlanInputs | None = None) -> dic
             # Each guard `wac apply` (at its defaults) would stop this plan at: review before merging.
             "refused_by": [refusal.guard for refusal in apply_refusals(plan)],
             "unchanged": plan.unchanged,
+            "unchanged_kinds": list(plan.unchanged_kinds),
             "managed": plan.managed,
         },
         "remote_fingerprint": plan.remote_fingerprint,
@@ -159,6 +160,10 @@ def plan_from_json(text: str, origin: str, scopes: Mapping[str, Sequence[str]]) 
             reader.change(c, f"changes[{n}]") for n, c in enumerate(reader.items(root.get("changes"), "changes"))
         ),
         unchanged=reader.count(summary.get("unchanged"), "summary.unchanged"),
+        unchanged_kinds=tuple(
+            reader.kind(k, "summary.unchanged_kinds")
+            for k in reader.items(summary.get("unchanged_kinds", []), "summary.unchanged_kinds")
+        ),
         managed=reader.count(summary.get("managed"), "summary.managed"),
         withheld_deletes=tuple(reader.texts(root.get("withheld_deletes", []), "withheld_deletes")),
         warnings=tuple(reader.texts(root.get("warnings", []), "warnings")),

@@ -135,6 +135,9 @@ class Plan:
     errors: tuple[str, ...] = ()
     # Resources not planned because they (or the one they belong to) are in conflict.
     held_back: tuple[ResourceKey, ...] = ()
+    # The kinds of which some existing resource stays as it is: a plan deleting every resource of a kind is
+    # what a wrong folder looks like.
+    unchanged_kinds: tuple[str, ...] = ()
 
     def count(self, action: Action) -> int:
         return sum(1 for change in self.changes if change.action == action)
@@ -174,6 +177,7 @@ def plan_changes(
         conflicts=tuple(sorted(index.conflicts, key=lambda c: (c.kind, c.scope, c.remote_id))),
         errors=tuple(decided.errors),
         held_back=tuple(sorted(decided.held_back)),
+        unchanged_kinds=tuple(sorted(decided.unchanged_kinds)),
     )
 
 
@@ -195,6 +199,7 @@ class _Index:
 class _Decisions:
     changes: list[Change] = field(default_factory=list)
     unchanged: int = 0
+    unchanged_kinds: set[str] = field(default_factory=set)
     held_back: list[ResourceKey] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
@@ -321,6 +326,7 @@ def _decide(
     change = _reconcile(want, None if keeper is not None and keeper.stale else keeper, owner)
     if change is None:
         decisions.unchanged += 1
+        decisions.unchanged_kinds.add(want.kind)
     else:
         decisions.changes.append(change)
 

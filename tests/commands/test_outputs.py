@@ -31,7 +31,7 @@ def test_json_plan_is_versioned_and_complete(tmp_path: Path) -> None:
     assert printed["owner"] == "default" and printed["site"] == server.url
     assert printed["summary"] == {
         "create": 16, "update": 0, "replace": 0, "delete": 0, "widens_access": 0, "held_back": 0, "refused_by": [],
-        "unchanged": 0,
+        "unchanged": 0, "unchanged_kinds": [],
         "managed": 0,
     }  # fmt: skip
     change = next(c for c in printed["changes"] if c["id"] == "orders-by-country")

@@ -448,12 +448,19 @@ class DailyLoop(RuleBasedStateMachine):
         self._check()
 
     def _mass_delete_flags(self) -> tuple[str, ...]:
-        """--allow-mass-delete exactly when the guard would refuse: every resource that stays is deleted, or more
-        than ten are."""
+        """--allow-mass-delete exactly when the guard would refuse: every resource that stays is deleted, every
+        resource of one kind is (shares go with their dashboards), or more than ten are."""
         shared = {m.key.id for m in self.manifests.values() if m.sharing is not None}
         removals = len(self.remote_keys - set(self.manifests)) + len(set(self.remote_shares) - shared)
         kept = len(self.remote_keys & set(self.manifests)) + len(set(self.remote_shares) & shared)
-        return ("--allow-mass-delete",) if removals and (not kept or removals > 10) else ()
+        kinds = {key.kind for key in self.remote_keys}
+        a_kind_gone = any(
+            {k for k in self.remote_keys if k.kind == kind} - set(self.manifests)
+            and not {k for k in self.remote_keys if k.kind == kind} & set(self.manifests)
+            for kind in kinds
+        )
+        wanted = removals and (not kept or removals > 10 or a_kind_gone)
+        return ("--allow-mass-delete",) if wanted else ()
 
     def _settled(self) -> bool:
         return self.repo.wac("plan", "--detailed-exitcode").exit_code == 0
