@@ -80,7 +80,11 @@ def _read_claim(plan_file: Path, site: str | None, owner: str | None) -> tuple[S
         saved = plan_from_json(plan_file.read_text(encoding="utf-8"), str(plan_file), SCOPES)
         given = explicit_site(site)
         chosen = Chosen(explicit_owner(owner), resolve_site(given).name if given else None, named_site(saved.site))
-    except (PlanFileError, SettingsError, SiteError, OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError:
+        fail(f"{plan_file}: not UTF-8 text, so not a plan file written by `wac plan --out`")
+    except OSError as exc:
+        fail(f"{plan_file}: cannot be read ({exc.strerror or type(exc).__name__})")
+    except (PlanFileError, SettingsError, SiteError) as exc:
         fail(str(exc))
     return saved, chosen
 

@@ -68,6 +68,7 @@ class Run:
             self.unreachable = reach.problems
             # The repository said which kinds it manages: the others are skipped on purpose.
             self.kinds_listed = "kinds" in config
+            self.listed_kinds = tuple(config.get("kinds", "").split())
         except (SiteError, SettingsError) as exc:
             fail(str(exc))
         self.secrets = tuple(secret for c in self.connected.values() for secret in c.secrets)
@@ -240,8 +241,20 @@ def needed_kinds(desired: Iterable[Desired], chosen: Iterable[str] = ()) -> tupl
 
 
 def with_skipped_kinds(plan: Plan, run: Run, chosen: Iterable[str]) -> Plan:
-    """The plan with a warning naming the kinds this run did not read, unless --kind chose them on purpose."""
-    if not run.skipped or set(chosen) or run.kinds_listed:
+    """The plan with a warning naming the kinds this run did not read, unless --kind chose them on purpose, and
+    the kinds it read that `kinds:` in .wac.yaml leaves out (a run without their manifests would not read them)."""
+    if set(chosen):
+        return plan
+    if run.kinds_listed:
+        unlisted = sorted(set(run.connected) - set(run.listed_kinds))
+        if not unlisted:
+            return plan
+        note = (
+            f"{', '.join(unlisted)}: read this time, but `kinds:` in .wac.yaml does not list it, so once its last"
+            " manifest is removed it is not read and its resources are not deleted. Add it to `kinds:`"
+        )
+        return replace(plan, warnings=(*plan.warnings, note))
+    if not run.skipped:
         return plan
     note = (
         f"not read: {', '.join(run.skipped)} (no manifest here uses them), so a resource of theirs whose last"

@@ -137,8 +137,11 @@ def plan_from_json(text: str, origin: str, scopes: Mapping[str, Sequence[str]]) 
     """
     try:
         raw = json.loads(text)
+    except RecursionError:
+        raise PlanFileError(f"{origin}: nested too deeply to be a plan file written by `wac plan --out`") from None
     except ValueError as exc:
-        raise PlanFileError(f"{origin}: not a plan file written by `wac plan --out` (not JSON: {exc})") from None
+        reason = "a number too long" if "digits" in str(exc) else f"not JSON: {str(exc)[:120]}"
+        raise PlanFileError(f"{origin}: not a plan file written by `wac plan --out` ({reason})") from None
     reader = _Reader(origin, scopes)
     root = reader.mapping(raw, "the file")
     version = root.get("format_version")

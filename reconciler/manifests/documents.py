@@ -100,7 +100,7 @@ def parse_documents(text: str) -> tuple[list[Document], list[Located]]:
     documents: list[Document] = []
     problems: list[Located] = []
     for root in roots:
-        if root is None or (root.id == "scalar" and not root.style and _plain_scalar(root.value) is None):
+        if root is None or (root.id == "scalar" and not root.style and _empty(root.value)):
             continue
         builder = _Builder()
         try:
@@ -183,6 +183,12 @@ class _Builder:
         return result
 
     def _scalar(self, node: Node) -> Any:
+        try:
+            return self._typed_scalar(node)
+        except _TooLong as exc:
+            raise _Refused(node, str(exc)) from None
+
+    def _typed_scalar(self, node: Node) -> Any:
         tag = node.tag or ""
         if tag not in _SCALAR_TAGS:
             raise _Refused(node, _tag_refusal(tag))
@@ -208,6 +214,27 @@ _HEX = re.compile(r"^0x[0-9a-fA-F]+$")
 _FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
 
 
+def _empty(text: str) -> bool:
+    """A document that is only a null scalar (`~`, `null` or nothing) holds nothing."""
+    return text in ("", "~", "null", "Null", "NULL")
+
+
+class _TooLong(ValueError):
+    """A number with more digits than any API takes (Python refuses to convert past 4,300)."""
+
+
+MAX_DIGITS: Final = 400
+
+
+def _integer(text: str) -> int:
+    digits = text.lstrip("+-")
+    if len(digits) > MAX_DIGITS:
+        raise _TooLong(f"a number of {len(digits):,} digits; numbers in manifests have at most {MAX_DIGITS}")
+    if digits.startswith(("0o", "0x")):
+        return int(digits[2:], 8 if digits[1] == "o" else 16)
+    return int(text)
+
+
 def _plain_scalar(text: str) -> Any:
     """A plain scalar under the YAML 1.2 core schema (`yes` and `on` are text, as in ruamel)."""
     if text in ("", "~", "null", "Null", "NULL"):
@@ -216,12 +243,8 @@ def _plain_scalar(text: str) -> Any:
         return True
     if text in ("false", "False", "FALSE"):
         return False
-    if _INT.match(text):
-        return int(text)
-    if _OCT.match(text):
-        return int(text[2:], 8)
-    if _HEX.match(text):
-        return int(text[2:], 16)
+    if _INT.match(text) or _OCT.match(text) or _HEX.match(text):
+        return _integer(text)
     if _FLOAT.match(text):
         return float(text)
     lowered = text.lower()

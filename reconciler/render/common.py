@@ -81,7 +81,7 @@ def headline(change: Change) -> str:
 def why(change: Change) -> str:
     text = change.reason.value
     if change.reason in (Reason.DRIFT, Reason.BOTH_CHANGED, Reason.UNRECORDED) and change.editor:
-        text += f": last changed by {person(change)} at {change.editor.at}"
+        text += f": last changed by {person(change)}" + (f" at {change.editor.at}" if change.editor.at else "")
     if change.replace_reason:
         text += f"; replaced because {change.replace_reason}"
     return text

@@ -45,7 +45,7 @@ def _widened(report: DriftReport) -> list[str]:
 def _edited(edit: Edit) -> list[str]:
     change = edit.change
     who = person(change) if change.editor else "an unknown user"
-    at = change.editor.at if change.editor else "an unknown time"
+    at = change.editor.at if change.editor and change.editor.at else "an unknown time"
     lines = [
         f'~ {change.scope}/{change.manifest_id} "{change.title}" ({change.remote_id})',
         f"    changed outside git by {who} at {at}",

@@ -43,6 +43,9 @@ def test_each_widening_is_named() -> None:
     any_time = "widens access: viewers may choose any time range, not only the shared one"
     assert texts(shared(), picker) == [(any_time, True)]
     assert texts(shared(), shared(global_time={"live_span": "1h"})) == []
+    # An invitation sent outside the list (in the UI, or through the API) lets one more person in.
+    sent = share_content({"share_type": "invite", "share_list": ["a@example.com"]}, ["a@example.com", "x@evil.io"])
+    assert texts(shared(), sent) == [("widens access: an invitation for x@evil.io", True)]
 
 
 def test_emails_and_instants_compare_as_the_same_whatever_their_spelling() -> None:

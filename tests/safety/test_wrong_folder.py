@@ -24,3 +24,11 @@ def test_applying_one_kind_s_folder_never_deletes_every_resource_of_another_kind
         # Removing one dashboard's sharing, or one widget, is an everyday edit and not refused.
         (repo.widgets / "exports" / "csv.yaml").unlink()
         assert repo.wac("apply", "--auto-approve").exit_code == 0
+
+
+def test_a_kind_the_manifests_use_but_kinds_leaves_out_is_named(tmp_path: Path) -> None:
+    with emulator_thread() as server:
+        repo = make_workspace(tmp_path, server.url, dashboards=True)
+        (repo.root / ".wac.yaml").write_text("kinds: [datadog/widget]\n")
+        planned = repo.wac("plan")
+        assert "datadog/dashboard: read this time, but `kinds:` in .wac.yaml does not list it" in planned.output

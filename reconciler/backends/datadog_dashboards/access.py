@@ -62,6 +62,10 @@ def _invitees(before: Content, after: Content) -> list[Caution]:
     added = sorted(set(after.get("share_list") or []) - set(before.get("share_list") or []))
     removed = sorted(set(before.get("share_list") or []) - set(after.get("share_list") or []))
     cautions = [Caution(f"widens access: invites {', '.join(added)}")] if added else []
+    # An invitation sent outside the share list (the UI's "invite", or the API's) lets that person in too.
+    invited = sorted(set(after.get("invitations") or []) - set(before.get("invitations") or []) - set(added))
+    if invited:
+        cautions.append(Caution(f"widens access: an invitation for {', '.join(invited)}"))
     if removed:
         cautions.append(Caution(f"removes access for {', '.join(removed)}", widens=False))
     return cautions
