@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from reconciler.backends.emulation.settings import EmulatorSettings, FaultRule
 from reconciler.backends.emulator_server import emulator_thread
+from reconciler.cli import main
 from tests.commands.helpers import make_workspace
 
 WAC = str(Path(sys.executable).parent / "wac")
@@ -95,7 +96,8 @@ def test_debug_is_one_line_per_request_and_http_internals_only_when_asked(tmp_pa
 
 
 def test_debug_lines_number_the_retries(tmp_path: Path) -> None:
-    flaky = EmulatorSettings(faults=(FaultRule("error", rate=0.5, methods=frozenset({"GET"}), status=503),), seed=3)
+    busy = FaultRule("error", rate=0.5, methods=frozenset({"GET"}), status=503, retry_after=0)
+    flaky = EmulatorSettings(faults=(busy,), seed=3)
     with emulator_thread(settings=flaky) as server:
         result = make_workspace(tmp_path, server.url).wac("--debug", "plan")
     assert result.exit_code == 0, result.output
@@ -107,9 +109,15 @@ def test_debug_lines_number_the_retries(tmp_path: Path) -> None:
 def _complete(cwd: Path, words: str) -> list[str]:
     # The word being completed: the last one, or a new one after a trailing space.
     cword = len(words.split()) - (0 if words.endswith(" ") else 1)
-    env = {**os.environ, "_WAC_COMPLETE": "bash_complete", "COMP_WORDS": words, "COMP_CWORD": str(cword)}
-    done = subprocess.run([WAC], cwd=cwd, env=env, capture_output=True, text=True, check=False, timeout=60)
-    assert done.returncode == 0 and done.stderr == "", done.stderr
+    env = {"_WAC_COMPLETE": "bash_complete", "COMP_WORDS": words, "COMP_CWORD": str(cword)}
+    # In this process, as the shell's hook runs it (tests/packaging runs the installed script's hook).
+    previous = Path.cwd()
+    os.chdir(cwd)
+    try:
+        done = CliRunner().invoke(main, [], env=env, prog_name="wac")
+    finally:
+        os.chdir(previous)
+    assert done.exit_code == 0 and done.stderr == "", done.stderr
     return done.stdout.split()
 
 

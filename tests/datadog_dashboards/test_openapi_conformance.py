@@ -122,7 +122,7 @@ RUNS: dict[str, tuple[str, ...]] = {
         "UpdateDashboard",
     ),
     "shares-and-invitations": (
-        "--phases", "examples,coverage,fuzzing", "--max-examples", str(examples(ci=5, nightly=20)),
+        "--phases", "examples,coverage,fuzzing", "--max-examples", str(examples(ci=3, nightly=20)),
         "--include-path-regex", "/public",
     ),
 }  # fmt: skip

@@ -96,7 +96,7 @@ def test_the_emulator_conforms_to_the_published_openapi(tmp_path: Path) -> None:
                 "--mode",
                 "all",
                 "--max-examples",
-                os.environ.get("WAC_SCHEMATHESIS_EXAMPLES", str(examples(ci=8, nightly=25))),
+                os.environ.get("WAC_SCHEMATHESIS_EXAMPLES", str(examples(ci=6, nightly=25))),
                 "--generation-deterministic",
                 "--no-shrink",
                 "--continue-on-failure",

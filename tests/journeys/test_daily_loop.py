@@ -576,7 +576,7 @@ PARTS: Final = 3
 def test_the_daily_loop_keeps_the_remote_equal_to_git(part: int) -> None:
     _run(
         f"daily loop (part {part} of {PARTS})",
-        settings(max_examples=2, stateful_step_count=20, deadline=None, suppress_health_check=SUPPRESSED),
+        settings(max_examples=2, stateful_step_count=16, deadline=None, suppress_health_check=SUPPRESSED),
     )
 
 
