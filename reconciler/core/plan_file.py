@@ -16,6 +16,7 @@ from reconciler import __version__
 from reconciler.core.diffing import FieldChange, FieldKind
 from reconciler.core.guards import apply_refusals
 from reconciler.core.identity import REMOTE_ID, id_problem, owner_problem
+from reconciler.core.inert import escape_controls
 from reconciler.core.planning import Action, Change, Conflict, Editor, Plan, Reason
 from reconciler.core.resources import Marker
 
@@ -147,8 +148,8 @@ def plan_from_json(text: str, origin: str, scopes: Mapping[str, Sequence[str]]) 
     version = root.get("format_version")
     if version != PLAN_FORMAT_VERSION:
         raise PlanFileError(
-            f"{origin}: plan format_version {version!r} is not supported; this version of wac reads format_version"
-            f" {PLAN_FORMAT_VERSION}. Make the plan again with `wac plan --out {origin}`"
+            f"{origin}: plan format_version {escape_controls(repr(version)[:40])} is not supported; this version"
+            f" of wac reads format_version {PLAN_FORMAT_VERSION}. Make the plan again with `wac plan --out {origin}`"
         )
     owner = reader.text(root.get("owner"), "owner")
     if owner_problem(owner):
@@ -189,7 +190,9 @@ class _Reader:
         self.scopes = scopes
 
     def fail(self, where: str, what: str) -> NoReturn:
-        raise PlanFileError(f"{self.origin}: {where} {what}; the file was not written by `wac plan --out` as it is")
+        # What the file holds is quoted in `what`: its control characters are shown escaped, never as they are.
+        shown = escape_controls(what)
+        raise PlanFileError(f"{self.origin}: {where} {shown}; the file was not written by `wac plan --out` as it is")
 
     def mapping(self, value: Any, where: str) -> dict[str, Any]:
         if not isinstance(value, dict):
