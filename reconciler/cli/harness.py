@@ -215,7 +215,7 @@ def manifests_for_run(paths: Sequence[Path | str]) -> tuple[tuple[Path | str, ..
         given = tuple(paths) or DEFAULT_PATHS
         return given, load_manifests(given)
     given = tuple(paths) or environment.paths or DEFAULT_PATHS
-    result = load_manifests(given, environment.values)
+    result = load_manifests(given, environment.values, environment.name)
     recorded = (f"{CONFIG_FILE} (environment {environment.name})", hashlib.sha256(CONFIG_FILE.read_bytes()).hexdigest())
     return given, replace(result, files=(*result.files, recorded))
 

@@ -60,7 +60,8 @@ def _every_environment(paths: tuple[Path, ...]) -> LoadResult:
         for name in names:
             environment = read_environment(name=name)
             assert environment is not None
-            results[name] = load_manifests(paths or environment.paths or DEFAULT_PATHS, environment.values)
+            given = paths or environment.paths or DEFAULT_PATHS
+            results[name] = load_manifests(given, environment.values, environment.name)
     except SettingsError as exc:
         fail(str(exc))
     # A problem every environment has is said once; one only some have names them.

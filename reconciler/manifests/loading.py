@@ -36,14 +36,16 @@ class LoadResult:
         return not self.problems
 
 
-def load_manifests(paths: Iterable[str | Path], values: Mapping[str, Scalar] | None = None) -> LoadResult:
+def load_manifests(
+    paths: Iterable[str | Path], values: Mapping[str, Scalar] | None = None, environment: str | None = None
+) -> LoadResult:
     """Every manifest under `paths` (directories recursively, hidden folders skipped), or all problems; `values`
-    are an environment's, for templates."""
+    are the chosen `environment`'s, for templates."""
     paths = list(paths)
     files, problems = discover(paths)
     manifests: list[LoadedManifest] = []
     digests: list[tuple[str, str]] = []
-    fragments = FragmentFiles(_repository(paths), values)
+    fragments = FragmentFiles(_repository(paths), values, environment)
     for file in files:
         file_manifests, file_problems, digest = read_file(file, fragments)
         manifests.extend(file_manifests)
@@ -163,7 +165,7 @@ def _validated(
     file: str, document: Document, reader: FragmentReader | None, fragments: FragmentFiles
 ) -> tuple[list[LoadedManifest], list[Problem]]:
     """The document's resources after its fragments and template, each validated by its kind."""
-    expanded, problems, _ = expand(file, document, reader, fragments.values)
+    expanded, problems, _ = expand(file, document, reader, fragments.values, fragments.environment)
     manifests: list[LoadedManifest] = []
     for one in expanded:
         templated = one.instance is not None or one.locator.places or fragments.values
@@ -184,8 +186,11 @@ def is_fragment(data: Any) -> bool:
 class FragmentFiles:
     """Reads the fragments `$ref` names, once each per run, only from inside the repository, and keeps digests."""
 
-    def __init__(self, root: Path | None = None, values: Mapping[str, Scalar] | None = None) -> None:
+    def __init__(
+        self, root: Path | None = None, values: Mapping[str, Scalar] | None = None, environment: str | None = None
+    ) -> None:
         self.values = values
+        self.environment = environment
         self.root = Path(os.path.abspath(root or Path.cwd()))
         self._read: dict[Path, Fragment | str] = {}
         self._digests: dict[str, str] = {}

@@ -19,6 +19,8 @@ from reconciler.manifests.documents import Document, Node, locate
 
 REF: Final = "$ref"
 TEMPLATE: Final = "template"
+# In an instance: the environments it exists in (not a parameter).
+ONLY_IN: Final = "environments"
 MAX_INSTANCES: Final = 10_000
 MAX_REF_DEPTH: Final = 16
 # `${name}` takes a value; `$${` is a literal `${`; any other `${…}` is a mistake worth a sentence.
@@ -92,7 +94,11 @@ class _Refs:
 
 
 def expand(
-    file: str, document: Document, read: FragmentReader | None, environment: Mapping[str, Scalar] | None = None
+    file: str,
+    document: Document,
+    read: FragmentReader | None,
+    environment: Mapping[str, Scalar] | None = None,
+    environment_name: str | None = None,
 ) -> tuple[list[Expanded], list[Problem], set[str]]:
     """The document's resources, every problem located, and the fragment files read (no `read`: no `$ref` used).
 
@@ -107,7 +113,7 @@ def expand(
     if not isinstance(data, dict) or TEMPLATE not in data:
         expanded, problems = _plain(data, locator, environment)
         return expanded, problems, refs.fragment_files
-    instances, problems = _instances(data[TEMPLATE], locator, environment or {})
+    instances, problems = _instances(data[TEMPLATE], locator, environment or {}, environment_name)
     if problems:
         return [], problems, refs.fragment_files
     expanded, problems = _each_instance({k: v for k, v in data.items() if k != TEMPLATE}, instances, locator)
@@ -232,9 +238,10 @@ def _merged(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
 
 
 def _instances(
-    template: Any, locator: Locator, environment: Mapping[str, Scalar]
+    template: Any, locator: Locator, environment: Mapping[str, Scalar], chosen: str | None
 ) -> tuple[list[dict[str, Scalar]], list[Problem]]:
-    """Every instance's values, each parameter given (or defaulted), or located problems."""
+    """Every instance's values (of those the chosen environment makes), each parameter given (or defaulted), or
+    located problems."""
     here: Path = (TEMPLATE,)
     if not isinstance(template, dict):
         return [], [_located(locator, here, "template must be a mapping with instances: or matrix:")]
@@ -247,7 +254,7 @@ def _instances(
     if problems:
         return [], problems
     instances: list[dict[str, Scalar]] = []
-    for index, values in given:
+    for index, values in _made_in(given, chosen):
         inherited = {k: v for k, v in environment.items() if defaults is None or k in defaults}
         instance, missing = _completed({**inherited, **values}, defaults)
         if missing:
@@ -255,6 +262,17 @@ def _instances(
             problems.append(_located(locator, where, missing))
         instances.append(instance)
     return instances, problems
+
+
+def _made_in(given: list[tuple[int, dict[str, Any]]], chosen: str | None) -> list[tuple[int, dict[str, Any]]]:
+    """The instances the chosen environment makes: an instance's `environments:` list names where it exists
+    (every environment when it has none, and every instance when none is chosen), and is not a parameter."""
+    made = []
+    for index, values in given:
+        only = values.get(ONLY_IN)
+        if chosen is None or only is None or chosen in only:
+            made.append((index, {k: v for k, v in values.items() if k != ONLY_IN}))
+    return made
 
 
 def _unknown_template_key(key: str) -> str:
@@ -331,7 +349,11 @@ def _value_problems(values: Any, where: Path, locator: Locator) -> list[Problem]
         return [_located(locator, where, "an instance is a mapping of parameter names to values")]
     problems = []
     for name, value in values.items():
-        if not _NAME.match(name):
+        if name == ONLY_IN:
+            if not isinstance(value, list) or not value or not all(isinstance(e, str) and e for e in value):
+                message = f"{ONLY_IN} lists the environments this instance exists in, like [production]"
+                problems.append(_located(locator, (*where, name), message))
+        elif not _NAME.match(name):
             problems.append(_located(locator, (*where, name), _bad_name(name), want_key=True))
         elif value is None or not _scalar_or_none(value):
             message = f"{name} must be a text, a number or true/false (a parameter's value is never structure)"
@@ -446,7 +468,11 @@ TEMPLATE_SCHEMA: Final = {
             "type": "array",
             "minItems": 1,
             "maxItems": MAX_INSTANCES,
-            "items": {"type": "object", "additionalProperties": _SCALAR_SCHEMA},
+            "items": {
+                "type": "object",
+                "properties": {ONLY_IN: {"type": "array", "items": {"type": "string"}, "minItems": 1}},
+                "additionalProperties": _SCALAR_SCHEMA,
+            },
         },
         "matrix": {"type": "object", "additionalProperties": {"type": "array", "minItems": 1, "items": _SCALAR_SCHEMA}},
     },

@@ -29,7 +29,8 @@ def test_an_environment_chooses_owner_values_and_manifests(tmp_path: Path) -> No
         repo = _workspace(tmp_path, server.url)
         staging = repo.wac("plan", "--env", "staging")
         assert staging.exit_code == 0, staging.output
-        assert "Plan for owner 'platform-staging': 6 to create" in staging.output, "only widgets/services"
+        assert "Plan for owner 'platform-staging': 5 to create" in staging.output, "only widgets/services"
+        assert "search overview" not in staging.output, "the search instance exists in production only"
         assert '"checkout overview (staging)"' in staging.output
         assert repo.wac("apply", "--auto-approve", env={"WAC_ENV": "staging"}).exit_code == 0
         assert repo.wac("plan", "--detailed-exitcode", "--env", "staging").exit_code == 0
