@@ -108,6 +108,6 @@ def write_refusal(change: Change, owner: str, claims: Claims | None) -> str | No
         if not claims.unowned:
             return f"refused: it is no longer unowned (it carries {claims.describe()})"
         return None
-    if not claims.owned_as(owner, change.manifest_id):
-        return f"refused: it carries {claims.describe()}, not exactly owner '{owner}' and id '{change.manifest_id}'"
+    if not claims.owned_as(owner, change.current_id):
+        return f"refused: it carries {claims.describe()}, not exactly owner '{owner}' and id '{change.current_id}'"
     return None

@@ -58,6 +58,8 @@ def plan_to_dict(plan: Plan, site: str, inputs: PlanInputs | None = None) -> dic
             "create": plan.count(Action.CREATE),
             "update": plan.count(Action.UPDATE),
             "replace": plan.count(Action.REPLACE),
+            # Updates that rename a resource (counted in `update` too).
+            "rename": sum(1 for c in plan.changes if c.renamed_from),
             "delete": plan.count(Action.DELETE),
             "widens_access": sum(1 for c in plan.changes if c.widens_access),
             "held_back": len(plan.held_back),
@@ -115,6 +117,8 @@ def _change_to_dict(change: Change) -> dict[str, Any]:
         "kind": change.kind,
         "scope": change.scope,
         "id": change.manifest_id,
+        # The id the resource carries now, for a rename (`moved_from`); null otherwise.
+        "renamed_from": change.renamed_from,
         "title": change.title,
         "remote_id": change.remote_id,
         "source": change.source,
@@ -271,6 +275,8 @@ class _Reader:
             remote_id = self.pattern(remote_id, f"{where}.remote_id", REMOTE_ID, "a remote id")
         content: dict[str, Any] | None = None
         marker: Marker | None = None
+        renamed = raw.get("renamed_from")
+        renamed_from = None if renamed is None else self.manifest_id(renamed, f"{where}.renamed_from")
         if action == Action.DELETE:
             for name in ("content", "marker"):
                 if raw.get(name) is not None:
@@ -282,6 +288,7 @@ class _Reader:
                 self.text(written.get("owner"), f"{where}.marker.owner"),
                 self.manifest_id(written.get("id"), f"{where}.marker.id"),
                 self.pattern(written.get("applied"), f"{where}.marker.applied", _HEX, "a hex digest"),
+                renamed_from,
             )
         editor = raw.get("editor")
         if editor is not None:
@@ -307,6 +314,7 @@ class _Reader:
             replace_reason=None
             if raw.get("replace_reason") is None
             else self.text(raw.get("replace_reason"), f"{where}.replace_reason"),
+            renamed_from=renamed_from,
         )
 
     def editor(self, raw: dict[str, Any], where: str) -> Editor:

@@ -33,6 +33,7 @@ class Reason(StrEnum):
     ADOPT = "adopted: ownership marker added"
     REMOVED = "manifest removed"
     DUPLICATE = "duplicate of the kept one"
+    RENAMED = "renamed: its id changed in git (moved_from)"
 
 
 @dataclass(frozen=True)
@@ -85,10 +86,18 @@ class Change:
     # an edit outside git, what that edit did; both from the backend (see `Backend.cautions`).
     cautions: tuple[Caution, ...] = field(default=(), compare=False)
     outside_cautions: tuple[Caution, ...] = field(default=(), compare=False)
+    # The id the resource's marker carries now, for a rename (`moved_from`): the write keeps the resource
+    # (its remote id, URL and shares) and rewrites the marker with `manifest_id`.
+    renamed_from: str | None = None
 
     @property
     def key(self) -> ResourceKey:
         return (self.kind, self.scope, self.manifest_id)
+
+    @property
+    def current_id(self) -> str:
+        """The id the remote resource's marker carries now."""
+        return self.renamed_from or self.manifest_id
 
     @property
     def widens_access(self) -> bool:
@@ -161,7 +170,7 @@ def plan_changes(
 ) -> Plan:
     """Everything needed to make the owner's remote resources equal the manifests (of `kinds`, when given)."""
     wanted, resources = _scoped(desired, listing, kinds)
-    index = _indexed(resources, owner, wanted)
+    index = _renamed(_indexed(resources, owner, wanted), wanted)
     decided = _decided(wanted, index, listing, owner, set(targets))
     changes, withheld = _withheld(decided.changes, listing)
     return Plan(
@@ -323,12 +332,44 @@ def _decide(
     found = adoptable.get((want.kind, want.scope, want.adopt)) if want.adopt else None
     if keeper is None and want.adopt and _adopted(want, found, owner, decisions):
         return
-    change = _reconcile(want, None if keeper is not None and keeper.stale else keeper, owner)
+    current = None if keeper is not None and keeper.stale else keeper
+    change = _reconcile(want, current, owner)
+    if current is not None and current.claims.manifest_id not in (None, want.manifest_id):
+        change = _rename(want, current, owner, change)
     if change is None:
         decisions.unchanged += 1
         decisions.unchanged_kinds.add(want.kind)
     else:
         decisions.changes.append(change)
+
+
+def _renamed(index: _Index, wanted: Mapping[ResourceKey, Desired]) -> _Index:
+    """The index with each resource carrying an id a manifest moved from (and no manifest keeps) filed under
+    that manifest's key: it is renamed, never deleted and created again."""
+    by_key = dict(index.by_key)
+    for key, want in wanted.items():
+        if not want.moved_from or by_key.get(key):
+            continue
+        for old in want.moved_from:
+            old_key = (want.kind, want.scope, old)
+            if old_key not in wanted and by_key.get(old_key):
+                by_key[key] = by_key.pop(old_key)
+                break
+    if by_key == index.by_key:
+        return index
+    keepers = {key: _keeper(candidates)[0] for key, candidates in by_key.items() if candidates}
+    return replace(index, by_key=by_key, keepers={k: v for k, v in keepers.items() if v is not None})
+
+
+def _rename(want: Desired, remote: Remote, owner: str, change: Change | None) -> Change | None:
+    """The write that renames `remote` to the manifest's id. What belongs to another resource (a share, whose
+    marker is its dashboard's) is renamed by its parent's write and needs none of its own unless it changed."""
+    old = remote.claims.manifest_id
+    if change is None and want.parent is not None:
+        return None
+    base = change or _update(want, remote, owner, Reason.RENAMED)
+    marker = replace(base.marker, renamed_from=old) if base.marker is not None else None
+    return replace(base, renamed_from=old, marker=marker)
 
 
 def _adopted(want: Desired, found: Remote | None, owner: str, decisions: _Decisions) -> bool:

@@ -38,6 +38,13 @@ class Marker:
     owner: str
     manifest_id: str
     applied: str
+    # The id the resource's marker carries now, when this write renames it (`moved_from`): what a backend
+    # re-checks right before writing, instead of `manifest_id`.
+    renamed_from: str | None = None
+
+    @property
+    def current_id(self) -> str:
+        return self.renamed_from or self.manifest_id
 
 
 @dataclass(frozen=True)
@@ -113,6 +120,8 @@ class Desired:
     # The resource this one belongs to (a dashboard's share belongs to the dashboard): written after it,
     # deleted before it, and left alone while it is in conflict.
     parent: ResourceKey | None = None
+    # Ids the manifest was known by before (`moved_from:`): a resource carrying one is renamed, not recreated.
+    moved_from: tuple[str, ...] = ()
 
     @property
     def key(self) -> ResourceKey:

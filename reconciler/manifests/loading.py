@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Final
 
@@ -16,6 +16,8 @@ from reconciler.manifests.validation import (
     LoadedManifest,
     duplicate_adopt_problems,
     duplicate_id_problems,
+    moved_from,
+    moved_from_problems,
     validate_document,
 )
 
@@ -54,6 +56,7 @@ def load_manifests(
     digests.extend(sorted((f, d) for f, d in fragments.used().items() if f not in files))
     problems.extend(duplicate_id_problems(manifests))
     problems.extend(duplicate_adopt_problems(manifests))
+    problems.extend(moved_from_problems(manifests))
     return LoadResult(tuple(manifests), tuple(sorted(problems)), tuple(digests))
 
 
@@ -169,10 +172,12 @@ def _validated(
     manifests: list[LoadedManifest] = []
     for one in expanded:
         templated = one.instance is not None or one.locator.places or fragments.values
-        shaped = Document(one.data, document.root, document.line)
+        data, moved, moved_problems = moved_from(one.data, one.locator)
+        shaped = Document(data, document.root, document.line)
         result = validate_document(file, shaped, one.locator if templated else None, one.instance)
+        problems.extend(moved_problems)
         if isinstance(result, LoadedManifest):
-            manifests.append(result)
+            manifests.append(replace(result, moved_from=moved, data=one.data))
         else:
             problems.extend(result)
     return manifests, problems

@@ -482,11 +482,20 @@ TEMPLATE_SCHEMA: Final = {
 
 
 def editor_schema(manifests: dict[str, Any]) -> dict[str, Any]:
-    """The manifests' JSON Schema with templates and fragment files beside them, for editors.
+    """The manifests' JSON Schema with `moved_from`, templates and fragment files beside them, for editors.
 
     A template's body is checked in full by `wac validate` after expansion; the editor checks its `template:`.
     """
-    alternatives = manifests.get("oneOf", [manifests])
+    moved = {
+        "type": "array",
+        "minItems": 1,
+        "items": {"type": "string"},
+        "description": "Ids this manifest had before: a resource carrying one is renamed, not recreated.",
+    }
+    alternatives = [
+        {**kind, "properties": {**kind.get("properties", {}), "moved_from": moved}}
+        for kind in manifests.get("oneOf", [manifests])
+    ]
     templated = {
         "title": "A template: one resource per instance",
         "type": "object",

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, Final
 
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from reconciler.backends.registry import BY_KIND, DEFAULT_KIND, ManifestModel, Registration
+from reconciler.core.identity import id_problem
 from reconciler.core.problems import Problem
 from reconciler.core.resources import Desired
 from reconciler.manifests.documents import Document, locate
@@ -25,6 +26,8 @@ class LoadedManifest:
     id_line: int
     id_column: int
     instance: str | None = None
+    # The ids it was known by (`moved_from:`): a resource carrying one is renamed to this manifest's id.
+    moved_from: tuple[str, ...] = ()
     # The document as validated, after fragments and templates: what `wac render` writes.
     data: dict[str, Any] | None = field(default=None, compare=False, hash=False)
 
@@ -185,4 +188,56 @@ def _sentence(path: tuple[str | int, ...], error: ErrorDetails) -> str:
 
 def desired_from(loaded: LoadedManifest) -> tuple[Desired, ...]:
     """The manifest's resources as the planner takes them (a dashboard and its share), with where it was written."""
-    return loaded.manifest.resources(loaded.source)
+    resources = loaded.manifest.resources(loaded.source)
+    if not loaded.moved_from:
+        return resources
+    # What belongs to the resource (a dashboard's share) moves with it.
+    return tuple(replace(d, moved_from=loaded.moved_from) for d in resources)
+
+
+MOVED_FROM: Final = "moved_from"
+
+
+def moved_from(data: Any, where: Where) -> tuple[Any, tuple[str, ...], list[Problem]]:
+    """The document without `moved_from:`, the ids it lists, and what is wrong with them."""
+    if not isinstance(data, dict) or MOVED_FROM not in data:
+        return data, (), []
+    raw = data[MOVED_FROM]
+    rest = {k: v for k, v in data.items() if k != MOVED_FROM}
+    ids = raw if isinstance(raw, list) else None
+    if not ids or not all(isinstance(i, str) for i in ids):
+        file, line, column, note = where((MOVED_FROM,), want_key=False)
+        return (
+            rest,
+            (),
+            [Problem(file, line, column, "moved_from lists the ids this manifest had before, like [old-id]" + note)],
+        )
+    for index, old in enumerate(ids):
+        problem = id_problem(old) or (f"'{old}' is this manifest's own id" if old == data.get("id") else None)
+        if problem:
+            file, line, column, note = where((MOVED_FROM, index), want_key=False)
+            return rest, (), [Problem(file, line, column, f"moved_from: {problem}{note}")]
+    return rest, tuple(dict.fromkeys(ids)), []
+
+
+def moved_from_problems(manifests: Sequence[LoadedManifest]) -> list[Problem]:
+    """An old id is claimed by one manifest only, and no manifest still uses it: either would make the rename
+    ambiguous."""
+    current = {m.key: m for m in manifests}
+    claimed: dict[tuple[str, str, str], LoadedManifest] = {}
+    problems = []
+    for loaded in sorted(manifests, key=lambda m: (m.file, m.line)):
+        for old in loaded.moved_from:
+            key = (loaded.manifest.kind, loaded.manifest.scope, old)
+            other = current.get(key) or claimed.get(key)
+            if other is not None and other is not loaded:
+                still = current.get(key) is other
+                what = (
+                    f"is still the id of the manifest at {other.source}"
+                    if still
+                    else (f"is already claimed by moved_from of the manifest at {other.source}")
+                )
+                sentence = f"moved_from: '{old}' {what}; an old id can move to one manifest only, once nothing uses it"
+                problems.append(Problem(loaded.file, loaded.line, 1, sentence))
+            claimed.setdefault(key, loaded)
+    return problems

@@ -47,8 +47,10 @@ def summary_line(plan: Plan) -> str:
             f" them; {plan.unchanged} unchanged."
         )
     replaces = plan.count(Action.REPLACE)
+    renames = sum(1 for c in plan.changes if c.renamed_from)
     return (
         f"Plan for owner '{plan.owner}': {plan.count(Action.CREATE)} to create, {plan.count(Action.UPDATE)} to update,"
+        + (f" {renames} of them to rename," if renames else "")
         + (f" {replaces} to replace," if replaces else "")
         + f" {plan.count(Action.DELETE)} to delete, {plan.unchanged} unchanged"
         + (f", {held} held back by conflicts." if held else ".")
@@ -75,6 +77,10 @@ def where(change: Change) -> str:
 
 
 def headline(change: Change) -> str:
+    if change.renamed_from:
+        # The resource stays (remote id, URL, shares); only its marker's id changes.
+        renamed = f"{change.scope}/{change.renamed_from} → {change.manifest_id}"
+        return f'{SYMBOLS[change.action]} rename {renamed} "{change.title}"'
     return f'{SYMBOLS[change.action]} {change.action.value} {where(change)} "{change.title}"'
 
 

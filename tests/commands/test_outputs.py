@@ -30,7 +30,8 @@ def test_json_plan_is_versioned_and_complete(tmp_path: Path) -> None:
     assert "widgets/exports/csv.yaml" in recorded and len(recorded) == len(list(repo.widgets.rglob("*.yaml")))
     assert printed["owner"] == "default" and printed["site"] == server.url
     assert printed["summary"] == {
-        "create": 16, "update": 0, "replace": 0, "delete": 0, "widens_access": 0, "held_back": 0, "refused_by": [],
+        "create": 16, "update": 0, "replace": 0, "rename": 0, "delete": 0, "widens_access": 0, "held_back": 0,
+        "refused_by": [],
         "unchanged": 0, "unchanged_kinds": [],
         "managed": 0,
     }  # fmt: skip

@@ -125,9 +125,7 @@ class DatadogDashboards:
                 return
             # A full replacement, re-checked against the marker read just now (none: an adoption the engine
             # checked against the plan), which keeps the share it records.
-            body = await share_writes.owned_body(
-                self.client, remote_id, marker.owner, marker.manifest_id, adopting=True
-            )
+            body = await share_writes.owned_body(self.client, remote_id, marker.owner, marker.current_id, adopting=True)
             await self.client.replace(remote_id, request_body(content, marker, share_ref(body.get("description"))))
         except BackendError as exc:
             # A write answered 404: the dashboard (or its share) was deleted between the read and the write.
