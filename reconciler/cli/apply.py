@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -49,6 +50,7 @@ def _verified_saved_plan(plan_file: Path, site: str | None, owner: str | None, p
     from reconciler.manifests.validation import desired_from
 
     saved, chosen = _read_claim(plan_file, site, owner)
+    _same_environment(plan_file, saved.inputs.files)
     problems = refusals(str(plan_file), saved, chosen)
     if problems:
         fail(problems[0])
@@ -64,6 +66,20 @@ def _verified_saved_plan(plan_file: Path, site: str | None, owner: str | None, p
     desired = [d for m in loaded.manifests for d in desired_from(m)]
     run = Run(saved.site, saved.plan.owner, parallelism, needed_kinds(desired, saved.plan.kinds))
     return run, run.run(lambda backends: verify_saved_plan(backends, saved.plan, desired, masked))
+
+
+def _same_environment(plan_file: Path, files: Sequence[tuple[str, str]]) -> None:
+    """A plan made for one environment is applied for that one: said first, before owners and sites differ."""
+    from reconciler.cli.settings import environment_name
+
+    prefix = ".wac.yaml (environment "
+    made_for = next((path[len(prefix) : -1] for path, _ in files if path.startswith(prefix)), None)
+    now = environment_name()
+    if made_for == now:
+        return
+    if made_for is None:
+        fail(f"{plan_file} was made without an environment; apply it without --env (and without WAC_ENV)")
+    fail(f"{plan_file} was made for environment {made_for}; apply it with --env {made_for}")
 
 
 def _read_claim(plan_file: Path, site: str | None, owner: str | None) -> tuple[SavedPlan, Chosen]:

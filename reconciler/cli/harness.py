@@ -205,17 +205,19 @@ def manifests_for_run(paths: Sequence[Path | str]) -> tuple[tuple[Path | str, ..
     path is given, its values for templates, and `.wac.yaml`'s digest among the files a saved plan records."""
     import hashlib
 
-    from reconciler.cli.settings import CONFIG_FILE, SettingsError, read_environment
+    from reconciler.cli.settings import CONFIG_FILE, SettingsError, environment_names, read_environment
 
     try:
         environment = read_environment()
+        # No environments defined: an instance's `environments:` list is not checked (every instance is made).
+        known = environment_names() or None
     except SettingsError as exc:
         fail(str(exc))
     if environment is None:
         given = tuple(paths) or DEFAULT_PATHS
-        return given, load_manifests(given)
+        return given, load_manifests(given, environments=known)
     given = tuple(paths) or environment.paths or DEFAULT_PATHS
-    result = load_manifests(given, environment.values, environment.name)
+    result = load_manifests(given, environment.values, environment.name, known)
     recorded = (f"{CONFIG_FILE} (environment {environment.name})", hashlib.sha256(CONFIG_FILE.read_bytes()).hexdigest())
     return given, replace(result, files=(*result.files, recorded))
 

@@ -33,6 +33,9 @@ def render(paths: tuple[Path, ...], out_dir: Path | None) -> None:
         click.echo(format_problems(result.problems, "text"))
         click.echo(f"{len(result.problems)} problem(s) found; nothing was rendered.", err=True)
         raise SystemExit(1)
+    if not result.manifests:
+        click.echo("No resources under these paths (a fragment file alone is not one).", err=True)
+        return
     if out_dir is None:
         click.echo(expanded_yaml((m.source, _document(m)) for m in result.manifests), nl=False)
         return
@@ -57,7 +60,12 @@ def _write_all(out_dir: Path, manifests: tuple[LoadedManifest, ...]) -> None:
                 f"{loaded.source}: '{bad[:60]}' cannot be part of a file name; nothing was written"
             )
         files["/".join(segments) + ".yaml"] = expanded_yaml([(loaded.source, _document(loaded))])
-    problem = link_problem(out_dir, files, "wac render")
+    # The folder itself too: rendered files land where the user named, never where a link points.
+    problem = (
+        f"{out_dir} is a symbolic link; wac render writes only into a real folder, so nothing was written"
+        if out_dir.is_symlink()
+        else link_problem(out_dir, files, "wac render")
+    )
     if problem:
         raise click.ClickException(problem)
     try:

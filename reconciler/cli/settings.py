@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,6 +85,7 @@ def read_config(config: Path = CONFIG_FILE) -> dict[str, str]:
         raise SettingsError(f"{config}: expected a mapping like `owner: my-team` and `site: datadoghq.eu`")
     environments = data.pop(ENVIRONMENTS, None)
     flat = _flattened(config, data)
+    _check_environments(config, environments, flat)
     chosen = selected_environment(config, environments)
     if chosen is not None:
         flat.update(_flattened(config, {k: v for k, v in chosen.items() if k not in ENVIRONMENT_ONLY}))
@@ -101,6 +103,29 @@ def _checked(config: Path, flat: dict[str, Any]) -> dict[str, str]:
         if value is not None and not isinstance(value, str):
             raise SettingsError(f"{config}: `{key}` must be text, like `{key}: {CONFIG_KEYS[key]}`")
     return {key: value for key, value in flat.items() if value}
+
+
+_ENVIRONMENT_NAME: Final = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+
+
+def _check_environments(config: Path, environments: Any, top: Mapping[str, Any]) -> None:
+    """Names that can be a workflow's matrix value, and never two environments with one owner on one site:
+    the plan of one would delete what the other applied."""
+    if not isinstance(environments, dict):
+        return
+    seen: dict[tuple[str, str], str] = {}
+    for name, settings in environments.items():
+        if not isinstance(name, str) or not _ENVIRONMENT_NAME.match(name):
+            raise SettingsError(f"{config}: environment name '{str(name)[:40]}' is not allowed; use a-z, 0-9, - and _")
+        settings = settings if isinstance(settings, dict) else {}
+        owner = str(settings.get("owner") or top.get("owner") or DEFAULT_OWNER)
+        site = str(settings.get("site") or top.get("site") or DEFAULT_SITE)
+        other = seen.setdefault((owner, site), name)
+        if other != name:
+            raise SettingsError(
+                f"{config}: environments {other} and {name} both plan owner '{owner}' on site {site}, so each"
+                " plan would delete what the other applied; give each its own `owner:` (or `site:`)"
+            )
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,7 @@ def _every_environment(paths: tuple[Path, ...]) -> LoadResult:
             environment = read_environment(name=name)
             assert environment is not None
             given = paths or environment.paths or DEFAULT_PATHS
-            results[name] = load_manifests(given, environment.values, environment.name)
+            results[name] = load_manifests(given, environment.values, environment.name, names)
     except SettingsError as exc:
         fail(str(exc))
     # A problem every environment has is said once; one only some have names them.

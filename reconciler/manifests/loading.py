@@ -11,7 +11,7 @@ from typing import Any, Final
 
 from reconciler.core.problems import Problem
 from reconciler.manifests.documents import Document, parse_documents
-from reconciler.manifests.templates import Fragment, FragmentReader, Scalar, expand
+from reconciler.manifests.templates import Fragment, FragmentReader, FragmentsTooLarge, Scalar, expand
 from reconciler.manifests.validation import (
     LoadedManifest,
     duplicate_adopt_problems,
@@ -24,6 +24,8 @@ from reconciler.manifests.validation import (
 MAX_FILE_BYTES: Final = 1024 * 1024
 SUFFIXES: Final = (".yaml", ".yml")
 FRAGMENT: Final = "fragment"
+# Values fragments may inline into one document, as many as one document may hold (MAX_NODES_PER_DOCUMENT).
+MAX_INLINED: Final = 100_000
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,10 @@ class LoadResult:
 
 
 def load_manifests(
-    paths: Iterable[str | Path], values: Mapping[str, Scalar] | None = None, environment: str | None = None
+    paths: Iterable[str | Path],
+    values: Mapping[str, Scalar] | None = None,
+    environment: str | None = None,
+    environments: tuple[str, ...] | None = None,
 ) -> LoadResult:
     """Every manifest under `paths` (directories recursively, hidden folders skipped), or all problems; `values`
     are the chosen `environment`'s, for templates."""
@@ -47,7 +52,8 @@ def load_manifests(
     files, problems = discover(paths)
     manifests: list[LoadedManifest] = []
     digests: list[tuple[str, str]] = []
-    fragments = FragmentFiles(_repository(paths), values, environment)
+    fragments = FragmentFiles(_repositories(paths), values, environment)
+    fragments.known_environments = environments
     for file in files:
         file_manifests, file_problems, digest = read_file(file, fragments)
         manifests.extend(file_manifests)
@@ -60,14 +66,12 @@ def load_manifests(
     return LoadResult(tuple(manifests), tuple(sorted(problems)), tuple(digests))
 
 
-def _repository(paths: Iterable[str | Path]) -> Path:
-    """Where fragments may come from: the folder commands run in (the repository's root), or, for manifests
-    outside it, the folder holding them all."""
+def _repositories(paths: Iterable[str | Path]) -> tuple[Path, ...]:
+    """Where fragments may come from: the folder commands run in (the repository's root) and, for manifests
+    outside it, each folder given that holds them (never a folder above what was given)."""
     here = Path(os.path.abspath(Path.cwd()))
     given = [Path(os.path.abspath(p)) for p in paths]
-    if all(p.is_relative_to(here) for p in given):
-        return here
-    return Path(os.path.commonpath([p if p.is_dir() else p.parent for p in given]))
+    return (here, *(p if p.is_dir() else p.parent for p in given if not p.is_relative_to(here)))
 
 
 def discover(paths: Iterable[str | Path]) -> tuple[list[str], list[Problem]]:
@@ -168,7 +172,10 @@ def _validated(
     file: str, document: Document, reader: FragmentReader | None, fragments: FragmentFiles
 ) -> tuple[list[LoadedManifest], list[Problem]]:
     """The document's resources after its fragments and template, each validated by its kind."""
-    expanded, problems, _ = expand(file, document, reader, fragments.values, fragments.environment)
+    fragments.budget = MAX_INLINED
+    expanded, problems, _ = expand(
+        file, document, reader, fragments.values, fragments.environment, fragments.known_environments
+    )
     manifests: list[LoadedManifest] = []
     for one in expanded:
         templated = one.instance is not None or one.locator.places or fragments.values
@@ -183,6 +190,25 @@ def _validated(
     return manifests, problems
 
 
+def _size(value: Any) -> int:
+    if isinstance(value, dict):
+        return 1 + sum(_size(v) for v in value.values())
+    if isinstance(value, list):
+        return 1 + sum(_size(v) for v in value)
+    return 1
+
+
+def _link_on_the_way(folder: Path, candidate: Path) -> Path | None:
+    """The first symbolic link between what `folder` and `candidate` share and the candidate itself, if any."""
+    shared = Path(os.path.commonpath([folder, candidate]))
+    path = shared
+    for part in candidate.relative_to(shared).parts:
+        path = path / part
+        if path.is_symlink():
+            return path
+    return None
+
+
 def is_fragment(data: Any) -> bool:
     """A fragment file holds one document, `fragment: <any value>`, and nothing else."""
     return isinstance(data, dict) and set(data) == {FRAGMENT}
@@ -192,12 +218,20 @@ class FragmentFiles:
     """Reads the fragments `$ref` names, once each per run, only from inside the repository, and keeps digests."""
 
     def __init__(
-        self, root: Path | None = None, values: Mapping[str, Scalar] | None = None, environment: str | None = None
+        self,
+        roots: tuple[Path, ...] = (),
+        values: Mapping[str, Scalar] | None = None,
+        environment: str | None = None,
     ) -> None:
         self.values = values
         self.environment = environment
-        self.root = Path(os.path.abspath(root or Path.cwd()))
+        # Every environment .wac.yaml defines, when known: an instance's `environments:` may name no other.
+        self.known_environments: tuple[str, ...] | None = None
+        self.roots = roots or (Path(os.path.abspath(Path.cwd())),)
+        # Values inlined into the document being expanded: fragments using fragments cannot fan out unbounded.
+        self.budget = MAX_INLINED
         self._read: dict[Path, Fragment | str] = {}
+        self._used: dict[tuple[Path, str], Fragment | str] = {}
         self._digests: dict[str, str] = {}
 
     def used(self) -> dict[str, str]:
@@ -205,13 +239,31 @@ class FragmentFiles:
         return dict(self._digests)
 
     def read(self, referrer: str, target: str) -> Fragment | str:
+        folder = Path(os.path.abspath(referrer)).parent
+        found = self._used.get((folder, target))
+        if found is None:
+            found = self._used[(folder, target)] = self._found(folder, target)
+        if isinstance(found, Fragment):
+            self.budget -= found.size
+            if self.budget < 0:
+                raise FragmentsTooLarge(
+                    f"the fragments used here inline more than {MAX_INLINED:,} values (a fragment used many times"
+                    " by fragments used many times?); a manifest is far smaller, so this is refused"
+                )
+        return found
+
+    def _found(self, folder: Path, target: str) -> Fragment | str:
         if not target.endswith(SUFFIXES) or target.startswith(("/", "~")) or "\\" in target:
             return f"$ref '{target[:200]}' must be a relative path to a .yaml or .yml fragment file"
-        # Normalised, not resolved: `..` may not climb out, while a folder linked in by the user (as manifests
-        # may be) stays usable.
-        candidate = Path(os.path.normpath(Path(os.path.abspath(referrer)).parent / target))
-        if not candidate.is_relative_to(self.root):
+        # Normalised, not resolved: `..` may not climb out, while a folder linked in above the manifests (as the
+        # manifests' own folder may be) stays usable; below it, no link is followed (see _link_on_the_way).
+        candidate = Path(os.path.normpath(folder / target))
+        root = next((r for r in self.roots if folder.is_relative_to(r)), None)
+        if root is None or not candidate.is_relative_to(root):
             return f"$ref '{target[:200]}' leads outside the repository; fragments live inside it"
+        link = _link_on_the_way(folder, candidate)
+        if link is not None:
+            return f"$ref '{target[:200]}' goes through the symbolic link {_shown(link)}; fragments are real files"
         if candidate not in self._read:
             self._read[candidate] = self._load(candidate, target)
         return self._read[candidate]
@@ -233,4 +285,5 @@ class FragmentFiles:
         if len(documents) != 1 or not is_fragment(documents[0].data):
             return f"$ref '{target[:200]}': {shown} is not a fragment (one document holding only `fragment:`)"
         (value_node,) = [v for k, v in documents[0].root.value if k.value == FRAGMENT]
-        return Fragment(shown, documents[0].data[FRAGMENT], value_node)
+        value = documents[0].data[FRAGMENT]
+        return Fragment(shown, value, value_node, _size(value))

@@ -37,6 +37,12 @@ class Fragment:
     file: str
     value: Any
     node: Node
+    # How many values it holds: what each use of it costs the run's budget.
+    size: int = 1
+
+
+class FragmentsTooLarge(Exception):
+    """The run's fragments inline more values than any manifest needs: the sentence says so."""
 
 
 # What reads a fragment named by `$ref` in `file`: the fragment, or a sentence saying why not.
@@ -99,6 +105,7 @@ def expand(
     read: FragmentReader | None,
     environment: Mapping[str, Scalar] | None = None,
     environment_name: str | None = None,
+    known_environments: tuple[str, ...] | None = None,
 ) -> tuple[list[Expanded], list[Problem], set[str]]:
     """The document's resources, every problem located, and the fragment files read (no `read`: no `$ref` used).
 
@@ -106,7 +113,11 @@ def expand(
     without a template, its only values.
     """
     refs = _Refs(read or _no_fragments, file, document.root)
-    data = document.data if read is None else _inline(document.data, (), file, refs, ())
+    try:
+        data = document.data if read is None else _inline(document.data, (), file, refs, ())
+    except FragmentsTooLarge as exc:
+        line, column = locate(document.root, (), want_key=False)
+        return [], [Problem(file, line, column, str(exc))], refs.fragment_files
     locator = Locator(file, document.root, tuple(refs.places))
     if refs.problems:
         return [], refs.problems, refs.fragment_files
@@ -114,6 +125,7 @@ def expand(
         expanded, problems = _plain(data, locator, environment)
         return expanded, problems, refs.fragment_files
     instances, problems = _instances(data[TEMPLATE], locator, environment or {}, environment_name)
+    problems += _unknown_environments(data[TEMPLATE], locator, known_environments)
     if problems:
         return [], problems, refs.fragment_files
     expanded, problems = _each_instance({k: v for k, v in data.items() if k != TEMPLATE}, instances, locator)
@@ -123,12 +135,8 @@ def expand(
 def _plain(
     data: Any, locator: Locator, environment: Mapping[str, Scalar] | None
 ) -> tuple[list[Expanded], list[Problem]]:
-    """A manifest without a template: as written, or with the environment's values when one is chosen."""
-    if not environment:
-        return [Expanded(data, None, locator)], []
-    result, missing = _substitute(data, dict(environment), ())
-    problems = [_located(locator, path, f"{message} (from the environment's values)") for path, message in missing]
-    return ([] if problems else [Expanded(result, None, locator)]), problems
+    """A manifest without a template is as written, whatever the environment: its text means one thing."""
+    return [Expanded(data, None, locator)], []
 
 
 def _each_instance(
@@ -262,6 +270,22 @@ def _instances(
             problems.append(_located(locator, where, missing))
         instances.append(instance)
     return instances, problems
+
+
+def _unknown_environments(template: Any, locator: Locator, known: tuple[str, ...] | None) -> list[Problem]:
+    """An instance's `environments:` names only environments `.wac.yaml` defines (a typo would drop it)."""
+    listed = template.get("instances") if isinstance(template, dict) else None
+    if known is None or not isinstance(listed, list):
+        return []
+    problems = []
+    for index, values in enumerate(listed):
+        names = values.get(ONLY_IN) if isinstance(values, dict) else None
+        unknown = [n for n in names if n not in known] if isinstance(names, list) else []
+        if unknown:
+            defined = f"it defines {', '.join(known)}" if known else "it defines none"
+            message = f"{ONLY_IN} names '{unknown[0]}', which is not an environment of .wac.yaml ({defined})"
+            problems.append(_located(locator, (TEMPLATE, "instances", index, ONLY_IN), message))
+    return problems
 
 
 def _made_in(given: list[tuple[int, dict[str, Any]]], chosen: str | None) -> list[tuple[int, dict[str, Any]]]:

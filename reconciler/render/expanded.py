@@ -8,6 +8,8 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
+from reconciler.core.inert import escape_controls
+
 
 def expanded_yaml(documents: Iterable[tuple[str, dict[str, Any]]]) -> str:
     """Each (source, document) as a YAML document headed by a comment naming where it was written."""
@@ -19,6 +21,6 @@ def expanded_yaml(documents: Iterable[tuple[str, dict[str, Any]]]) -> str:
         if index:
             out.write("---\n")
         # The source is a path and an instance's values, which are the user's own text: one comment line.
-        out.write(f"# from {' '.join(source.splitlines())}\n")
+        out.write(f"# from {escape_controls(' '.join(source.split()))}\n")
         yaml.dump(data, out)
     return out.getvalue()

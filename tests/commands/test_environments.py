@@ -53,6 +53,9 @@ def test_a_saved_plan_is_refused_when_the_environment_changed(tmp_path: Path) ->
         assert refused.exit_code == 1 and ".wac.yaml (environment staging) changed" in refused.output, refused.output
         other = repo.wac("apply", "--env", "production", "--plan", "plan.json", "--auto-approve")
         assert other.exit_code == 1, "a plan for staging is not applied to production"
+        assert "plan.json was made for environment staging; apply it with --env staging" in other.output
+        plain = repo.wac("apply", "--plan", "plan.json", "--auto-approve")
+        assert "apply it with --env staging" in plain.output, plain.output
 
 
 def test_validate_checks_every_instance_of_every_environment(tmp_path: Path) -> None:

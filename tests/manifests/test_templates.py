@@ -194,3 +194,23 @@ def test_a_value_never_becomes_structure(value: str) -> None:
     data = expanded[0].data
     assert set(data) == {"id", "definition"} and set(data["definition"]) == {"title", "t"}
     assert data["definition"] == {"title": f"a {value} b", "t": value}
+
+
+def test_a_fragment_through_a_symbolic_link_is_refused(in_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    outside = tmp_path_factory.mktemp("outside") / "secret.yaml"
+    outside.write_text("fragment: {type: toplist, title: secret, requests: [{q: x}]}\n")
+    write(in_repo, "w/a.yaml", "id: a\nexperience_type: logs_reports\ndefinition: {$ref: linked.yaml}\n")
+    (in_repo / "w" / "linked.yaml").symlink_to(outside)
+    (problem,) = problems_of(in_repo / "w")
+    assert "goes through the symbolic link" in problem and "secret" not in problem
+
+
+def test_fragments_that_fan_out_are_refused_in_one_sentence(in_repo: Path) -> None:
+    for level in range(8):
+        write(
+            in_repo, f"f/e{level}.yaml", "fragment: {l: [" + ", ".join([f"{{$ref: e{level + 1}.yaml}}"] * 10) + "]}\n"
+        )
+    write(in_repo, "f/e8.yaml", "fragment: {x: 1}\n")
+    write(in_repo, "w/a.yaml", "id: a\nexperience_type: logs_reports\ndefinition: {$ref: ../f/e0.yaml}\n")
+    (problem,) = problems_of(in_repo / "w")
+    assert "inline more than 100,000 values" in problem
