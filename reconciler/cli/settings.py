@@ -41,6 +41,10 @@ def resolve_owner(flag: str | None, environ: Mapping[str, str] = os.environ, con
 
 def explicit_owner(flag: str | None, environ: Mapping[str, str] = os.environ, config: Path = CONFIG_FILE) -> str | None:
     """The owner someone chose (flag, then WAC_OWNER, then .wac.yaml), or None when nobody did."""
+    if flag is not None and not flag:
+        raise SettingsError(
+            "--owner is empty; give the owner's name, or leave the flag out to use WAC_OWNER or .wac.yaml"
+        )
     owner = flag or environ.get("WAC_OWNER") or read_config(config).get("owner")
     return checked_owner(owner) if owner else None
 

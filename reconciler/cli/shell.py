@@ -213,7 +213,7 @@ target_option = click.option(
     multiple=True,
     metavar="ID",
     shell_complete=_complete_ids,
-    help="Only these manifest ids (repeatable).",
+    help="Only these manifest ids, or scope/id as a plan prints them (repeatable).",
 )
 
 

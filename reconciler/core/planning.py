@@ -300,13 +300,15 @@ def _decided(
     # would be revoked or deleted: that waits on a person too.
     in_conflict = {(c.kind, c.scope, manifest_id) for c in index.conflicts for manifest_id in c.manifest_ids}
     for key in sorted(set(wanted) | set(index.by_key) | in_conflict):
-        if chosen and key[2] not in chosen:
+        # A target is an id, or the `scope/id` a plan prints.
+        if chosen and key[2] not in chosen and f"{key[1]}/{key[2]}" not in chosen:
             continue
         if key in index.blocked:
             decisions.held_back.append(key)
         else:
             _decide(key, wanted.get(key), index, adoptable, owner, decisions)
-    known = {k[2] for k in wanted} | {k[2] for k in index.by_key} | {k[2] for k in index.blocked}
+    keys = {*wanted, *index.by_key, *index.blocked}
+    known = {k[2] for k in keys} | {f"{k[1]}/{k[2]}" for k in keys}
     decisions.errors += [
         f"--target {target}: no manifest and no resource of owner '{owner}' has this id"
         for target in sorted(chosen - known)

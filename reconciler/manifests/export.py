@@ -163,7 +163,8 @@ def _manifest(
 ) -> ExportedManifest:
     raw, dropped = BY_KIND[widget.kind].export_document(widget, manifest_id, adopt, children)
     # JSON-quoted: a site or uuid can never end the comment line.
-    header = f"# Exported by wac export from {json.dumps(site)}, widget {json.dumps(widget.remote_id)}.\n"
+    noun = BY_KIND[widget.kind].noun(widget.scope)
+    header = f"# Exported by wac export from {json.dumps(site)}, {noun} {json.dumps(widget.remote_id)}.\n"
     problem: str | None
     document = raw
     try:

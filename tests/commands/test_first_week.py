@@ -146,3 +146,12 @@ def test_target_completion_never_fails_on_bad_manifests(tmp_path: Path) -> None:
     (repo.widgets / "binary.yaml").write_bytes(b"\xff\xfe\x00id: x")
     assert "plain,checkout-error-rate" in _complete(repo.root, "wac plan --target checkout")
     assert _complete(tmp_path, "wac plan --target x") == [], "no widgets/ here: nothing, and no traceback"
+
+
+def test_a_target_may_be_the_scope_and_id_a_plan_prints(tmp_path: Path) -> None:
+    with emulator_thread() as server:
+        repo = make_workspace(tmp_path, server.url)
+        by_id = repo.wac("plan", "--target", "checkout-error-rate")
+        by_address = repo.wac("plan", "--target", "logs_reports/checkout-error-rate")
+        assert by_address.exit_code == 0 and "1 to create" in by_address.output, by_address.output
+        assert by_address.output == by_id.output
