@@ -303,6 +303,19 @@ class FakeBackend:
         self.api._live(remote_id, scope)
         self.api._write(remote_id, content, marker)
 
+    async def release(self, scope: str, remote_id: str, owner: str, manifest_id: str) -> bool:
+        self.api._serve(Call("release", scope, remote_id, manifest_id))
+        self.api._check_scope(scope)
+        try:
+            stored = self.api._live(remote_id, scope)
+        except Gone:
+            return False
+        if not stored.claims.owned_as(owner, manifest_id):
+            raise BackendError(f"refused: {remote_id} carries {stored.claims.describe()}; nothing was written")
+        stored.claims = Claims()
+        stored.modified_at, stored.modified_by = self.api._tick(), WAC
+        return True
+
     async def delete(self, scope: str, remote_id: str, owner: str, manifest_id: str) -> bool:
         self.api._serve(Call("delete", scope, remote_id, manifest_id))
         self.api._check_scope(scope)

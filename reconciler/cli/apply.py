@@ -12,6 +12,7 @@ import click
 from reconciler.cli.harness import (
     Run,
     desired_resources,
+    forgotten,
     manifests_for_run,
     needed_kinds,
     refuse_plan_errors,
@@ -204,7 +205,7 @@ def _planned(
 
     desired = desired_resources(paths)
     run = Run(site, owner, parallelism, needed_kinds(desired, kinds))
-    planned = run.run(lambda backends: plan_run(backends, run.owner, desired, targets, kinds))
+    planned = run.run(lambda backends: plan_run(backends, run.owner, desired, targets, kinds, forgotten()))
     return run, with_skipped_kinds(planned, run, kinds)
 
 

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from reconciler.core.drift import DriftReport
     from reconciler.engine.runs import Backends
 
-from reconciler.cli.harness import Run, desired_resources, needed_kinds, with_skipped_kinds
+from reconciler.cli.harness import Run, desired_resources, forgotten, needed_kinds, with_skipped_kinds
 from reconciler.cli.shell import (
     EXIT_CHANGES,
     Command,
@@ -44,7 +44,8 @@ def drift(
     run = Run(site, owner, kinds=needed_kinds(desired, kinds), cached=True)
 
     async def work(backends: Backends) -> DriftReport:
-        result = with_skipped_kinds(await plan_run(backends, run.owner, desired, kinds=kinds), run, kinds)
+        planned = await plan_run(backends, run.owner, desired, kinds=kinds, forget=forgotten())
+        result = with_skipped_kinds(planned, run, kinds)
         chosen = {k: b for k, b in backends.items() if not kinds or k in kinds}
         strays = await unmanaged_resources(chosen) if unmanaged else []
         # The applied version of a manifest changed both in git and outside it, to tell the two apart.

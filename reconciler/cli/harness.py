@@ -222,6 +222,16 @@ def manifests_for_run(paths: Sequence[Path | str]) -> tuple[tuple[Path | str, ..
     return given, replace(result, files=(*result.files, recorded))
 
 
+def forgotten() -> tuple[str, ...]:
+    """The resources `.wac.yaml` lets go (`forget:`, KIND/ID each)."""
+    from reconciler.cli.settings import SettingsError, configured_forget, read_config
+
+    try:
+        return configured_forget(read_config())
+    except SettingsError as exc:
+        fail(str(exc))
+
+
 def refuse_problems(problems: Sequence[Problem]) -> None:
     if problems:
         click.echo(format_problems(list(problems), "text"), err=True)

@@ -6,7 +6,15 @@ from pathlib import Path
 
 import click
 
-from reconciler.cli.harness import Run, load_inputs, needed_kinds, refuse_plan_errors, with_skipped_kinds, write_file
+from reconciler.cli.harness import (
+    Run,
+    forgotten,
+    load_inputs,
+    needed_kinds,
+    refuse_plan_errors,
+    with_skipped_kinds,
+    write_file,
+)
 from reconciler.cli.shell import (
     EXIT_CHANGES,
     Command,
@@ -48,7 +56,7 @@ def plan(
     desired, inputs = load_inputs(paths)
     run = Run(site, owner, kinds=needed_kinds(desired, kinds), cached=True)
     result = with_skipped_kinds(
-        run.run(lambda backends: plan_run(backends, run.owner, desired, targets, kinds)), run, kinds
+        run.run(lambda backends: plan_run(backends, run.owner, desired, targets, kinds, forgotten())), run, kinds
     )
     if output == "json":
         click.echo(plan_to_json(result, run.site.name, inputs), nl=False)

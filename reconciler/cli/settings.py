@@ -14,7 +14,7 @@ import yaml
 
 from reconciler.backends.connection import SettingsError
 from reconciler.backends.registry import BACKENDS, BY_KIND
-from reconciler.core.identity import owner_problem
+from reconciler.core.identity import id_problem, owner_problem
 from reconciler.manifests.documents import syntax_problem
 
 __all__ = ["SettingsError", "explicit_owner", "explicit_site", "read_config", "resolve_owner"]
@@ -32,6 +32,8 @@ CONFIG_KEYS: Final = {
     **{setting.key: setting.example for backend in BACKENDS for setting in backend.settings},
     # The kinds this repository manages: every run reads them, so removing a kind's last manifest deletes.
     "kinds": f"[{', '.join(BY_KIND)}]",
+    # Resources to let go (KIND/ID): their marker is removed and they are never deleted.
+    "forget": "[datadog/dashboard/old-board]",
 }
 
 
@@ -103,6 +105,8 @@ def _checked(config: Path, flat: dict[str, Any]) -> dict[str, str]:
         raise SettingsError(f"{config}: unknown setting(s) {', '.join(unknown)}; allowed: {', '.join(CONFIG_KEYS)}")
     if "kinds" in flat:
         flat["kinds"] = _kinds(config, flat["kinds"])
+    if "forget" in flat:
+        flat["forget"] = _forget(config, flat["forget"])
     for key, value in flat.items():
         if value is not None and not isinstance(value, str):
             raise SettingsError(f"{config}: `{key}` must be text, like `{key}: {CONFIG_KEYS[key]}`")
@@ -212,6 +216,23 @@ def _kinds(config: Path, value: Any) -> str:
     if unknown:
         raise SettingsError(f"{config}: `kinds` names '{unknown[0]}', which is not a kind; use {', '.join(BY_KIND)}")
     return " ".join(dict.fromkeys(value))
+
+
+def _forget(config: Path, value: Any) -> str:
+    """`forget:` as KIND/ID entries of registered kinds and valid ids, kept as one space-separated text."""
+    example = CONFIG_KEYS["forget"]
+    if not isinstance(value, list) or not all(isinstance(entry, str) for entry in value):
+        raise SettingsError(f"{config}: `forget` must be a list of KIND/ID, like `forget: {example}`")
+    for entry in value:
+        kind = next((k for k in BY_KIND if entry.startswith(f"{k}/")), None)
+        problem = "its kind is not one of " + ", ".join(BY_KIND) if kind is None else id_problem(entry[len(kind) + 1 :])
+        if problem:
+            raise SettingsError(f"{config}: `forget` entry '{entry[:80]}': {problem}")
+    return " ".join(dict.fromkeys(value))
+
+
+def configured_forget(config: Mapping[str, str]) -> tuple[str, ...]:
+    return tuple(config.get("forget", "").split())
 
 
 def configured_kinds(config: Mapping[str, str]) -> tuple[str, ...]:

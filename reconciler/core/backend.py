@@ -87,6 +87,11 @@ class Backend(Protocol):
     async def update(self, scope: str, remote_id: str, content: dict[str, Any], marker: Marker) -> None:
         """Makes the resource equal `content` with `marker`; raises Gone when it does not exist (any more)."""
 
+    async def release(self, scope: str, remote_id: str, owner: str, manifest_id: str) -> bool:
+        """Removes this owner's marker and leaves everything else as it is, after checking right before the
+        write that the marker still names this owner and id; False when the resource is gone. What belongs to
+        another resource and is marked through it (a share) is released with it: nothing to write."""
+
     async def delete(self, scope: str, remote_id: str, owner: str, manifest_id: str) -> bool:
         """Deletes the resource, which the engine has just seen marked for this owner and id (a backend whose
         delete writes to more than one object checks each again); False when it was already gone."""

@@ -61,6 +61,7 @@ def plan_to_dict(plan: Plan, site: str, inputs: PlanInputs | None = None) -> dic
             # Updates that rename a resource (counted in `update` too).
             "rename": sum(1 for c in plan.changes if c.renamed_from),
             "delete": plan.count(Action.DELETE),
+            "forget": plan.count(Action.FORGET),
             "widens_access": sum(1 for c in plan.changes if c.widens_access),
             "held_back": len(plan.held_back),
             # Each guard `wac apply` (at its defaults) would stop this plan at: review before merging.
@@ -72,6 +73,7 @@ def plan_to_dict(plan: Plan, site: str, inputs: PlanInputs | None = None) -> dic
         "remote_fingerprint": plan.remote_fingerprint,
         "targets": list(plan.targets),
         "kinds": list(plan.kinds),
+        "forgotten": list(plan.forgotten),
         "withheld_deletes": list(plan.withheld_deletes),
         "warnings": list(plan.warnings),
         "conflicts": [conflict_to_dict(c) for c in plan.conflicts],
@@ -178,6 +180,7 @@ def plan_from_json(text: str, origin: str, scopes: Mapping[str, Sequence[str]]) 
         remote_fingerprint=reader.pattern(root.get("remote_fingerprint"), "remote_fingerprint", _HEX, "a hex digest"),
         targets=tuple(reader.manifest_id(t, "targets") for t in reader.items(root.get("targets", []), "targets")),
         kinds=tuple(reader.kind(k, "kinds") for k in reader.items(root.get("kinds", []), "kinds")),
+        forgotten=tuple(reader.texts(root.get("forgotten", []), "forgotten")),
         errors=tuple(reader.texts(root.get("errors", []), "errors")),
         held_back=tuple(
             reader.key(k, f"held_back[{n}]") for n, k in enumerate(reader.items(root.get("held_back", []), "held_back"))
@@ -277,7 +280,7 @@ class _Reader:
         marker: Marker | None = None
         renamed = raw.get("renamed_from")
         renamed_from = None if renamed is None else self.manifest_id(renamed, f"{where}.renamed_from")
-        if action == Action.DELETE:
+        if action in (Action.DELETE, Action.FORGET):
             for name in ("content", "marker"):
                 if raw.get(name) is not None:
                     self.fail(f"{where}.{name}", "must be null for a delete")

@@ -22,6 +22,8 @@ class Action(StrEnum):
     # Create the new resource, then delete the old: for what an update cannot change.
     REPLACE = "replace"
     DELETE = "delete"
+    # Remove this owner's marker and leave the resource as it is: it is no longer managed, never deleted.
+    FORGET = "forget"
 
 
 class Reason(StrEnum):
@@ -34,6 +36,7 @@ class Reason(StrEnum):
     REMOVED = "manifest removed"
     DUPLICATE = "duplicate of the kept one"
     RENAMED = "renamed: its id changed in git (moved_from)"
+    FORGOTTEN = "let go (forget: in .wac.yaml): its marker is removed, the rest left as it is"
 
 
 @dataclass(frozen=True)
@@ -147,6 +150,8 @@ class Plan:
     # The kinds of which some existing resource stays as it is: a plan deleting every resource of a kind is
     # what a wrong folder looks like.
     unchanged_kinds: tuple[str, ...] = ()
+    # `forget:` entries (KIND/ID) the plan was made with: resources let go rather than deleted.
+    forgotten: tuple[str, ...] = ()
 
     def count(self, action: Action) -> int:
         return sum(1 for change in self.changes if change.action == action)
@@ -167,11 +172,13 @@ def plan_changes(
     owner: str,
     targets: Sequence[str] = (),
     kinds: Sequence[str] = (),
+    forget: Sequence[str] = (),
 ) -> Plan:
-    """Everything needed to make the owner's remote resources equal the manifests (of `kinds`, when given)."""
+    """Everything needed to make the owner's remote resources equal the manifests (of `kinds`, when given);
+    a resource `forget` names (KIND/ID) whose manifest is gone is let go instead of deleted."""
     wanted, resources = _scoped(desired, listing, kinds)
     index = _renamed(_indexed(resources, owner, wanted), wanted)
-    decided = _decided(wanted, index, listing, owner, set(targets))
+    decided = _decided(wanted, index, listing, owner, set(targets), frozenset(forget))
     changes, withheld = _withheld(decided.changes, listing)
     return Plan(
         owner=owner,
@@ -187,6 +194,7 @@ def plan_changes(
         errors=tuple(decided.errors),
         held_back=tuple(sorted(decided.held_back)),
         unchanged_kinds=tuple(sorted(decided.unchanged_kinds)),
+        forgotten=tuple(sorted(set(forget))),
     )
 
 
@@ -209,6 +217,7 @@ class _Decisions:
     changes: list[Change] = field(default_factory=list)
     unchanged: int = 0
     unchanged_kinds: set[str] = field(default_factory=set)
+    forget: frozenset[str] = frozenset()
     held_back: list[ResourceKey] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
@@ -292,9 +301,15 @@ def _copied(remote: Remote) -> Conflict:
 
 
 def _decided(
-    wanted: Mapping[ResourceKey, Desired], index: _Index, listing: Listing, owner: str, chosen: set[str]
+    wanted: Mapping[ResourceKey, Desired],
+    index: _Index,
+    listing: Listing,
+    owner: str,
+    chosen: set[str],
+    forget: frozenset[str] = frozenset(),
 ) -> _Decisions:
-    decisions = _Decisions(errors=_shared_adoptions(wanted.values()))
+    decisions = _Decisions(errors=_shared_adoptions(wanted.values()) + _forgotten_but_wanted(wanted, forget))
+    decisions.forget = forget
     adoptable = {(r.kind, r.scope, r.remote_id): r for r in (*listing.adoptable, *listing.resources)}
     # A resource in conflict with no manifest (an unrecorded share, an edited marker whose manifest is gone)
     # would be revoked or deleted: that waits on a person too.
@@ -328,7 +343,11 @@ def _decide(
     keeper, extras = _keeper(index.by_key.get(key, []))
     decisions.changes.extend(_delete(extra, Reason.DUPLICATE) for extra in extras)
     if want is None:
-        if keeper is not None:
+        if keeper is not None and f"{key[0]}/{key[2]}" in decisions.forget:
+            # Nothing of it changes but the marker: no field is shown going.
+            forgotten = replace(_delete(keeper, Reason.FORGOTTEN), action=Action.FORGET, fields=())
+            decisions.changes.append(forgotten)
+        elif keeper is not None:
             decisions.changes.append(_delete(keeper, Reason.REMOVED))
         return
     found = adoptable.get((want.kind, want.scope, want.adopt)) if want.adopt else None
@@ -343,6 +362,16 @@ def _decide(
         decisions.unchanged_kinds.add(want.kind)
     else:
         decisions.changes.append(change)
+
+
+def _forgotten_but_wanted(wanted: Mapping[ResourceKey, Desired], forget: frozenset[str]) -> list[str]:
+    """A resource is let go only once its manifest is gone: with it, the next apply would create it again."""
+    return [
+        f"forget: {kind}/{manifest_id} still has a manifest ({want.source}); remove the manifest to let it go,"
+        " or the entry to keep managing it"
+        for (kind, _, manifest_id), want in sorted(wanted.items())
+        if f"{kind}/{manifest_id}" in forget and want.parent is None
+    ]
 
 
 def _renamed(index: _Index, wanted: Mapping[ResourceKey, Desired]) -> _Index:
@@ -448,7 +477,7 @@ def fingerprint(resources: Iterable[Remote]) -> str:
 
 def _order(change: Change) -> tuple[int, str, str, str, str]:
     # Creates and updates before deletes: a failure half-way never leaves less than before.
-    rank = {Action.CREATE: 0, Action.UPDATE: 1, Action.REPLACE: 1, Action.DELETE: 2}[change.action]
+    rank = {Action.CREATE: 0, Action.UPDATE: 1, Action.REPLACE: 1, Action.DELETE: 2, Action.FORGET: 2}[change.action]
     return (rank, change.kind, change.scope, change.manifest_id, change.remote_id or "")
 
 

@@ -22,8 +22,8 @@ async def apply_plan(
 
     What belongs to another resource (`Change.parent`) is written after it and deleted before it.
     """
-    writes = [c for c in plan.changes if c.action != Action.DELETE]
-    deletes = [c for c in plan.changes if c.action == Action.DELETE]
+    writes = [c for c in plan.changes if c.action not in (Action.DELETE, Action.FORGET)]
+    deletes = [c for c in plan.changes if c.action in (Action.DELETE, Action.FORGET)]
     parents = await _run_batch(backends, plan.owner, _alone(writes), on_outcome)
     created = {o.change.key: o.remote_id for o in parents if o.ok and o.remote_id}
     children = [_with_parent(c, created) for c in _belonging(writes)]
@@ -86,6 +86,9 @@ async def _apply_one(backend: Backend, owner: str, change: Change) -> Outcome:
         except Gone:
             return Outcome(change, ok=False, detail="it was deleted since the plan; run wac plan again")
         return Outcome(change, ok=True, remote_id=change.remote_id)
+    if change.action == Action.FORGET:
+        released = await backend.release(change.scope, change.remote_id, owner, change.manifest_id)
+        return Outcome(change, ok=True, detail="" if released else "already gone", remote_id=change.remote_id)
     return await _delete(backend, owner, change, change.remote_id)
 
 

@@ -36,7 +36,12 @@ def _normalised(backend: Backend, remote: Remote) -> Remote:
 
 
 async def plan_run(
-    backends: Backends, owner: str, desired: Iterable[Desired], targets: Sequence[str] = (), kinds: Sequence[str] = ()
+    backends: Backends,
+    owner: str,
+    desired: Iterable[Desired],
+    targets: Sequence[str] = (),
+    kinds: Sequence[str] = (),
+    forget: Sequence[str] = (),
 ) -> Plan:
     """A plan from a fresh listing; with `kinds`, only those backends are read and planned."""
     wanted = list(desired)
@@ -49,10 +54,11 @@ async def plan_run(
     if adopt:
         found = await asyncio.gather(*(_fetch(backends, w.kind, w.scope, w.adopt or "") for w in adopt))
         listing = replace(listing, adoptable=tuple(r for r in found if r is not None))
-    plan = plan_changes(wanted, listing, owner, targets, kinds)
+    plan = plan_changes(wanted, listing, owner, targets, kinds, forget)
     missed = await _confirmed_missing(backends, owner, plan, listing)
     if missed:
-        plan = plan_changes(wanted, replace(listing, resources=(*listing.resources, *missed)), owner, targets, kinds)
+        listed = replace(listing, resources=(*listing.resources, *missed))
+        plan = plan_changes(wanted, listed, owner, targets, kinds, forget)
     return with_cautions(backends, plan)
 
 

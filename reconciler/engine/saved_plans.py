@@ -72,7 +72,7 @@ async def verify_saved_plan(
 ) -> Plan:
     """A fresh plan from the same manifests and a new listing, returned only when it equals the saved one
     (compared as masked as the file was written: `mask`); the fresh one is what gets applied."""
-    fresh = await plan_run(backends, saved.owner, desired, saved.targets, saved.kinds)
+    fresh = await plan_run(backends, saved.owner, desired, saved.targets, saved.kinds, saved.forgotten)
     if fresh.remote_fingerprint != saved.remote_fingerprint:
         raise StalePlanError(
             "The saved plan is stale: the owner's remote resources changed after it was made (an edit, a create or"

@@ -12,12 +12,19 @@ from reconciler.render.common import printable
 
 # 1: the first version; `outcomes` name each change's kind, scope, id and remote id.
 APPLY_FORMAT_VERSION: Final = 1
-COUNTED = (Action.CREATE, Action.UPDATE, Action.REPLACE, Action.DELETE)
-DONE = {Action.CREATE: "created", Action.UPDATE: "updated", Action.REPLACE: "replaced", Action.DELETE: "deleted"}
+COUNTED = (Action.CREATE, Action.UPDATE, Action.REPLACE, Action.DELETE, Action.FORGET)
+DONE = {
+    Action.CREATE: "created",
+    Action.UPDATE: "updated",
+    Action.REPLACE: "replaced",
+    Action.DELETE: "deleted",
+    Action.FORGET: "forgotten",
+}
 
 
 def confirmation(plan: Plan, site: str) -> str:
-    counts = ", ".join(f"{plan.count(a)} {a.value}" for a in Action if plan.count(a) or a != Action.REPLACE)
+    optional = (Action.REPLACE, Action.FORGET)
+    counts = ", ".join(f"{plan.count(a)} {a.value}" for a in Action if plan.count(a) or a not in optional)
     deletes = plan.count(Action.DELETE)
     warning = f" {deletes} resource(s) will be deleted." if deletes else ""
     return f"Apply {len(plan.changes)} change(s) ({counts}) to site '{printable(site)}'?{warning}"
@@ -34,10 +41,12 @@ def failure_line(outcome: Outcome) -> str:
 
 
 def summary_line(report: ApplyReport) -> str:
-    created, updated, replaced, deleted = (report.count(a) for a in COUNTED)
+    created, updated, replaced, deleted, forgotten = (report.count(a) for a in COUNTED)
     also = f" {replaced} replaced," if replaced else ""
+    let_go = f" {forgotten} forgotten," if forgotten else ""
     return (
-        f"Apply complete: {created} created, {updated} updated,{also} {deleted} deleted, {len(report.failed)} failed."
+        f"Apply complete: {created} created, {updated} updated,{also} {deleted} deleted,{let_go}"
+        f" {len(report.failed)} failed."
     )
 
 

@@ -30,7 +30,7 @@ def ansi(text: str, colour: str, bold: bool = False) -> str:
     return f"\x1b[{_ANSI_COLOURS[colour]}m" + ("\x1b[1m" if bold else "") + text + "\x1b[0m"
 
 
-SYMBOLS = {Action.CREATE: "+", Action.UPDATE: "~", Action.REPLACE: "-/+", Action.DELETE: "-"}
+SYMBOLS = {Action.CREATE: "+", Action.UPDATE: "~", Action.REPLACE: "-/+", Action.DELETE: "-", Action.FORGET: "."}
 FIELD_SYMBOLS = {FieldKind.ADDED: "+", FieldKind.REMOVED: "-", FieldKind.CHANGED: "~"}
 
 
@@ -52,7 +52,9 @@ def summary_line(plan: Plan) -> str:
         f"Plan for owner '{plan.owner}': {plan.count(Action.CREATE)} to create, {plan.count(Action.UPDATE)} to update,"
         + (f" {renames} of them to rename," if renames else "")
         + (f" {replaces} to replace," if replaces else "")
-        + f" {plan.count(Action.DELETE)} to delete, {plan.unchanged} unchanged"
+        + f" {plan.count(Action.DELETE)} to delete,"
+        + (f" {plan.count(Action.FORGET)} to forget," if plan.count(Action.FORGET) else "")
+        + f" {plan.unchanged} unchanged"
         + (f", {held} held back by conflicts." if held else ".")
     )
 

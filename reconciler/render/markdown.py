@@ -91,6 +91,7 @@ def _access(plan: Plan) -> list[str]:
 def _counts(plan: Plan) -> list[str]:
     """The summary table; a replace column only when the plan has replaces."""
     columns = [Action.CREATE, Action.UPDATE, *([Action.REPLACE] if plan.count(Action.REPLACE) else []), Action.DELETE]
+    columns += [Action.FORGET] if plan.count(Action.FORGET) else []
     return [
         "| " + " | ".join(a.value for a in columns) + " | unchanged |",
         "|" + "---:|" * (len(columns) + 1),

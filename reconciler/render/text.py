@@ -19,7 +19,13 @@ from reconciler.render.common import (
     why,
 )
 
-COLOURS = {Action.CREATE: "green", Action.UPDATE: "yellow", Action.REPLACE: "magenta", Action.DELETE: "red"}
+COLOURS = {
+    Action.CREATE: "green",
+    Action.UPDATE: "yellow",
+    Action.REPLACE: "magenta",
+    Action.DELETE: "red",
+    Action.FORGET: "cyan",
+}
 # A create with more fields than this is summed up in one line: a terminal review of many creates stays short.
 CREATE_FIELDS_SHOWN: Final = 20
 

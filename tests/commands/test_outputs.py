@@ -30,7 +30,8 @@ def test_json_plan_is_versioned_and_complete(tmp_path: Path) -> None:
     assert "widgets/exports/csv.yaml" in recorded and len(recorded) == len(list(repo.widgets.rglob("*.yaml")))
     assert printed["owner"] == "default" and printed["site"] == server.url
     assert printed["summary"] == {
-        "create": 16, "update": 0, "replace": 0, "rename": 0, "delete": 0, "widens_access": 0, "held_back": 0,
+        "create": 16, "update": 0, "replace": 0, "rename": 0, "delete": 0, "forget": 0, "widens_access": 0,
+        "held_back": 0,
         "refused_by": [],
         "unchanged": 0, "unchanged_kinds": [],
         "managed": 0,
@@ -187,7 +188,8 @@ def test_apply_reports_as_versioned_json_for_machines(tmp_path: Path) -> None:
         report = json.loads(done.stdout)
         assert report["format_version"] == 1 and report["site"] == server.url and report["owner"] == "default"
         assert report["summary"] == {
-            "created": 16, "updated": 0, "replaced": 0, "deleted": 0, "failed": 0, "not_applied": 0, "held_back": 0
+            "created": 16, "updated": 0, "replaced": 0, "deleted": 0, "forgotten": 0, "failed": 0, "not_applied": 0,
+            "held_back": 0,
         }  # fmt: skip
         outcome = report["outcomes"][0]
         assert set(outcome) == {"action", "kind", "scope", "id", "remote_id", "ok", "detail"}

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from reconciler.core.backend import Gone, OutcomeUnknown
+from reconciler.core.backend import BackendError, Gone, OutcomeUnknown
 from reconciler.core.planning import Action, plan_changes
 from reconciler.core.resources import Remote
 from reconciler.engine.runs import apply_run, plan_run, read_remote
@@ -104,6 +104,31 @@ def test_delete_says_true_then_false_when_already_gone(subject: Subject) -> None
             assert await backend.delete(subject.scope, remote_id, OWNER, "spend") is True
             assert await backend.delete(subject.scope, remote_id, OWNER, "spend") is False
             assert not in_scope((await backend.list_owned(OWNER)).resources, subject.scope)
+
+    run(scenario)
+
+
+def test_release_removes_only_the_marker_and_never_what_is_not_ours(subject: Subject) -> None:
+    async def scenario() -> None:
+        async with subject.open() as backend:
+            remote_id = await subject.create(backend, OWNER, "spend")
+            theirs = await subject.create(backend, OTHER, "spend")
+            before = await backend.fetch(subject.scope, remote_id)
+            with pytest.raises(BackendError):
+                await backend.release(subject.scope, theirs, OWNER, "spend")
+            assert await backend.release(subject.scope, remote_id, OWNER, "spend") is True
+            after = await backend.fetch(subject.scope, remote_id)
+            owned = (await backend.list_owned(OWNER)).resources
+            everything = await backend.list_all([subject.scope])
+            assert await backend.delete(subject.scope, remote_id, OWNER, "spend") is True
+            assert await backend.release(subject.scope, remote_id, OWNER, "spend") is False, "gone"
+        assert before is not None and after is not None
+        assert after.content == before.content, "everything else as it was"
+        if subject.desired("spend").parent is not None:
+            return  # marked through its parent (a share through its dashboard): released with it, nothing written
+        assert after.claims.unowned, "let go: no owner's marker left"
+        assert not [r for r in in_scope(owned, subject.scope) if r.remote_id == remote_id]
+        assert only(everything, remote_id, subject.scope).claims.unowned
 
     run(scenario)
 

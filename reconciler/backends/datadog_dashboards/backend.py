@@ -18,7 +18,7 @@ from reconciler.backends.datadog_dashboards.access import share_cautions
 from reconciler.backends.datadog_dashboards.answers import checked_dashboard
 from reconciler.backends.datadog_dashboards.cache import DashboardCache, cache_file
 from reconciler.backends.datadog_dashboards.client import DashboardsClient
-from reconciler.backends.datadog_dashboards.codec import content_of, request_body
+from reconciler.backends.datadog_dashboards.codec import content_of, request_body, unmarked
 from reconciler.backends.datadog_dashboards.listing import Summary, claimed_by
 from reconciler.backends.datadog_dashboards.marker import share_ref, split
 from reconciler.backends.datadog_dashboards.share_listing import read_share, shared_ids, shares_of
@@ -132,6 +132,20 @@ class DatadogDashboards:
             if exc.status == 404 and not isinstance(exc, Gone):
                 raise Gone(str(exc), 404) from None
             raise
+
+    async def release(self, scope: str, remote_id: str, owner: str, manifest_id: str) -> bool:
+        if scope == SHARE_SCOPE:
+            # Its marker is its dashboard's, released with it: nothing to write, the share left as it is.
+            share = await self.fetch(scope, remote_id)
+            if share is not None and not share.claims.owned_as(owner, manifest_id):
+                raise BackendError(f"refused: the share of dashboard {remote_id} is not owner '{owner}''s")
+            return share is not None
+        try:
+            body = await share_writes.owned_body(self.client, remote_id, owner, manifest_id)
+        except Gone:
+            return False
+        await self.client.replace(remote_id, unmarked(body))
+        return True
 
     async def delete(self, scope: str, remote_id: str, owner: str, manifest_id: str) -> bool:
         if scope == SHARE_SCOPE:

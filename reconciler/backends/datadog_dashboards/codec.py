@@ -105,6 +105,13 @@ def request_body(content: Mapping[str, Any], marker: Marker, share: ShareRef | N
     return dashboard
 
 
+def unmarked(body: Mapping[str, Any]) -> dict[str, Any]:
+    """A dashboard as read, to be written back without its marker line (and the share it records): let go."""
+    written = {name: value for name, value in body.items() if name not in SERVER_FIELDS}
+    written["description"] = split(body.get("description"))[0] or None
+    return written
+
+
 def recorded(body: Mapping[str, Any], share: ShareRef | None) -> dict[str, Any]:
     """A dashboard as read (its marker owned and well-formed), to be written back with `share` recorded in
     the marker (None: no share); nothing else changes."""

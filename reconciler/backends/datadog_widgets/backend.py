@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from reconciler.backends.datadog_widgets.client import WidgetsClient
-from reconciler.backends.datadog_widgets.codec import KIND, content_of, request_body
+from reconciler.backends.datadog_widgets.codec import KIND, content_of, request_body, unmarked_body
 from reconciler.backends.datadog_widgets.listing import fetch_widgets, find_by_manifest_id, list_every_type, list_owned
 from reconciler.backends.datadog_widgets.vocabulary import EXPERIENCE_TYPES
-from reconciler.core.backend import Listing
+from reconciler.core.backend import BackendError, Listing
 from reconciler.core.resources import Caution, Marker, Remote
 
 
@@ -63,6 +63,18 @@ class DatadogWidgets:
 
     async def update(self, scope: str, remote_id: str, content: dict[str, Any], marker: Marker) -> None:
         await self.client.replace(scope, remote_id, request_body(content, marker))
+
+    async def release(self, scope: str, remote_id: str, owner: str, manifest_id: str) -> bool:
+        current = await self.fetch(scope, remote_id)
+        if current is None:
+            return False
+        if not current.claims.owned_as(owner, manifest_id):
+            raise BackendError(
+                f"refused: widget {remote_id} carries {current.claims.describe()}, not exactly owner '{owner}'"
+                f" and id '{manifest_id}'; nothing was written"
+            )
+        await self.client.replace(scope, remote_id, unmarked_body(current.content))
+        return True
 
     async def delete(self, scope: str, remote_id: str, owner: str, manifest_id: str) -> bool:
         return await self.client.delete(scope, remote_id)

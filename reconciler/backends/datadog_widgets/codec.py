@@ -133,6 +133,12 @@ def request_body(content: dict[str, Any], marker: Marker) -> dict[str, Any]:
     return {"data": {"type": "widgets", "attributes": {"definition": content[DEFINITION], "tags": tags}}}
 
 
+def unmarked_body(content: dict[str, Any]) -> dict[str, Any]:
+    """The PUT body of a widget let go: its definition and the user's tags, no ownership tags."""
+    tags = sorted(set(content.get("tags") or ()))
+    return {"data": {"type": "widgets", "attributes": {"definition": content[DEFINITION], "tags": tags}}}
+
+
 def definition_of(resource: Remote) -> dict[str, Any]:
     definition = resource.content.get(DEFINITION)
     return definition if isinstance(definition, dict) else {}

@@ -7,9 +7,9 @@ from typing import Any
 
 from reconciler.backends.spaceone_widgets import listing
 from reconciler.backends.spaceone_widgets.client import SpaceOneClient
-from reconciler.backends.spaceone_widgets.codec import content_of, create_body, update_body
+from reconciler.backends.spaceone_widgets.codec import content_of, create_body, unmarked_update_body, update_body
 from reconciler.backends.spaceone_widgets.vocabulary import CUSTOM_WIDGET_ID, KIND, SCOPE
-from reconciler.core.backend import Gone, Listing, OutcomeUnknown
+from reconciler.core.backend import BackendError, Gone, Listing, OutcomeUnknown
 from reconciler.core.resources import Caution, Marker, Remote
 
 
@@ -63,6 +63,18 @@ class SpaceOneWidgets:
         answer = await self.client.call("update", update_body(remote_id, content, marker, self.client.domain_id))
         if answer is None:
             raise Gone(f"update {remote_id}: the widget does not exist", 404)
+
+    async def release(self, scope: str, remote_id: str, owner: str, manifest_id: str) -> bool:
+        current = await self.fetch(scope, remote_id)
+        if current is None:
+            return False
+        if not current.claims.owned_as(owner, manifest_id):
+            raise BackendError(
+                f"refused: custom widget {remote_id} carries {current.claims.describe()}, not exactly owner"
+                f" '{owner}' and id '{manifest_id}'; nothing was written"
+            )
+        body = unmarked_update_body(remote_id, current.content, self.client.domain_id)
+        return await self.client.call("update", body) is not None
 
     async def delete(self, scope: str, remote_id: str, owner: str, manifest_id: str) -> bool:
         return await self.client.call("delete", {"custom_widget_id": remote_id}) is not None

@@ -93,6 +93,17 @@ def tags_with(content: Mapping[str, Any], marker: Marker) -> dict[str, Any]:
     }
 
 
+def unmarked_update_body(custom_widget_id: str, content: Mapping[str, Any], domain_id: str) -> dict[str, Any]:
+    """The update of a widget let go: its fields and the user's tags, no ownership keys."""
+    body = {name: content[name] for name in CONTENT_FIELDS if name != "widget_name"}
+    return {
+        "custom_widget_id": custom_widget_id,
+        **body,
+        "tags": dict(content.get("tags") or {}),
+        "domain_id": domain_id,
+    }
+
+
 def create_body(content: Mapping[str, Any], marker: Marker, domain_id: str) -> dict[str, Any]:
     return {
         **{name: content[name] for name in CONTENT_FIELDS},
