@@ -72,6 +72,15 @@ def _environment_names(_: click.Context, param: click.Parameter, value: tuple[st
     callback=_environment_names,
     help="An environment (repeatable): .wac.yaml names each, and every workflow runs once per environment.",
 )
+@click.option(
+    "--drift",
+    "drift_mode",
+    type=click.Choice(["revert", "pull"]),
+    default="revert",
+    show_default=True,
+    help="What the drift workflow does with edits made outside git: report them in an issue (the next apply"
+    " reverts them), or also open a pull request that keeps them (wac pull).",
+)
 def init(
     directory: Path,
     owner: str | None,
@@ -80,6 +89,7 @@ def init(
     from_remote: bool,
     action: str | None,
     environments: tuple[str, ...],
+    drift_mode: str,
 ) -> None:
     """Start a widgets repository: .wac.yaml, examples (or --from-remote: an export), schema, workflows, README.
 
@@ -98,7 +108,9 @@ def init(
     chosen_action = _checked_action(action or DEFAULT_ACTION)
     schema = _json(editor_schema(manifests_json_schema()))
     examples = () if from_remote else _examples(kinds)
-    files = scaffold(owner, site, kinds, schema, chosen_action, examples=examples, environments=environments)
+    files = scaffold(
+        owner, site, kinds, schema, chosen_action, examples=examples, environments=environments, drift=drift_mode
+    )
     touched = [file.path for file in files] + (_existing_under(directory, "widgets") if from_remote else [])
     _refuse_links(directory, touched)
     written = _written(directory, files)

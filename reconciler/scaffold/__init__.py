@@ -42,7 +42,9 @@ def yaml_scalar(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def workflows(action: str, owner: str, site: str, environments: Iterable[str] = ()) -> list[ScaffoldFile]:
+def workflows(
+    action: str, owner: str, site: str, environments: Iterable[str] = (), drift: str = "revert"
+) -> list[ScaffoldFile]:
     """The plan, apply and drift workflows; `owner` and `site` are YAML scalars (a value or an expression).
 
     With environments, each workflow runs one job per environment (a matrix) with `--env`, which takes the
@@ -53,6 +55,7 @@ def workflows(action: str, owner: str, site: str, environments: Iterable[str] = 
     files = []
     for name in WORKFLOWS:
         text = template(f"workflows/{name}")
+        text = _pulling(text) if drift == "pull" and name == "widgets-drift.yml" else text
         text = _per_environment(text, named) if named else text
         files.append(ScaffoldFile(f".github/workflows/{name}", _filled(text, values)))
     return files
@@ -64,6 +67,12 @@ _PER_ENVIRONMENT: Final = (
     ("          owner: @@OWNER@@\n          site: @@SITE@@\n", ""),
     ("          command: plan\n          paths: widgets/\n", "@ARGS@"),
     ("          command: drift\n          paths: widgets/\n", "@ARGS@"),
+    ("          command: pull\n          paths: widgets/\n", "@ARGS@"),
+    ("          branch: widgets-drift\n", f"          branch: widgets-drift-{_MATRIX}\n"),
+    (
+        "          title: Keep the edits made outside git\n",
+        f"          title: Keep the edits made outside git ({_MATRIX})\n",
+    ),
     ("          command: apply\n          paths: widgets/\n", '          command: apply\n          paths: ""\n'),
     ("          args: ${{ inputs.allow-mass-delete", f"          args: --env {_MATRIX} ${{{{ inputs.allow-mass-delete"),
     ("          header: widgets-as-code-plan\n", f"          header: widgets-as-code-plan-{_MATRIX}\n"),
@@ -75,6 +84,46 @@ _PER_ENVIRONMENT: Final = (
     ),
     ('drifted from git" --label', 'drifted from git ($ENVIRONMENT)" --label'),
 )
+
+
+# The drift workflow that turns an edit made outside git into a pull request (`wac init --drift pull`).
+CREATE_PULL_REQUEST: Final = "peter-evans/create-pull-request@271a8d0340265f705b14b6d32b9829c1cb33d45e # v7.0.8"
+_PULL_STEPS: Final = f"""      - name: Pull the edits made outside git into the manifests
+        if: steps.drift.outputs.has-changes == 'true'
+        uses: @@ACTION@@
+        with:
+          command: pull
+          paths: widgets/
+          owner: @@OWNER@@
+          site: @@SITE@@
+        env:
+          DD_API_KEY: ${{{{ secrets.DD_API_KEY }}}}
+          DD_APP_KEY: ${{{{ secrets.DD_APP_KEY }}}}
+          SPACEONE_ENDPOINT: ${{{{ vars.SPACEONE_ENDPOINT }}}}
+          SPACEONE_DOMAIN_ID: ${{{{ vars.SPACEONE_DOMAIN_ID }}}}
+          SPACEONE_TOKEN: ${{{{ secrets.SPACEONE_TOKEN }}}}
+      - name: Open or update the pull request that keeps them
+        if: steps.drift.outputs.has-changes == 'true'
+        uses: {CREATE_PULL_REQUEST}
+        with:
+          branch: widgets-drift
+          delete-branch: true
+          title: Keep the edits made outside git
+          commit-message: "Keep the edits made outside git (wac pull)"
+          body-path: ${{{{ steps.drift.outputs.comment-markdown }}}}
+          labels: widgets-drift
+"""
+
+
+def _pulling(text: str) -> str:
+    """The drift workflow with a pull request of the drifted fields after the report; the issue stays for
+    what cannot be pulled."""
+    text = text.replace(
+        "permissions:\n  contents: read\n",
+        "permissions:\n  contents: write # the pull request's branch\n  pull-requests: write\n",
+    )
+    marker = "      - name: Open, update or close the drift issue\n"
+    return text.replace(marker, _PULL_STEPS + marker)
 
 
 def _per_environment(text: str, environments: list[str]) -> str:
@@ -102,6 +151,7 @@ def scaffold(
     action: str = DEFAULT_ACTION,
     examples: Iterable[tuple[str, str]] = (),
     environments: Iterable[str] = (),
+    drift: str = "revert",
 ) -> list[ScaffoldFile]:
     """Every file of a new widgets repository for this owner and site, managing `kinds`, with `examples`: each
     a template under `templates/` and where it is written (the caller reads them from each kind's backend)."""
@@ -121,7 +171,7 @@ def scaffold(
         ScaffoldFile(SCHEMA_PATH, schema),
     ]
     files += [ScaffoldFile(path, template(name)) for name, path in examples]
-    return files + workflows(action, yaml_scalar(owner), yaml_scalar(site), named)
+    return files + workflows(action, yaml_scalar(owner), yaml_scalar(site), named, drift)
 
 
 def _environments_block(environments: list[str], owner: str) -> str:

@@ -112,6 +112,8 @@ def test_validate_plan_apply_drift_through_the_action(repo: tuple[Path, Path]) -
 
     again = run_action(workdir, temp, command="plan", **common)
     assert again.outputs["exit-code"] == "0" and again.outputs["has-changes"] == "false", again.log
+    pulled = run_action(workdir, temp, command="pull", **common)
+    assert pulled.code == 0 and "Pulled 0 edit(s)" in pulled.log, pulled.log
     drift = run_action(workdir, temp, command="drift", **common)
     assert drift.outputs["exit-code"] == "0" and "No drift" in Path(drift.outputs["comment-markdown"]).read_text()
 

@@ -215,3 +215,24 @@ def test_environments_make_one_job_per_environment_and_each_plans_on_its_own(tmp
     staging = repo.wac("plan", "--env", "staging", env={"DD_SITE": None})
     assert staging.exit_code == 0 and "Plan for owner 'team-a-staging'" in staging.output, staging.output
     assert repo.wac("validate").exit_code == 0
+
+
+def test_drift_pull_opens_a_pull_request_that_keeps_the_edits(tmp_path: Path) -> None:
+    repo, _ = initialised(tmp_path, "--owner", "team-a", "--site", "datadoghq.eu", "--drift", "pull")
+    workflow = repo.root / ".github" / "workflows" / "widgets-drift.yml"
+    linted = subprocess.run([actionlint(), "-color=false", str(workflow)], capture_output=True, text=True)
+    assert linted.returncode == 0, linted.stdout + linted.stderr
+    document = yaml.safe_load(workflow.read_text())
+    assert document["permissions"] == {"contents": "write", "issues": "write", "pull-requests": "write"}
+    (job,) = document["jobs"].values()
+    names = [step.get("name") for step in job["steps"]]
+    pull, request = (
+        names.index("Pull the edits made outside git into the manifests"),
+        names.index("Open or update the pull request that keeps them"),
+    )
+    assert pull < request < names.index("Open, update or close the drift issue"), "the issue stays for the rest"
+    assert job["steps"][pull]["with"]["command"] == "pull"
+    assert PINNED.match(job["steps"][request]["uses"]), "pinned by digest"
+    (tmp_path / "plain").mkdir()
+    plain, _ = initialised(tmp_path / "plain", "--owner", "team-a", "--site", "datadoghq.eu")
+    assert "pull-requests" not in (plain.root / ".github" / "workflows" / "widgets-drift.yml").read_text()
