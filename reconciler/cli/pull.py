@@ -16,22 +16,46 @@ from reconciler.core.planning import Action, Change, Reason
 @paths_argument
 @connection_options
 @kind_option
-def pull(paths: tuple[Path, ...], site: str | None, owner: str | None, kinds: tuple[str, ...]) -> None:
+@click.option(
+    "--from",
+    "report",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Pull from a saved drift report (wac drift --format json) instead of reading the remote: offline.",
+)
+def pull(
+    paths: tuple[Path, ...], site: str | None, owner: str | None, kinds: tuple[str, ...], report: Path | None
+) -> None:
     """Write what changed outside git back into the manifests: only the fields that drifted, in place, comments
     and formatting kept. What cannot be pulled (templates, fragments, deleted resources) is named."""
+    changes = _from_report(report) if report is not None else _from_the_remote(paths, site, owner, kinds)
+    edits = [c for c in changes if c.action == Action.UPDATE and c.reason == Reason.DRIFT and c.parent is None]
+    by_file: dict[str, list[Change]] = {}
+    for change in edits:
+        by_file.setdefault((change.source or "").split(" [", 1)[0].rpartition(":")[0], []).append(change)
+    pulled = sum(_pull_file(file, changes) for file, changes in sorted(by_file.items()))
+    for change in changes:
+        _say_what_is_not_pulled(change)
+    click.echo(f"Pulled {pulled} edit(s) made outside git into the manifests; review them with git diff.", err=True)
+
+
+def _from_the_remote(
+    paths: tuple[Path, ...], site: str | None, owner: str | None, kinds: tuple[str, ...]
+) -> tuple[Change, ...]:
     from reconciler.engine.runs import plan_run
 
     desired = desired_resources(paths)
     run = Run(site, owner, kinds=needed_kinds(desired, kinds), cached=True)
     plan = run.run(lambda backends: plan_run(backends, run.owner, desired, kinds=kinds, forget=forgotten()))
-    edits = [c for c in plan.changes if c.action == Action.UPDATE and c.reason == Reason.DRIFT and c.parent is None]
-    by_file: dict[str, list[Change]] = {}
-    for change in edits:
-        by_file.setdefault((change.source or "").split(" [", 1)[0].rpartition(":")[0], []).append(change)
-    pulled = sum(_pull_file(file, changes) for file, changes in sorted(by_file.items()))
-    for change in plan.changes:
-        _say_what_is_not_pulled(change)
-    click.echo(f"Pulled {pulled} edit(s) made outside git into the manifests; review them with git diff.", err=True)
+    return plan.changes
+
+
+def _from_report(report: Path) -> tuple[Change, ...]:
+    from reconciler.manifests.drift_file import DriftFileError, pullable_edits
+
+    try:
+        return tuple(pullable_edits(report))
+    except DriftFileError as exc:
+        fail(str(exc))
 
 
 def _pull_file(file: str, changes: list[Change]) -> int:

@@ -29,6 +29,7 @@ def drift_to_dict(report: DriftReport) -> dict[str, Any]:
             "id": change.manifest_id,
             "remote_id": change.remote_id,
             "title": change.title,
+            "source": change.source,
             "reason": change.reason.value,
             "changed_by": None if editor is None else _who(editor_to_dict(editor)),
             "changed_at": (editor.at or None) if editor is not None else None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import json
 from pathlib import Path
 
 import httpx
@@ -55,6 +56,30 @@ def test_a_ui_edit_is_pulled_into_its_manifest_and_nothing_else_changes(tmp_path
         ]
         assert all(p.read_text() == text for p, text in files.items() if p not in (errors, checkout))
         assert repo.wac("plan", "--detailed-exitcode").exit_code == 0, "git now says what the UI says"
+        pulled_text = {p: p.read_text() for p in files}
+
+        # The same from a saved drift report, offline: the manifests as before the pull, then pulled again.
+        for path, text in files.items():
+            path.write_text(text)
+        report = repo.wac("drift", "--format", "json")
+        (repo.root / "drift.json").write_text(report.output)
+        offline = repo.wac("pull", "--from", "drift.json", env={"DD_SITE": "http://127.0.0.1:9"})
+        assert offline.exit_code == 0 and "Pulled 2 edit(s)" in offline.output, offline.output
+        assert {p: p.read_text() for p in files} == pulled_text
+
+
+def test_a_drift_report_cannot_point_a_write_outside_the_repository(tmp_path: Path) -> None:
+    repo = make_workspace(tmp_path, "http://127.0.0.1:9")
+    entry = {
+        "kind": "datadog/widget", "scope": "logs_reports", "id": "x", "title": "x", "reason": "changed outside git",
+        "source": "../../outside.yaml:1", "fields": [{"path": "definition.title", "kind": "changed",
+                                                     "before": "a", "after": "b"}],
+    }  # fmt: skip
+    (repo.root / "drift.json").write_text(json.dumps({"format_version": 4, "edited": [entry]}))
+    refused = repo.wac("pull", "--from", "drift.json")
+    assert refused.exit_code == 1 and "source must name a manifest file inside this repository" in refused.output
+    (repo.root / "drift.json").write_text("[" * 100_000)
+    assert "not a drift report" in repo.wac("pull", "--from", "drift.json").output
 
 
 def test_every_example_document_round_trips_byte_for_byte() -> None:
