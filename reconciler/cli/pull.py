@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from reconciler.cli.harness import Run, desired_resources, forgotten, needed_kinds
 from reconciler.cli.shell import Command, connection_options, everywhere, fail, kind_option, paths_argument
-from reconciler.core.planning import Action, Change, Reason
+from reconciler.core.planning import Action, Change, Plan, Reason
+from reconciler.core.resources import Remote
+
+if TYPE_CHECKING:
+    from reconciler.engine.runs import Backends
+    from reconciler.manifests.export import ExportedManifest
 
 
 @click.command(cls=Command)
@@ -27,7 +33,7 @@ def pull(
 ) -> None:
     """Write what changed outside git back into the manifests: only the fields that drifted, in place, comments
     and formatting kept. What cannot be pulled (templates, fragments, deleted resources) is named."""
-    changes = _from_report(report) if report is not None else _from_the_remote(paths, site, owner, kinds)
+    changes, new = _from_report(report) if report is not None else _from_the_remote(paths, site, owner, kinds)
     edits = [c for c in changes if c.action == Action.UPDATE and c.reason == Reason.DRIFT and c.parent is None]
     by_file: dict[str, list[Change]] = {}
     for change in edits:
@@ -35,27 +41,59 @@ def pull(
     pulled = sum(_pull_file(file, changes) for file, changes in sorted(by_file.items()))
     for change in changes:
         _say_what_is_not_pulled(change)
-    click.echo(f"Pulled {pulled} edit(s) made outside git into the manifests; review them with git diff.", err=True)
+    written = _write_new(Path((paths or ("widgets",))[0]), new) if new else 0
+    also = f" and {written} resource(s) that exist only remotely as new manifests" if written else ""
+    click.echo(
+        f"Pulled {pulled} edit(s) made outside git into the manifests{also}; review them with git diff.", err=True
+    )
 
 
 def _from_the_remote(
     paths: tuple[Path, ...], site: str | None, owner: str | None, kinds: tuple[str, ...]
-) -> tuple[Change, ...]:
+) -> tuple[tuple[Change, ...], tuple[ExportedManifest, ...]]:
+    """The plan's changes, and a manifest for each resource of this owner that exists only remotely (made
+    outside git with the marker, or applied from a manifest since removed and not yet deleted)."""
     from reconciler.engine.runs import plan_run
+    from reconciler.manifests.export import export_manifests
 
     desired = desired_resources(paths)
     run = Run(site, owner, kinds=needed_kinds(desired, kinds), cached=True)
-    plan = run.run(lambda backends: plan_run(backends, run.owner, desired, kinds=kinds, forget=forgotten()))
-    return plan.changes
+
+    async def work(backends: Backends) -> tuple[Plan, list[Remote]]:
+        plan = await plan_run(backends, run.owner, desired, kinds=kinds, forget=forgotten())
+        only_remote = [c for c in plan.changes if c.action == Action.DELETE and c.reason == Reason.REMOVED]
+        fetched = [await backends[c.kind].fetch(c.scope, c.remote_id or "") for c in only_remote]
+        return plan, [r for r in fetched if r is not None]
+
+    plan, remotes = run.run(work)
+    exported = export_manifests(remotes, run.owner, run.site.name).manifests if remotes else ()
+    return plan.changes, tuple(m for m in exported if m.problem is None)
 
 
-def _from_report(report: Path) -> tuple[Change, ...]:
+def _from_report(report: Path) -> tuple[tuple[Change, ...], tuple[ExportedManifest, ...]]:
     from reconciler.manifests.drift_file import DriftFileError, pullable_edits
 
     try:
-        return tuple(pullable_edits(report))
+        return tuple(pullable_edits(report)), ()
     except DriftFileError as exc:
         fail(str(exc))
+
+
+def _write_new(folder: Path, new: tuple[ExportedManifest, ...]) -> int:
+    """Each as a new file under `folder` (as `wac export` writes them); none when one would overwrite a file."""
+    from reconciler.cli.output_files import OutputError, link_problem, write_text
+
+    problem = link_problem(folder, [m.relative_path for m in new], "wac pull")
+    existing = [m.relative_path for m in new if (folder / m.relative_path).exists()]
+    if problem or existing:
+        click.echo(f"not pulled: {problem or f'{existing[0]} already exists'}; no new manifest was written", err=True)
+        return 0
+    try:
+        for manifest in new:
+            write_text(folder / manifest.relative_path, manifest.text)
+    except OutputError as exc:
+        fail(str(exc))
+    return len(new)
 
 
 def _pull_file(file: str, changes: list[Change]) -> int:

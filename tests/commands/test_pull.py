@@ -93,3 +93,21 @@ def test_every_example_document_round_trips_byte_for_byte() -> None:
         documents, _ = parse_documents(text)
         for document in documents:
             assert pulled(text, document.line, []) == text, f"{path.name}:{document.line}"
+
+
+def test_a_resource_made_outside_git_with_the_marker_is_pulled_as_a_new_manifest(tmp_path: Path) -> None:
+    with emulator_thread() as server:
+        repo = make_workspace(tmp_path, server.url)
+        assert repo.wac("apply", "--auto-approve").exit_code == 0
+        body = {"data": {"type": "widgets", "attributes": {
+            "definition": {"type": "toplist", "title": "Made in the UI", "requests": [{"q": "sum:x{*}"}]},
+            "tags": ["team:ui", "wac-owner:default", "wac-id:made-in-ui"],
+        }}}  # fmt: skip
+        assert httpx.post(f"{server.url}/api/v2/widgets/logs_reports", headers=BOB, json=body).status_code == 200
+        assert "- delete logs_reports/made-in-ui" in repo.wac("plan").output, "without a manifest it would go"
+
+        pulled = repo.wac("pull")
+        assert "1 resource(s) that exist only remotely as new manifests" in pulled.output, pulled.output
+        written = repo.widgets / "logs_reports" / "made-in-ui.yaml"
+        assert "Made in the UI" in written.read_text()
+        assert repo.wac("plan", "--detailed-exitcode").exit_code == 0, "git now holds it"
