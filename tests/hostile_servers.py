@@ -37,6 +37,10 @@ def answering(answer: Callable[[str, str], Answer]) -> Iterator[str]:
             pass
 
     class Server(ThreadingHTTPServer):
+        # socketserver's default backlog is 5: sixteen connections opened at once on a loaded machine were reset
+        # before being accepted, and the client's retries of those made a test's output two lines longer.
+        request_queue_size = 128
+
         def handle_error(self, request: Any, client_address: Any) -> None:
             # A client that hangs up mid-answer is what these tests provoke; the server's own
             # traceback would land in the captured output of the command under test.
@@ -130,7 +134,10 @@ def streaming(
         def log_message(self, *_: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    class Server(ThreadingHTTPServer):
+        request_queue_size = 128  # see answering()
+
+    server = Server(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     try:

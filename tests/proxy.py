@@ -44,6 +44,7 @@ def proxy(upstream: str, hook: Hook) -> Iterator[str]:
             pass
 
     class Server(ThreadingHTTPServer):
+        request_queue_size = 128  # socketserver's 5 resets connections opened together on a loaded machine
         daemon_threads = True
 
         def handle_error(self, request: Any, client_address: Any) -> None:
