@@ -156,6 +156,7 @@ class HttpClient:
         # Set once a request found the server down or silent: the rest fail at once with the same
         # sentence, so a dead host ends a run in minutes, not one timeout per change.
         self._unreachable: str | None = None
+        self._closing = False
         # Bytes of every answer this run, capped too: decoded pages are kept until a listing ends, so many
         # answers just under the per-answer limit would otherwise add up past what memory holds.
         self._read_in_all = 0
@@ -187,6 +188,9 @@ class HttpClient:
     async def __aexit__(
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
+        # Requests still in flight (siblings of one that ended the run) fail quietly from here: their broken
+        # connections are the run ending, not a server to retry and report.
+        self._closing = True
         for client in self._clients:
             await client.aclose()
 
@@ -253,6 +257,8 @@ class HttpClient:
                     (asyncio.get_running_loop().time() - began) * 1000,
                     tally.failures + tally.refusals,
                 )
+                if self._closing:
+                    raise BackendError(f"{request.shown}: not finished, the run is ending")
                 step = await self._next_step(attempt, request, tally)
             if step == "done":
                 assert attempt.response is not None
