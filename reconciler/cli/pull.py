@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from reconciler.cli.harness import Run, desired_resources, forgotten, needed_kinds
+from reconciler.cli.harness import Run, desired_resources, forgotten, manifests_for_run, needed_kinds
 from reconciler.cli.shell import Command, connection_options, everywhere, fail, kind_option, paths_argument
 from reconciler.core.planning import Action, Change, Plan, Reason
 from reconciler.core.resources import Remote
@@ -15,6 +15,7 @@ from reconciler.core.resources import Remote
 if TYPE_CHECKING:
     from reconciler.engine.runs import Backends
     from reconciler.manifests.export import ExportedManifest
+    from reconciler.manifests.validation import LoadedManifest
 
 
 @click.command(cls=Command)
@@ -36,7 +37,12 @@ def pull(
     changes, new = _from_report(report) if report is not None else _from_the_remote(paths, site, owner, kinds)
     edits = [c for c in changes if c.action == Action.UPDATE and c.reason == Reason.DRIFT and c.parent is None]
     by_file: dict[str, list[Change]] = {}
+    manifests = _manifests_at(paths)
     for change in edits:
+        problem = _not_its_manifest(change, manifests)
+        if problem:
+            click.echo(f"{change.source}: not pulled: {problem}", err=True)
+            continue
         by_file.setdefault((change.source or "").split(" [", 1)[0].rpartition(":")[0], []).append(change)
     pulled = sum(_pull_file(file, changes) for file, changes in sorted(by_file.items()))
     for change in changes:
@@ -46,6 +52,25 @@ def pull(
     click.echo(
         f"Pulled {pulled} edit(s) made outside git into the manifests{also}; review them with git diff.", err=True
     )
+
+
+def _manifests_at(paths: tuple[Path, ...]) -> dict[tuple[str, int], LoadedManifest]:
+    """The manifests under the paths (as plan reads them), by file and line: only they are ever written."""
+    _, loaded = manifests_for_run(paths)
+    return {(m.file, m.line): m for m in loaded.manifests}
+
+
+def _not_its_manifest(change: Change, manifests: dict[tuple[str, int], LoadedManifest]) -> str | None:
+    """Why `change` may not be written where its source points, or None: the source must be a manifest read
+    from the paths (no other file, no link out of the repository), of this very kind, scope and id."""
+    file = (change.source or "").split(" [", 1)[0].rpartition(":")[0]
+    found = manifests.get((file, _line(change)))
+    if found is None or (found.manifest.kind, found.manifest.scope, found.manifest.id) != change.key:
+        return f"it does not name the manifest of {change.scope}/{change.manifest_id} under the paths read"
+    here = Path.cwd().resolve()
+    if Path(file).is_symlink() or not Path(file).resolve().is_relative_to(here):
+        return f"{file} is a symbolic link or outside the repository; wac pull writes only real files inside it"
+    return None
 
 
 def _from_the_remote(
@@ -99,6 +124,7 @@ def _write_new(folder: Path, new: tuple[ExportedManifest, ...]) -> int:
 def _pull_file(file: str, changes: list[Change]) -> int:
     """The file with each change's remote fields written in, from the last document up (lines stay put)."""
     from reconciler.cli.output_files import OutputError, write_text
+    from reconciler.manifests.loading import MAX_FILE_BYTES
     from reconciler.manifests.pull import PullError, pulled
 
     path = Path(file)
@@ -112,11 +138,14 @@ def _pull_file(file: str, changes: list[Change]) -> int:
             click.echo(_from_template(change), err=True)
             continue
         try:
-            text = pulled(text, _line(change), change.fields)
+            edited = pulled(text, _line(change), change.fields)
         except PullError as exc:
             click.echo(f"{change.source}: not pulled: {exc}", err=True)
             continue
-        done += 1
+        if len(edited.encode()) > MAX_FILE_BYTES:
+            click.echo(f"{change.source}: not pulled: the file would pass the {MAX_FILE_BYTES:,}-byte limit", err=True)
+            continue
+        text, done = edited, done + 1
     if done:
         try:
             write_text(path, text)

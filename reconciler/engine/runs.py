@@ -87,8 +87,8 @@ def with_cautions(backends: Backends, plan: Plan) -> Plan:
 
     def annotated(change: Change) -> Change:
         backend = backends.get(change.kind)
-        if backend is None:
-            return change
+        if backend is None or change.action == Action.FORGET:
+            return change  # letting go changes nothing but the marker: no access changes
         before = change.remote_content if change.action != Action.CREATE else None
         after = None if change.action == Action.DELETE else change.desired_content or change.content
         outside: tuple[Caution, ...] = ()

@@ -19,6 +19,9 @@ from reconciler.core.diffing import FieldChange, FieldKind
 from reconciler.core.normalise import parse_path
 
 _SEPARATOR: Final = re.compile(r"^---\s*(#.*)?$")
+# What says which resource a manifest is, and how wac treats it: never written from the remote's values.
+STRUCTURE: Final = frozenset({"id", "kind", "adopt", "ignore", "moved_from", "template", "sharing", "$ref"})
+MAX_DEPTH: Final = 64
 
 
 class PullError(ValueError):
@@ -35,9 +38,15 @@ def pulled(text: str, document_line: int, fields: Sequence[FieldChange]) -> str:
     if not isinstance(document, CommentedMap):
         raise PullError(f"line {document_line} does not start a mapping")
     for field in fields:
-        _set(document, parse_path(field.path), field)
+        path = parse_path(field.path)
+        if not path or path[0] in STRUCTURE or _depth(field.before) > MAX_DEPTH:
+            raise PullError(f"{field.path[:80]}: not a field wac pulls (structure, or a value nested too deep)")
+        _set(document, path, field)
     out = io.StringIO()
-    yaml.dump(document, out)
+    try:
+        yaml.dump(document, out)
+    except RecursionError:
+        raise PullError("a value is nested too deeply to be written") from None
     edited = out.getvalue()
     # Whatever followed the document's last value (a blank line before `---`) stays as it was.
     trailing = "".join(lines[start:end])[len("".join(lines[start:end]).rstrip("\n")) :]
@@ -77,13 +86,13 @@ def _set(document: CommentedMap, path: list[str | int], field: FieldChange) -> N
             del parent[last]
         return
     value = field.before
-    if isinstance(parent, list) and isinstance(last, int):
+    if isinstance(parent, list) and isinstance(last, int) and last <= len(parent):
         if last < len(parent):
-            parent[last] = value
+            parent[last] = _styled(parent[last], value)
         else:
             parent.append(value)
     elif isinstance(parent, dict):
-        parent[last] = value
+        parent[last] = _styled(parent.get(last), value)
     else:
         raise PullError(f"{field.path}: the manifest holds no mapping or list on the way there")
 
@@ -93,8 +102,31 @@ def _child(parent: Any, segment: str | int, fresh: Any) -> Any:
         if not isinstance(parent.get(segment), (dict, list)):
             parent[segment] = fresh
         return parent[segment]
-    if isinstance(parent, list) and isinstance(segment, int):
-        while len(parent) <= segment:
-            parent.append(fresh)
+    if isinstance(parent, list) and isinstance(segment, int) and segment <= len(parent):
+        if segment == len(parent):
+            parent.append(fresh)  # one item past the end: the remote added it
         return parent[segment]
-    raise PullError(f"path segment {segment!r} does not fit the manifest's structure")
+    raise PullError(f"path segment {str(segment)[:40]!r} does not fit the manifest's structure")
+
+
+def _depth(value: Any, level: int = 0) -> int:
+    if level > MAX_DEPTH:
+        return level
+    if isinstance(value, dict):
+        return max((_depth(v, level + 1) for v in value.values()), default=level + 1)
+    if isinstance(value, list):
+        return max((_depth(v, level + 1) for v in value), default=level + 1)
+    return level
+
+
+def _styled(old: Any, new: Any) -> Any:
+    """`new` written in `old`'s flow or block style: `tags: [a, b]` stays a flow list."""
+    if isinstance(old, CommentedSeq) and isinstance(new, list) and old.fa.flow_style():
+        seq = CommentedSeq(new)
+        seq.fa.set_flow_style()
+        return seq
+    if isinstance(old, CommentedMap) and isinstance(new, dict) and old.fa.flow_style():
+        mapping = CommentedMap(new)
+        mapping.fa.set_flow_style()
+        return mapping
+    return new

@@ -81,6 +81,41 @@ def test_a_drift_report_cannot_point_a_write_outside_the_repository(tmp_path: Pa
     (repo.root / "drift.json").write_text("[" * 100_000)
     assert "not a drift report" in repo.wac("pull", "--from", "drift.json").output
 
+    def pulled_with(**changed: object) -> str:
+        (repo.root / "drift.json").write_text(json.dumps({"format_version": 4, "edited": [{**entry, **changed}]}))
+        done = repo.wac("pull", "--from", "drift.json")
+        assert done.exit_code == 0 and "Pulled 0 edit(s)" in done.output, done.output
+        return done.output
+
+    before = {p: p.read_text() for p in repo.root.rglob("*.y*ml")}
+    # Not a manifest read from the paths: a workflow, the settings, a link out, another document's line.
+    (repo.root / ".wac.yaml").write_text("owner: default\n")
+    assert "does not name the manifest" in pulled_with(source=".wac.yaml:1", fields=[
+        {"path": "owner", "kind": "changed", "before": "default", "after": "mine"}])  # fmt: skip
+    (repo.widgets / "link.yaml").symlink_to(tmp_path / "elsewhere.yaml")
+    assert "does not name the manifest" in pulled_with(source="widgets/link.yaml:1")
+    assert "does not name the manifest" in pulled_with(source="widgets/logs/errors.yaml:99999")
+    # The manifest at that line, but another id; then the right one with structure or an endless list.
+    assert "does not name the manifest" in pulled_with(source="widgets/logs/errors.yaml:24")
+    right = {"id": "checkout-error-rate", "source": "widgets/logs/errors.yaml:24"}
+    assert "not a field wac pulls" in pulled_with(**right, fields=[
+        {"path": "id", "kind": "changed", "before": "checkout-error-rate", "after": "hijack"}])  # fmt: skip
+    assert "does not fit" in pulled_with(**right, fields=[
+        {"path": "definition.requests[100000000].q", "kind": "changed", "before": None, "after": "x"}])  # fmt: skip
+    assert {p: p.read_text() for p in repo.root.rglob("*.y*ml") if p.name not in (".wac.yaml", "link.yaml")} == {
+        p: t for p, t in before.items() if p.name != ".wac.yaml"
+    }
+    assert not (tmp_path / "elsewhere.yaml").exists()
+
+
+def test_a_flow_list_stays_a_flow_list() -> None:
+    from reconciler.core.diffing import FieldChange, FieldKind
+    from reconciler.manifests.pull import pulled
+
+    text = "id: w\ntags: [team:a, env:prod]  # who\ndefinition: {title: t}\n"
+    changed = FieldChange("tags", FieldKind.CHANGED, ["env:prod", "team:b"], ["env:prod", "team:a"])
+    assert pulled(text, 1, [changed]) == "id: w\ntags: [env:prod, team:b]  # who\ndefinition: {title: t}\n"
+
 
 def test_every_example_document_round_trips_byte_for_byte() -> None:
     """The edit machinery itself changes nothing it is not asked to: each example document, given no field."""
