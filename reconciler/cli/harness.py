@@ -20,7 +20,6 @@ from reconciler.core.planning import Plan
 from reconciler.core.problems import Problem
 from reconciler.core.redaction import redact
 from reconciler.core.resources import Desired
-from reconciler.manifests.loading import LoadResult, load_manifests
 from reconciler.render.problems import format_problems
 
 if TYPE_CHECKING:
@@ -28,6 +27,7 @@ if TYPE_CHECKING:
     from reconciler.backends.policy import RetryPolicy
     from reconciler.backends.sites import Site
     from reconciler.engine.runs import Backends
+    from reconciler.manifests.loading import LoadResult
 
 
 T = TypeVar("T")
@@ -206,6 +206,7 @@ def manifests_for_run(paths: Sequence[Path | str]) -> tuple[tuple[Path | str, ..
     import hashlib
 
     from reconciler.cli.settings import CONFIG_FILE, SettingsError, environment_names, read_environment
+    from reconciler.manifests.loading import load_manifests
 
     try:
         environment = read_environment()

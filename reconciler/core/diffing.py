@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Final
 
-from deepdiff import DeepDiff
-
 
 class FieldKind(StrEnum):
     ADDED = "added"
@@ -103,6 +101,9 @@ def _same(old: Any, new: Any) -> bool:
 
 
 def _by_deepdiff(path: list[Any], before: Any, after: Any) -> list[FieldChange]:
+    # Imported here: DeepDiff costs ~50 ms to import, and most commands (and most plans) never need it.
+    from deepdiff import DeepDiff
+
     changes = []
     diff = DeepDiff(before, after, view="tree", ignore_order=False)
     for report, kind in _KINDS.items():
