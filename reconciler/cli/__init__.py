@@ -1,22 +1,24 @@
-"""The `wac` command line: one module per command, over the core and the edges."""
+"""The `wac` command line: one module per command, over the core and the edges, each imported when it runs."""
 
 from __future__ import annotations
 
-from reconciler.cli.apply import apply
-from reconciler.cli.drift import drift
-from reconciler.cli.emulator import emulator
-from reconciler.cli.export import export
-from reconciler.cli.init import init
-from reconciler.cli.list import list_resources
-from reconciler.cli.plan import plan
-from reconciler.cli.pull import pull
-from reconciler.cli.render import render
-from reconciler.cli.schema import schema
-from reconciler.cli.shell import main
-from reconciler.cli.show import show
-from reconciler.cli.validate import validate
+from reconciler.cli.shell import Group, main
 
-for command in (init, validate, render, schema, plan, show, apply, drift, pull, list_resources, export, emulator):
-    main.add_command(command)
+COMMANDS = {
+    "init": "reconciler.cli.init:init",
+    "validate": "reconciler.cli.validate:validate",
+    "render": "reconciler.cli.render:render",
+    "schema": "reconciler.cli.schema:schema",
+    "plan": "reconciler.cli.plan:plan",
+    "show": "reconciler.cli.show:show",
+    "apply": "reconciler.cli.apply:apply",
+    "drift": "reconciler.cli.drift:drift",
+    "pull": "reconciler.cli.pull:pull",
+    "list": "reconciler.cli.list:list_resources",
+    "export": "reconciler.cli.export:export",
+    "emulator": "reconciler.cli.emulator:emulator",
+}
+assert isinstance(main, Group)
+main.lazy_commands = COMMANDS
 
-__all__ = ["main"]
+__all__ = ["COMMANDS", "main"]

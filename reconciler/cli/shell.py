@@ -87,7 +87,25 @@ class HereCommand(Command):
 
 
 class Group(_UsageExitsOne, click.Group):
+    """The `wac` group; its commands are imported when named (`module:attr` each), so `wac --version` or one
+    command never pays for every other command's imports."""
+
     command_class = Command
+    lazy_commands: dict[str, str] = {}  # noqa: RUF012 - set once, by reconciler.cli
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy_commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        found = super().get_command(ctx, cmd_name)
+        if found is None and cmd_name in self.lazy_commands:
+            import importlib
+
+            module, _, attribute = self.lazy_commands[cmd_name].partition(":")
+            found = getattr(importlib.import_module(module), attribute)
+            assert isinstance(found, click.Command)
+            self.add_command(found, cmd_name)
+        return found
 
 
 def _set_debug(ctx: click.Context, _: click.Parameter, value: bool) -> None:
