@@ -125,14 +125,11 @@ class DashboardsApi:
             return _error(400, "count and start must be integers")
         if count < 0 or start < 0:
             return _error(400, "count and start must be at least 0")
-        rows = self.store.listed(deleted=deleted == "true")
-        if shared == "true":
-            # Shared: a share (open, invite-only or embedded) of the dashboard is live.
-            with_share = self.store.shared_ids()
-            rows = [(document, gone) for document, gone in rows if document["id"] in with_share]
+        # Shared: a share (open, invite-only or embedded) of the dashboard is live.
+        rows = self.store.listed(deleted == "true", start, count, shared=shared == "true")
         summaries = [
             {**{name: document.get(name) for name in SUMMARY_FIELDS}, "deleted_at": deleted_at}
-            for document, deleted_at in rows[start : start + count]
+            for document, deleted_at in rows
         ]
         return JSONResponse({"dashboards": summaries})
 

@@ -22,6 +22,10 @@ CREATE TABLE IF NOT EXISTS datadog_dashboards (
     deleted_at TEXT,
     document TEXT NOT NULL
 );
+-- Pages are read in creation order and a create takes the next seq: both by index, so a page or an insert
+-- costs the same with 10 or 100,000 dashboards stored.
+CREATE INDEX IF NOT EXISTS datadog_dashboards_by_seq ON datadog_dashboards (seq);
+CREATE INDEX IF NOT EXISTS datadog_dashboards_listed ON datadog_dashboards ((deleted_at IS NOT NULL), seq);
 CREATE TABLE IF NOT EXISTS datadog_dashboard_shares (
     token TEXT PRIMARY KEY,
     dashboard_id TEXT NOT NULL,
@@ -98,12 +102,17 @@ class DashboardStore:
                 ).rowcount
         return bool(changed)
 
-    def listed(self, deleted: bool) -> list[tuple[Document, str | None]]:
-        """Every dashboard (or every deleted one), oldest first, with when it was deleted."""
+    def listed(
+        self, deleted: bool, start: int = 0, count: int = -1, shared: bool = False
+    ) -> list[tuple[Document, str | None]]:
+        """A page of the dashboards (or the deleted ones; or only those with a live share), oldest first, with
+        when each was deleted; only the page's documents are decoded."""
+        only_shared = " AND id IN (SELECT dashboard_id FROM datadog_dashboard_shares)" if shared else ""
         with self._lock:
             rows = self._db.execute(
-                "SELECT document, deleted_at FROM datadog_dashboards WHERE (deleted_at IS NOT NULL) = ? ORDER BY seq",
-                (1 if deleted else 0,),
+                "SELECT document, deleted_at FROM datadog_dashboards WHERE (deleted_at IS NOT NULL) = ?"
+                f"{only_shared} ORDER BY seq LIMIT ? OFFSET ?",
+                (1 if deleted else 0, count, start),
             ).fetchall()
         return [(json.loads(row[0]), row[1]) for row in rows]
 
