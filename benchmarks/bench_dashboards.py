@@ -24,7 +24,6 @@ from typing import Any
 import httpx
 
 from reconciler.backends.datadog_dashboards.backend import DatadogDashboards
-from reconciler.backends.datadog_dashboards.cache import DashboardCache
 from reconciler.backends.datadog_dashboards.client import DashboardsClient
 from reconciler.backends.datadog_dashboards.vocabulary import PAGE_SIZE
 from reconciler.backends.emulator_server import emulator_process
@@ -57,14 +56,15 @@ def stats(url: str) -> dict[str, Any]:
     return dict(httpx.get(url + "/_emulator/stats").json())
 
 
-def run_library(url: str, cache: DashboardCache | None, work: Any) -> tuple[Any, float, int, int]:
+def run_library(url: str, cache: Path | None, work: Any) -> tuple[Any, float, int, int]:
     """(result, wall seconds, requests and 429s the server saw) of `work(backends)`."""
     before = stats(url)
 
     async def main() -> Any:
         client = DashboardsClient(resolve_site(url), KEYS["DD-API-KEY"], KEYS["DD-APPLICATION-KEY"])
         async with client:
-            backend = DatadogDashboards(client, cache)
+            # The cache as wac keeps it: a folder, a file per site and owner inside it.
+            backend = DatadogDashboards(client, cache, "bench")
             backends: dict[str, Backend] = {backend.kind: backend}
             return await work(backends)
 
@@ -116,7 +116,7 @@ def measure(count: int, latency: float, rate_limit: int, rate_period: float, sha
         with emulator_process(Path(scratch) / "state.sqlite3", *options) as url:
             plan, *_ = run_library(url, None, lambda b: plan_run(b, "default", desired))
             run_library(url, None, lambda b: apply_run(b, plan, lambda _: None))
-            cache = DashboardCache(Path(scratch) / "cache.json")
+            cache = Path(scratch) / "cache"
             cold, cold_wall, cold_calls, cold_429 = run_library(url, cache, lambda b: plan_run(b, "default", desired))
             assert not cold.changes and cold.unchanged == count + shared, "the apply converged"
             _, warm_wall, warm_calls, warm_429 = run_library(url, cache, lambda b: plan_run(b, "default", desired))
