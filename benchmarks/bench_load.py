@@ -6,7 +6,6 @@ Run: python -m benchmarks.bench_load [N]
 from __future__ import annotations
 
 import io
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -58,4 +57,8 @@ def main(count: int) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 10_000)
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("count", nargs="?", type=int, default=10_000, help="how many (default 10,000)")
+    main(parser.parse_args().count)
