@@ -378,8 +378,12 @@ def _renamed(index: _Index, wanted: Mapping[ResourceKey, Desired]) -> _Index:
     """The index with each resource carrying an id a manifest moved from (and no manifest keeps) filed under
     that manifest's key: it is renamed, never deleted and created again."""
     by_key = dict(index.by_key)
+    notes: list[str] = []
     for key, want in wanted.items():
-        if not want.moved_from or by_key.get(key):
+        if not want.moved_from:
+            continue
+        if by_key.get(key):
+            notes += _not_renamed(want, wanted, by_key)
             continue
         for old in want.moved_from:
             old_key = (want.kind, want.scope, old)
@@ -387,9 +391,22 @@ def _renamed(index: _Index, wanted: Mapping[ResourceKey, Desired]) -> _Index:
                 by_key[key] = by_key.pop(old_key)
                 break
     if by_key == index.by_key:
-        return index
+        return replace(index, warnings=(*index.warnings, *notes)) if notes else index
     keepers = {key: _keeper(candidates)[0] for key, candidates in by_key.items() if candidates}
-    return replace(index, by_key=by_key, keepers={k: v for k, v in keepers.items() if v is not None})
+    found = {k: v for k, v in keepers.items() if v is not None}
+    return replace(index, by_key=by_key, keepers=found, warnings=(*index.warnings, *notes))
+
+
+def _not_renamed(
+    want: Desired, wanted: Mapping[ResourceKey, Desired], by_key: Mapping[ResourceKey, list[Remote]]
+) -> list[str]:
+    """Old ids still carried by a resource while one with the new id exists too: that one is not renamed."""
+    return [
+        f"{want.source}: moved_from {old}: a resource with the new id {want.manifest_id} exists already, so"
+        f" the one carrying {old} is not renamed (it is deleted as removed); delete one of the two first"
+        for old in want.moved_from
+        if (want.kind, want.scope, old) not in wanted and by_key.get((want.kind, want.scope, old))
+    ]
 
 
 def _rename(want: Desired, remote: Remote, owner: str, change: Change | None) -> Change | None:

@@ -69,3 +69,17 @@ def test_old_ids_are_moved_once_and_never_while_in_use(tmp_path: Path) -> None:
         " can move to one manifest only, once nothing uses it",
         "a.yaml:21:14: moved_from: 'e' is this manifest's own id",
     ]
+
+
+def test_a_rename_onto_an_id_that_exists_says_why_it_is_not_a_rename(tmp_path: Path) -> None:
+    body = "experience_type: logs_reports\ndefinition: {type: toplist, title: t, requests: [{q: x}]}\n"
+    with emulator_thread() as server:
+        repo = make_workspace(tmp_path, server.url, copy_examples=False)
+        repo.widgets.mkdir()
+        (repo.widgets / "w.yaml").write_text(f"id: a\n{body}---\nid: b\n{body}")
+        assert repo.wac("apply", "--auto-approve").exit_code == 0
+        # `a` renamed onto `b`, which exists: `a` cannot become `b` without two resources claiming it.
+        (repo.widgets / "w.yaml").write_text(f"id: b\nmoved_from: [a]\n{body}")
+        planned = repo.wac("plan")
+        assert "moved_from a: a resource with the new id b exists already" in planned.output, planned.output
+        assert "- delete logs_reports/a" in planned.output
