@@ -34,6 +34,7 @@ from reconciler.render.problems import format_problems
 def validate(paths: tuple[Path, ...], output: str) -> None:
     """Check manifests offline; every problem in every file, at once. Exit 1 if any."""
     result = _every_environment(paths)
+    result = replace(result, problems=tuple(sorted({*result.problems, *_forgotten_but_kept(result)})))
     if output == "github" and result.problems:
         from reconciler.cli.output_guard import print_annotations
 
@@ -45,6 +46,24 @@ def validate(paths: tuple[Path, ...], output: str) -> None:
         click.echo(f"{len(result.problems)} problem(s) found; nothing was sent to the API.", err=True)
         raise SystemExit(1)
     click.echo(f"{len(result.manifests)} manifest(s) valid.", err=True)
+
+
+def _forgotten_but_kept(result: LoadResult) -> list[Problem]:
+    """A manifest that `forget:` in .wac.yaml lets go: plan would refuse it; said here, at the manifest."""
+    from reconciler.cli.harness import forgotten
+
+    forget = set(forgotten())
+    return [
+        Problem(
+            m.file,
+            m.id_line,
+            m.id_column,
+            f"forget: in .wac.yaml lets {m.manifest.kind}/{m.manifest.id} go, but this manifest still defines it;"
+            " remove the manifest to let it go, or the entry to keep managing it",
+        )
+        for m in result.manifests
+        if f"{m.manifest.kind}/{m.manifest.id}" in forget
+    ]
 
 
 def _every_environment(paths: tuple[Path, ...]) -> LoadResult:

@@ -42,6 +42,8 @@ def test_forgetting_what_still_has_a_manifest_is_an_error(tmp_path: Path) -> Non
         planned = repo.wac("plan")
         assert planned.exit_code == 1
         assert "forget: datadog/widget/checkout-error-rate still has a manifest" in planned.output
+        checked = repo.wac("validate")
+        assert checked.exit_code == 1 and "errors.yaml:24:5: forget: in .wac.yaml lets" in checked.output
         (repo.root / ".wac.yaml").write_text("forget: [datadog/nothing/x]\n")
         assert "its kind is not one of" in repo.wac("plan").output
 
