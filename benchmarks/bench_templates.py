@@ -17,12 +17,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import yaml
 
+from benchmarks.bench_load import cpu_seconds
 from reconciler.backends.emulator_server import emulator_process
 from reconciler.manifests.loading import load_manifests
 from reconciler.render.expanded import expanded_yaml
@@ -60,15 +60,6 @@ dashboard:
         $ref: ../fragments/latency.yaml
         title: ${service} p95 latency
 """
-
-
-def cpu_seconds(action: Callable[[], object], repeat: int = 3) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        started = time.process_time()
-        action()
-        best = min(best, time.process_time() - started)
-    return best
 
 
 def write_template(root: Path, count: int) -> Path:

@@ -31,6 +31,17 @@ class Gone(BackendError):
     Typed so the engine tells "deleted since the plan" from any other failure without reading an API's status."""
 
 
+def owned_now(current: Remote | None, owner: str, manifest_id: str, what: str) -> Remote | None:
+    """`current`, read right before a write, when its marker still names exactly this owner and id; None when
+    it is gone; a BackendError naming `what` when it carries anything else."""
+    if current is not None and not current.claims.owned_as(owner, manifest_id):
+        raise BackendError(
+            f"refused: {what} carries {current.claims.describe()}, not exactly owner '{owner}' and id"
+            f" '{manifest_id}'; nothing was written"
+        )
+    return current
+
+
 @dataclass(frozen=True)
 class Listing:
     """An owner's remote resources, and per (kind, scope) why the listing is not provably complete."""

@@ -52,8 +52,7 @@ def load_manifests(
     files, problems = discover(paths)
     manifests: list[LoadedManifest] = []
     digests: list[tuple[str, str]] = []
-    fragments = FragmentFiles(_repositories(paths), values, environment)
-    fragments.known_environments = environments
+    fragments = FragmentFiles(_repositories(paths), values, environment, environments)
     for file in files:
         file_manifests, file_problems, digest = read_file(file, fragments)
         manifests.extend(file_manifests)
@@ -222,11 +221,12 @@ class FragmentFiles:
         roots: tuple[Path, ...] = (),
         values: Mapping[str, Scalar] | None = None,
         environment: str | None = None,
+        known_environments: tuple[str, ...] | None = None,
     ) -> None:
         self.values = values
         self.environment = environment
         # Every environment .wac.yaml defines, when known: an instance's `environments:` may name no other.
-        self.known_environments: tuple[str, ...] | None = None
+        self.known_environments = known_environments
         self.roots = roots or (Path(os.path.abspath(Path.cwd())),)
         # Values inlined into the document being expanded: fragments using fragments cannot fan out unbounded.
         self.budget = MAX_INLINED

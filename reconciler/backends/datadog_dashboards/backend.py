@@ -24,7 +24,7 @@ from reconciler.backends.datadog_dashboards.marker import share_ref, split
 from reconciler.backends.datadog_dashboards.share_listing import read_share, shared_ids, shares_of
 from reconciler.backends.datadog_dashboards.sharing import is_share, share_content
 from reconciler.backends.datadog_dashboards.vocabulary import KIND, SCOPE, SHARE_SCOPE
-from reconciler.core.backend import BackendError, Gone, Listing
+from reconciler.core.backend import BackendError, Gone, Listing, owned_now
 from reconciler.core.resources import Caution, Marker, Remote
 
 SHARED_BEFORE_ADOPTION: Final = (
@@ -137,9 +137,7 @@ class DatadogDashboards:
         if scope == SHARE_SCOPE:
             # Its marker is its dashboard's, released with it: nothing to write, the share left as it is.
             share = await self.fetch(scope, remote_id)
-            if share is not None and not share.claims.owned_as(owner, manifest_id):
-                raise BackendError(f"refused: the share of dashboard {remote_id} is not owner '{owner}''s")
-            return share is not None
+            return owned_now(share, owner, manifest_id, f"the share of dashboard {remote_id}") is not None
         try:
             body = await share_writes.owned_body(self.client, remote_id, owner, manifest_id)
         except Gone:

@@ -9,7 +9,7 @@ from reconciler.backends.datadog_widgets.client import WidgetsClient
 from reconciler.backends.datadog_widgets.codec import KIND, content_of, request_body, unmarked_body
 from reconciler.backends.datadog_widgets.listing import fetch_widgets, find_by_manifest_id, list_every_type, list_owned
 from reconciler.backends.datadog_widgets.vocabulary import EXPERIENCE_TYPES
-from reconciler.core.backend import BackendError, Listing
+from reconciler.core.backend import Listing, owned_now
 from reconciler.core.resources import Caution, Marker, Remote
 
 
@@ -65,14 +65,9 @@ class DatadogWidgets:
         await self.client.replace(scope, remote_id, request_body(content, marker))
 
     async def release(self, scope: str, remote_id: str, owner: str, manifest_id: str) -> bool:
-        current = await self.fetch(scope, remote_id)
+        current = owned_now(await self.fetch(scope, remote_id), owner, manifest_id, f"widget {remote_id}")
         if current is None:
             return False
-        if not current.claims.owned_as(owner, manifest_id):
-            raise BackendError(
-                f"refused: widget {remote_id} carries {current.claims.describe()}, not exactly owner '{owner}'"
-                f" and id '{manifest_id}'; nothing was written"
-            )
         await self.client.replace(scope, remote_id, unmarked_body(current.content))
         return True
 

@@ -9,7 +9,7 @@ from reconciler.backends.spaceone_widgets import listing
 from reconciler.backends.spaceone_widgets.client import SpaceOneClient
 from reconciler.backends.spaceone_widgets.codec import content_of, create_body, unmarked_update_body, update_body
 from reconciler.backends.spaceone_widgets.vocabulary import CUSTOM_WIDGET_ID, KIND, SCOPE
-from reconciler.core.backend import BackendError, Gone, Listing, OutcomeUnknown
+from reconciler.core.backend import Gone, Listing, OutcomeUnknown, owned_now
 from reconciler.core.resources import Caution, Marker, Remote
 
 
@@ -65,14 +65,9 @@ class SpaceOneWidgets:
             raise Gone(f"update {remote_id}: the widget does not exist", 404)
 
     async def release(self, scope: str, remote_id: str, owner: str, manifest_id: str) -> bool:
-        current = await self.fetch(scope, remote_id)
+        current = owned_now(await self.fetch(scope, remote_id), owner, manifest_id, f"custom widget {remote_id}")
         if current is None:
             return False
-        if not current.claims.owned_as(owner, manifest_id):
-            raise BackendError(
-                f"refused: custom widget {remote_id} carries {current.claims.describe()}, not exactly owner"
-                f" '{owner}' and id '{manifest_id}'; nothing was written"
-            )
         body = unmarked_update_body(remote_id, current.content, self.client.domain_id)
         return await self.client.call("update", body) is not None
 
