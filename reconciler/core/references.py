@@ -1,0 +1,80 @@
+"""References between resources: a manifest field naming another managed resource by its manifest id.
+
+A manifest writes `{ref: KIND/ID}` (`{ref: datadog/powerpack/latency-pack}`); the manifests layer puts a
+token in its place, and the planner swaps each token for the target's remote id once it is known. Until the
+target exists (it is created by the same apply) the token stays: it reads "(known after apply: …)" in a plan,
+and the engine swaps it for the id the create answered right before the referrer is written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any, Final
+
+from reconciler.core.resources import ResourceKey
+
+_PREFIX: Final = "(known after apply: "
+TOKEN: Final = re.compile(r"^\(known after apply: ([a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9-]*)/([^\s()/]+)\)$")
+"""A reference's placeholder in content: the target's kind and manifest id."""
+TARGET: Final = re.compile(r"^([a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9-]*)/([^\s()/]+)$")
+"""What `ref:` holds: KIND/ID, the kind's two words and the manifest id."""
+
+
+def token(kind: str, manifest_id: str) -> str:
+    """The placeholder that stands for the remote id of the resource `kind`/`manifest_id`."""
+    return f"{_PREFIX}{kind}/{manifest_id})"
+
+
+def is_token(value: object) -> bool:
+    """True for a reference's placeholder: what a backend's schema accepts where an id of another resource goes."""
+    return isinstance(value, str) and value.startswith(_PREFIX) and TOKEN.match(value) is not None
+
+
+def parse_target(text: str) -> tuple[str, str] | None:
+    """(kind, manifest id) of a `ref:` value, or None when it is not KIND/ID."""
+    found = TARGET.match(text)
+    return (found.group(1), found.group(2)) if found else None
+
+
+def targets_in(content: Any) -> tuple[tuple[str, str], ...]:
+    """The (kind, manifest id) of every reference in `content`, in the order first met, once each."""
+    found: dict[tuple[str, str], None] = {}
+    for value in _strings(content):
+        match = TOKEN.match(value) if value.startswith(_PREFIX) else None
+        if match:
+            found[(match.group(1), match.group(2))] = None
+    return tuple(found)
+
+
+def resolved(content: Any, ids: Mapping[tuple[str, str], str]) -> Any:
+    """`content` with each token whose target is in `ids` swapped for that remote id; others stay."""
+    if isinstance(content, dict):
+        return {key: resolved(value, ids) for key, value in content.items()}
+    if isinstance(content, list):
+        return [resolved(value, ids) for value in content]
+    if isinstance(content, str) and content.startswith(_PREFIX):
+        match = TOKEN.match(content)
+        if match:
+            return ids.get((match.group(1), match.group(2)), content)
+    return content
+
+
+def by_target(keys: Iterable[ResourceKey]) -> dict[tuple[str, str], list[ResourceKey]]:
+    """Manifest keys by (kind, manifest id): what a reference names (ids are unique per scope, so one kind
+    with several scopes may have several)."""
+    found: dict[tuple[str, str], list[ResourceKey]] = {}
+    for key in keys:
+        found.setdefault((key[0], key[2]), []).append(key)
+    return found
+
+
+def _strings(content: Any) -> Iterable[str]:
+    if isinstance(content, str):
+        yield content
+    elif isinstance(content, dict):
+        for value in content.values():
+            yield from _strings(value)
+    elif isinstance(content, list):
+        for value in content:
+            yield from _strings(value)
