@@ -61,3 +61,16 @@ def canonical_json(value: Any) -> str:
 def content_digest(content: dict[str, Any]) -> str:
     """One short digest of a resource's comparable content (codecs keep it canonical: sorted tags)."""
     return hashlib.sha256(canonical_json(content).encode()).hexdigest()[:DIGEST_LENGTH]
+
+
+def unordered_sorted(content: dict[str, Any], paths: tuple[str, ...]) -> dict[str, Any]:
+    """`content` with the lists at `paths` in one canonical order: what a codec does to a set of members, so
+    manifest and remote compare by membership only."""
+    if not paths:
+        return content
+    result = copy.deepcopy(content)
+    for raw in paths:
+        found, value = lookup(result, parse_path(raw))
+        if found and isinstance(value, list):
+            value.sort(key=canonical_json)
+    return result

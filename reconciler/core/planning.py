@@ -13,6 +13,7 @@ from typing import Any
 from reconciler.core.backend import Listing
 from reconciler.core.diffing import FieldChange, field_changes
 from reconciler.core.normalise import canonical_json, lookup, parse_path, without_ignored
+from reconciler.core.resolving import Resolver, reference_order
 from reconciler.core.resources import Caution, Claims, Desired, Marker, Remote, ResourceKey, User, describe_claims
 
 
@@ -92,6 +93,11 @@ class Change:
     # The id the resource's marker carries now, for a rename (`moved_from`): the write keeps the resource
     # (its remote id, URL and shares) and rewrites the marker with `manifest_id`.
     renamed_from: str | None = None
+    # The resources (kind, manifest id) its content names: written before it, and where the content still
+    # holds a reference token (a target this apply creates), the engine swaps in the id the create answered.
+    references: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    # Content paths whose lists are sets (`Desired.unordered`): sorted again once the engine swaps ids in.
+    unordered: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def key(self) -> ResourceKey:
@@ -314,14 +320,16 @@ def _decided(
     # A resource in conflict with no manifest (an unrecorded share, an edited marker whose manifest is gone)
     # would be revoked or deleted: that waits on a person too.
     in_conflict = {(c.kind, c.scope, manifest_id) for c in index.conflicts for manifest_id in c.manifest_ids}
-    for key in sorted(set(wanted) | set(index.by_key) | in_conflict):
+    resolver = Resolver.of(wanted, index.keepers)
+    for key in reference_order(sorted(set(wanted) | set(index.by_key) | in_conflict), wanted):
         # A target is an id, or the `scope/id` a plan prints.
         if chosen and key[2] not in chosen and f"{key[1]}/{key[2]}" not in chosen:
-            continue
-        if key in index.blocked:
+            resolver.skipped(key)
+        elif key in index.blocked:
             decisions.held_back.append(key)
+            resolver.skipped(key)
         else:
-            _decide(key, wanted.get(key), index, adoptable, owner, decisions)
+            _decide_resolved(key, wanted.get(key), resolver, index, adoptable, owner, decisions)
     keys = {*wanted, *index.by_key, *index.blocked}
     known = {k[2] for k in keys} | {f"{k[1]}/{k[2]}" for k in keys}
     decisions.errors += [
@@ -329,6 +337,28 @@ def _decided(
         for target in sorted(chosen - known)
     ]
     return decisions
+
+
+def _decide_resolved(
+    key: ResourceKey,
+    want: Desired | None,
+    resolver: Resolver,
+    index: _Index,
+    adoptable: Mapping[tuple[str, str, str], Remote],
+    owner: str,
+    decisions: _Decisions,
+) -> None:
+    """`_decide` on the manifest with its references swapped for remote ids, noting what the plan creates."""
+    if want is not None:
+        want, problem = resolver.resolve(want)
+        if problem:
+            decisions.errors.append(problem)
+            resolver.skipped(key)
+            return
+    before = len(decisions.changes)
+    _decide(key, want, index, adoptable, owner, decisions)
+    if any(c.key == key and c.action in (Action.CREATE, Action.REPLACE) for c in decisions.changes[before:]):
+        resolver.created(key)
 
 
 def _decide(
@@ -521,7 +551,10 @@ def _reconcile(desired: Desired, remote: Remote | None, owner: str) -> Change | 
             marker=desired.marker(owner),
             fields=field_changes({}, desired.content),
             source=desired.source,
+            ignore=desired.ignore,
             parent=desired.parent,
+            references=desired.references,
+            unordered=desired.unordered,
         )
     want = desired.digest()
     have = remote.digest(desired.ignore)
@@ -570,6 +603,8 @@ def _update(desired: Desired, remote: Remote, owner: str, reason: Reason) -> Cha
         desired_content=after,
         ignore=desired.ignore,
         parent=desired.parent,
+        references=desired.references,
+        unordered=desired.unordered,
     )
 
 

@@ -12,8 +12,6 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
-from reconciler.core.resources import ResourceKey
-
 _PREFIX: Final = "(known after apply: "
 TOKEN: Final = re.compile(r"^\(known after apply: ([a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9-]*)/([^\s()/]+)\)$")
 """A reference's placeholder in content: the target's kind and manifest id."""
@@ -48,31 +46,28 @@ def targets_in(content: Any) -> tuple[tuple[str, str], ...]:
 
 
 def resolved(content: Any, ids: Mapping[tuple[str, str], str]) -> Any:
-    """`content` with each token whose target is in `ids` swapped for that remote id; others stay."""
+    """`content` with each token (a value, or a mapping's key) whose target is in `ids` swapped for that remote
+    id; others stay."""
     if isinstance(content, dict):
-        return {key: resolved(value, ids) for key, value in content.items()}
+        return {_swapped(key, ids): resolved(value, ids) for key, value in content.items()}
     if isinstance(content, list):
         return [resolved(value, ids) for value in content]
-    if isinstance(content, str) and content.startswith(_PREFIX):
-        match = TOKEN.match(content)
-        if match:
-            return ids.get((match.group(1), match.group(2)), content)
+    if isinstance(content, str):
+        return _swapped(content, ids)
     return content
 
 
-def by_target(keys: Iterable[ResourceKey]) -> dict[tuple[str, str], list[ResourceKey]]:
-    """Manifest keys by (kind, manifest id): what a reference names (ids are unique per scope, so one kind
-    with several scopes may have several)."""
-    found: dict[tuple[str, str], list[ResourceKey]] = {}
-    for key in keys:
-        found.setdefault((key[0], key[2]), []).append(key)
-    return found
+def _swapped(text: str, ids: Mapping[tuple[str, str], str]) -> str:
+    match = TOKEN.match(text) if text.startswith(_PREFIX) else None
+    return ids.get((match.group(1), match.group(2)), text) if match else text
 
 
 def _strings(content: Any) -> Iterable[str]:
     if isinstance(content, str):
         yield content
     elif isinstance(content, dict):
+        # A mapping keyed by other resources' ids (a set of members) may hold references in its keys.
+        yield from (key for key in content if isinstance(key, str))
         for value in content.values():
             yield from _strings(value)
     elif isinstance(content, list):

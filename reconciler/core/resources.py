@@ -122,6 +122,12 @@ class Desired:
     parent: ResourceKey | None = None
     # Ids the manifest was known by before (`moved_from:`): a resource carrying one is renamed, not recreated.
     moved_from: tuple[str, ...] = ()
+    # Content paths holding lists whose order means nothing (a set of members): sorted again once references
+    # in them are swapped for remote ids, so only membership is compared.
+    unordered: tuple[str, ...] = ()
+    # The (kind, manifest id) of each resource the content names by a reference token (`{ref: KIND/ID}`):
+    # planned before this one, and its remote id swapped in (see `core.references`).
+    references: tuple[tuple[str, str], ...] = ()
 
     @property
     def key(self) -> ResourceKey:

@@ -8,9 +8,12 @@ from dataclasses import replace
 
 from reconciler.core.backend import Backend, BackendError, Gone, OutcomeUnknown
 from reconciler.core.guards import write_refusal
+from reconciler.core.normalise import content_digest, unordered_sorted, without_ignored
 from reconciler.core.outcomes import ApplyReport, Outcome
 from reconciler.core.planning import Action, Change, Plan
+from reconciler.core.references import resolved, targets_in
 from reconciler.core.resources import ResourceKey
+from reconciler.engine.ordering import delete_levels, write_levels
 
 CREATE_ATTEMPTS = 3
 
@@ -20,32 +23,74 @@ async def apply_plan(
 ) -> ApplyReport:
     """Creates and updates first, then deletes: cut off half-way, the remote never holds less.
 
-    What belongs to another resource (`Change.parent`) is written after it and deleted before it.
+    What a change needs (the resource it belongs to, `Change.parent`; those it refers to, `Change.references`)
+    is written before it, and deleted after it.
     """
     writes = [c for c in plan.changes if c.action not in (Action.DELETE, Action.FORGET)]
     deletes = [c for c in plan.changes if c.action in (Action.DELETE, Action.FORGET)]
-    parents = await _run_batch(backends, plan.owner, _alone(writes), on_outcome)
-    created = {o.change.key: o.remote_id for o in parents if o.ok and o.remote_id}
-    children = [_with_parent(c, created) for c in _belonging(writes)]
-    outcomes = list(parents)
-    for batch in (children, _belonging(deletes), _alone(deletes)):
-        outcomes.extend(await _run_batch(backends, plan.owner, batch, on_outcome))
+    outcomes: list[Outcome] = []
+    made = _Made()
+    for level in write_levels(writes):
+        ready, waiting = made.prepared(level)
+        for outcome in waiting:
+            on_outcome(outcome)
+        done = await _run_batch(backends, plan.owner, ready, on_outcome)
+        made.record(done, waiting)
+        outcomes += [*done, *waiting]
+    for level in delete_levels(deletes):
+        outcomes += await _run_batch(backends, plan.owner, level, on_outcome)
     return ApplyReport(tuple(outcomes))
 
 
-def _alone(changes: Sequence[Change]) -> list[Change]:
-    return [c for c in changes if c.parent is None]
+class _Made:
+    """The remote ids this apply's creates answered, and what failed: what later writes refer to."""
+
+    def __init__(self) -> None:
+        self.ids: dict[ResourceKey, str] = {}
+        self.failed: set[ResourceKey] = set()
+
+    def record(self, done: Sequence[Outcome], waiting: Sequence[Outcome]) -> None:
+        for outcome in done:
+            if not outcome.ok:
+                self.failed.add(outcome.change.key)
+            elif outcome.remote_id and outcome.change.action in (Action.CREATE, Action.REPLACE):
+                self.ids[outcome.change.key] = outcome.remote_id
+        self.failed.update(o.change.key for o in waiting)
+
+    def prepared(self, level: Sequence[Change]) -> tuple[list[Change], list[Outcome]]:
+        """Each change with the ids it needs swapped in, or an outcome saying what it waited for in vain."""
+        targets = {(key[0], key[2]): remote_id for key, remote_id in self.ids.items()}
+        failed = {(key[0], key[2]) for key in self.failed}
+        ready: list[Change] = []
+        waiting: list[Outcome] = []
+        for change in level:
+            missed = [t for t in change.references if t in failed]
+            if change.parent is not None and change.parent in self.failed:
+                missed.append((change.parent[0], change.parent[2]))
+            if missed:
+                named = ", ".join(f"{kind}/{manifest_id}" for kind, manifest_id in missed)
+                waiting.append(Outcome(change, ok=False, detail=f"not written: it needs {named}, which failed"))
+            else:
+                ready.append(_with_ids(change, self.ids, targets))
+        return ready, waiting
 
 
-def _belonging(changes: Sequence[Change]) -> list[Change]:
-    """The changes of resources that belong to another (a share to its dashboard)."""
-    return [c for c in changes if c.parent is not None]
-
-
-def _with_parent(change: Change, created: Mapping[ResourceKey, str]) -> Change:
-    """A change that belongs to a resource this apply created (or replaced) learns that resource's remote id."""
-    new_id = created.get(change.parent) if change.parent is not None else None
-    return change if new_id is None else replace(change, parent_remote_id=new_id)
+def _with_ids(change: Change, created: Mapping[ResourceKey, str], targets: Mapping[tuple[str, str], str]) -> Change:
+    """A change learns the remote ids this apply created: its parent's, and its references' (its marker's digest
+    then records the content as written)."""
+    new_parent = created.get(change.parent) if change.parent is not None else None
+    if new_parent is not None:
+        change = replace(change, parent_remote_id=new_parent)
+    if not change.references or change.content is None:
+        return change
+    swapped = resolved(change.content, {t: targets[t] for t in change.references if t in targets})
+    content = unordered_sorted(swapped, change.unordered)
+    if content == change.content:
+        return change
+    marker = change.marker
+    if marker is not None:
+        marker = replace(marker, applied=content_digest(without_ignored(content, change.ignore)))
+    return replace(change, content=content, marker=marker)
 
 
 async def _run_batch(
@@ -71,6 +116,11 @@ async def _run_batch(
 
 
 async def _apply_one(backend: Backend, owner: str, change: Change) -> Outcome:
+    unknown = targets_in(change.content) if change.references else ()
+    if unknown:
+        # Only a create answered in this apply gives such an id; a plan file cannot name one.
+        named = ", ".join(f"{kind}/{manifest_id}" for kind, manifest_id in unknown)
+        return Outcome(change, ok=False, detail=f"refused: the id of {named} is not known; nothing was written")
     if change.action == Action.CREATE:
         return await _create(backend, owner, change)
     assert change.remote_id is not None

@@ -11,6 +11,7 @@ from typing import Any, Final
 
 from reconciler.core.problems import Problem
 from reconciler.manifests.documents import Document, parse_documents
+from reconciler.manifests.references import reference_problems, with_tokens
 from reconciler.manifests.templates import Fragment, FragmentReader, FragmentsTooLarge, Scalar, expand
 from reconciler.manifests.validation import (
     LoadedManifest,
@@ -62,6 +63,7 @@ def load_manifests(
     problems.extend(duplicate_id_problems(manifests))
     problems.extend(duplicate_adopt_problems(manifests))
     problems.extend(moved_from_problems(manifests))
+    problems.extend(reference_problems(manifests))
     return LoadResult(tuple(manifests), tuple(sorted(problems)), tuple(digests))
 
 
@@ -179,13 +181,14 @@ def _validated(
     for one in expanded:
         templated = one.instance is not None or one.locator.places or fragments.values
         data, moved, moved_problems = moved_from(one.data, one.locator)
+        data, references, refused = with_tokens(data, one.locator)
         shaped = Document(data, document.root, document.line)
         result = validate_document(file, shaped, one.locator if templated else None, one.instance)
-        problems.extend(moved_problems)
-        if isinstance(result, LoadedManifest):
-            manifests.append(replace(result, moved_from=moved, data=one.data))
-        else:
+        problems.extend(moved_problems + refused)
+        if not isinstance(result, LoadedManifest):
             problems.extend(result)
+        elif not refused:
+            manifests.append(replace(result, moved_from=moved, references=references, data=one.data))
     return manifests, problems
 
 

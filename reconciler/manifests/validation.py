@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
@@ -12,8 +12,12 @@ from pydantic_core import ErrorDetails
 from reconciler.backends.registry import BY_KIND, DEFAULT_KIND, ManifestModel, Registration
 from reconciler.core.identity import id_problem
 from reconciler.core.problems import Problem
+from reconciler.core.references import targets_in
 from reconciler.core.resources import Desired
 from reconciler.manifests.documents import Document, locate
+
+if TYPE_CHECKING:
+    from reconciler.manifests.references import Reference
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,8 @@ class LoadedManifest:
     instance: str | None = None
     # The ids it was known by (`moved_from:`): a resource carrying one is renamed to this manifest's id.
     moved_from: tuple[str, ...] = ()
+    # Its `{ref: KIND/ID}`s, each replaced by a reference token in the document the model read.
+    references: tuple[Reference, ...] = ()
     # The document as validated, after fragments and templates: what `wac render` writes.
     data: dict[str, Any] | None = field(default=None, compare=False, hash=False)
 
@@ -189,6 +195,8 @@ def _sentence(path: tuple[str | int, ...], error: ErrorDetails) -> str:
 def desired_from(loaded: LoadedManifest) -> tuple[Desired, ...]:
     """The manifest's resources as the planner takes them (a dashboard and its share), with where it was written."""
     resources = loaded.manifest.resources(loaded.source)
+    if loaded.references:
+        resources = tuple(replace(d, references=targets_in(d.content)) for d in resources)
     if not loaded.moved_from:
         return resources
     # What belongs to the resource (a dashboard's share) moves with it.

@@ -1,0 +1,100 @@
+"""References resolved while planning: each `{ref: KIND/ID}` swapped for its target's remote id, deciding every
+target before what names it, so a target the plan creates or replaces leaves "(known after apply: …)" instead."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+
+from reconciler.core.normalise import unordered_sorted
+from reconciler.core.references import resolved
+from reconciler.core.resources import Desired, Remote, ResourceKey
+
+Target = tuple[str, str]
+"""What a reference names: (kind, manifest id) of a resource that belongs to no other."""
+
+
+def reference_order(keys: Iterable[ResourceKey], wanted: Mapping[ResourceKey, Desired]) -> list[ResourceKey]:
+    """`keys` in their given order, except that every key comes after the keys its manifest refers to."""
+    given = list(keys)
+    if not any(want.references for want in wanted.values()):
+        return given
+    principal = _principals(wanted)
+    ordered: list[ResourceKey] = []
+    placed: set[ResourceKey] = set()
+    for start in given:
+        # Depth-first, without recursion: a long chain of references must not reach Python's limit.
+        stack: list[tuple[ResourceKey, bool]] = [(start, False)]
+        while stack:
+            key, ready = stack.pop()
+            if key in placed:
+                continue
+            if ready:
+                placed.add(key)
+                ordered.append(key)
+                continue
+            stack.append((key, True))
+            want = wanted.get(key)
+            for target in reversed(want.references if want is not None else ()):
+                found = principal.get(target)
+                if found is not None and found not in placed and found != key:
+                    stack.append((found, False))
+    chosen = set(given)
+    return [key for key in ordered if key in chosen]
+
+
+def _principals(wanted: Mapping[ResourceKey, Desired]) -> dict[Target, ResourceKey]:
+    """The manifest key a reference to (kind, id) means: the resource, never what belongs to it (its share)."""
+    return {(key[0], key[2]): key for key, want in wanted.items() if want.parent is None}
+
+
+@dataclass
+class Resolver:
+    """What the planner knows of each target as it goes: its remote id, or that its id is known after apply."""
+
+    ids: dict[Target, str]
+    principals: Mapping[Target, ResourceKey]
+    # Created or replaced by this plan: a referrer's write waits for the id the create answers.
+    pending: set[Target] = field(default_factory=set)
+    # Neither planned now (left out by --target, or held back by a conflict) nor existing remotely.
+    unplanned: set[Target] = field(default_factory=set)
+
+    @classmethod
+    def of(cls, wanted: Mapping[ResourceKey, Desired], keepers: Mapping[ResourceKey, Remote]) -> Resolver:
+        principal = _principals(wanted)
+        ids = {target: keepers[key].remote_id for target, key in principal.items() if key in keepers}
+        return cls(ids=ids, principals=principal)
+
+    def resolve(self, want: Desired) -> tuple[Desired, str | None]:
+        """`want` with its references swapped for remote ids where known; a sentence when one cannot be."""
+        if not want.references:
+            return want, None
+        ids: dict[Target, str] = {}
+        for target in want.references:
+            problem = self._problem(target)
+            if problem:
+                return want, f"{want.source}: refers to {target[0]}/{target[1]}, {problem}"
+            if target not in self.pending:
+                ids[target] = self.ids[target]
+        content = unordered_sorted(resolved(want.content, ids), want.unordered)
+        return replace(want, content=content), None
+
+    def _problem(self, target: Target) -> str | None:
+        if target not in self.principals:
+            return (
+                "which this plan leaves out (--kind); plan its kind too, or name an unmanaged resource by its remote id"
+            )
+        if target in self.pending:
+            return None
+        if target in self.unplanned or target not in self.ids:
+            return "which does not exist yet and is not created by this plan (--target); plan it too"
+        return None
+
+    def created(self, key: ResourceKey) -> None:
+        """The plan creates or replaces `key`: what refers to it gets the new id at apply."""
+        self.pending.add((key[0], key[2]))
+
+    def skipped(self, key: ResourceKey) -> None:
+        """`key` is not planned this time: what refers to it can use its current id only."""
+        if self.principals.get((key[0], key[2])) == key and (key[0], key[2]) not in self.ids:
+            self.unplanned.add((key[0], key[2]))
