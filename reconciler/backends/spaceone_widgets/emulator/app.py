@@ -30,6 +30,10 @@ KEYWORD_FIELDS: Final = ("custom_widget_id", "title")
 ORDERING: Final = ("title",)
 
 
+Matches = list[Document]
+"""A query's matching widgets, in its order (named here: inside the API class, `list` is the list verb)."""
+
+
 def _info(document: Document) -> Document:
     """CustomWidgetInfo as the gateway writes it: every field, Structs and lists as stored."""
     defaults: Document = {"options": {}, "settings": {}, "inherit_options": {}, "labels": [], "tags": {}}
@@ -40,6 +44,9 @@ class CustomWidgetApi:
     def __init__(self, store: CustomWidgetStore, settings: SpaceOneSettings) -> None:
         self.store = store
         self.settings = settings
+        # The matches of recent queries (without their page) as of one store version: a listing's pages are
+        # filtered and sorted once, not once per page, so listing N widgets costs O(N), not O(N²).
+        self._matches: dict[tuple[Any, ...], Matches] = {}
 
     def _caller(self, request: Request, params: dict[str, Any]) -> Caller:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
@@ -90,9 +97,7 @@ class CustomWidgetApi:
     async def list(self, request: Request) -> Response:
         _, params = await self._params(request, "CustomWidgetQuery")
         spec = _query(params, list(EQUALITY_FILTERS))
-        matches = query.combined(query.conditions(spec, "filter"), query.conditions(spec, "filter_or"), _now())
-        found = [info for info in map(_info, self.store.all(params["domain_id"])) if matches(info)]
-        found = query.ordered(found, spec.get("sort"), ORDERING)
+        found = self._matching(params["domain_id"], spec)
         if spec.get("count_only"):
             return JSONResponse({"results": [], "total_count": len(found)})
         only = spec.get("only")
@@ -100,6 +105,25 @@ class CustomWidgetApi:
             raise errors.wrong_type("query.only", "list of str")
         shown = [query.projected(d, only, bool(spec.get("minimal"))) for d in query.page_of(found, spec.get("page"))]
         return JSONResponse({"results": shown, "total_count": len(found)})
+
+    def _matching(self, domain_id: str, spec: dict[str, Any]) -> Matches:
+        """The domain's widgets the query's filters match, in its order (a time-relative filter is never kept)."""
+        unpaged = {k: v for k, v in spec.items() if k != "page"}
+        try:
+            key: tuple[Any, ...] | None = (domain_id, json.dumps(unpaged, sort_keys=True), self.store.version())
+        except (TypeError, ValueError):
+            key = None
+        cached = self._matches.get(key) if key is not None and "now" not in json.dumps(unpaged) else None
+        if cached is not None:
+            return cached
+        matches = query.combined(query.conditions(spec, "filter"), query.conditions(spec, "filter_or"), _now())
+        found = [info for info in map(_info, self.store.all(domain_id)) if matches(info)]
+        found = query.ordered(found, spec.get("sort"), ORDERING)
+        if key is not None:
+            if len(self._matches) >= 4:
+                self._matches.pop(next(iter(self._matches)))
+            self._matches[key] = found
+        return found
 
     async def stat(self, request: Request) -> Response:
         _, params = await self._params(request, "CustomWidgetStatQuery")

@@ -36,6 +36,14 @@ class CustomWidgetStore:
     def __init__(self, path: str | Path = ":memory:") -> None:
         self._lock = threading.Lock()
         self._db = open_state(path, _SCHEMA)
+        self._writes = 0
+
+    def version(self) -> tuple[int, int]:
+        """Changes whenever any widget does: this store's own writes, and (SQLite's `data_version`) another
+        process's writes to a shared file. What a list's pages are computed once per version for."""
+        with self._lock:
+            (other,) = self._db.execute("PRAGMA data_version").fetchone()
+            return self._writes, int(other)
 
     def close(self) -> None:
         with self._lock:
@@ -99,6 +107,7 @@ class CustomWidgetStore:
 
     def delete(self, domain_id: str, custom_widget_id: str) -> bool:
         with self._lock:
+            self._writes += 1
             gone = self._db.execute(
                 "DELETE FROM spaceone_custom_widgets WHERE custom_widget_id = ? AND domain_id = ?",
                 (custom_widget_id, domain_id),
@@ -106,6 +115,7 @@ class CustomWidgetStore:
         return bool(gone)
 
     def _write(self, sql: str, params: Sequence[Any]) -> None:
+        self._writes += 1
         self._db.execute("BEGIN IMMEDIATE")
         try:
             self._db.execute(sql, params)
