@@ -23,6 +23,7 @@ import httpx
 from reconciler import __version__
 from reconciler.backends.policy import DEFAULT_PARALLELISM, MIB, RetryPolicy
 from reconciler.backends.ratelimit import RateGate, RateWaitTooLong
+from reconciler.backends.transport import KeptAliveTransport, proxy_configured
 from reconciler.core.backend import BackendError, OutcomeUnknown
 
 log = logging.getLogger(__name__)
@@ -167,12 +168,17 @@ class HttpClient:
         # CPU than the request itself at a few hundred requests a second (benchmarks/bench_reconcile).
         tls = _tls_context() if base_url.startswith("https:") else False
         single = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+        # Each slot has one request in flight at a time: a lean kept-alive transport serves it (unless the
+        # environment names a proxy, which httpx's own transport speaks to).
+        lean = transport is None and not proxy_configured()
         self._clients = [
             httpx.AsyncClient(
                 base_url=base_url,
                 headers=sent,
                 timeout=self.policy.timeout,
-                transport=transport,
+                transport=KeptAliveTransport(tls if isinstance(tls, ssl.SSLContext) else None, self.policy.timeout)
+                if lean
+                else transport,
                 limits=single,
                 verify=tls,
             )
