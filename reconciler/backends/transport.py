@@ -6,6 +6,7 @@ hundred requests a second was most of a run's CPU (benchmarks/bench_reconcile.py
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import ssl
 from collections.abc import AsyncIterator
@@ -17,6 +18,8 @@ import httpx
 _READ_SIZE: Final = 256 * 1024
 _DEFAULT_PORTS: Final = {"http": 80, "https": 443}
 _PROXY_VARIABLES: Final = ("http_proxy", "https_proxy", "all_proxy")
+# What `--debug-http` shows of the connection under each request (never a header: they carry the keys).
+_log = logging.getLogger(__name__)
 
 
 def proxy_configured() -> bool:
@@ -50,6 +53,7 @@ class _Connection:
             raise httpx.ConnectTimeout(f"connecting to {host}:{port} timed out") from None
         except (OSError, ssl.SSLError) as exc:
             raise httpx.ConnectError(f"{type(exc).__name__}: {exc}") from None
+        _log.debug("connected to %s:%s (%s)", host, port, "TLS" if scheme == "https" else "plain")
         return cls(origin, reader, writer)
 
     def reusable(self, origin: tuple[str, str, int]) -> bool:
@@ -75,6 +79,7 @@ class _Connection:
         except OSError as exc:
             self.close()
             raise httpx.WriteError(f"{type(exc).__name__}: {exc}") from None
+        _log.debug("sent %s %s (%d bytes of body)", request.method, request.url.raw_path.decode("ascii"), len(body))
 
     async def next_event(self) -> h11.Event | type[h11.PAUSED]:
         while True:
@@ -98,6 +103,7 @@ class _Connection:
             if isinstance(event, h11.InformationalResponse):
                 continue
             if isinstance(event, h11.Response):
+                _log.debug("answer head: HTTP/%s %d", event.http_version.decode("ascii"), event.status_code)
                 return event
             self.close()
             raise httpx.RemoteProtocolError("the server closed the connection without answering")
@@ -106,6 +112,7 @@ class _Connection:
         """The answer was read whole: the connection waits for the next request, or closes if it must."""
         if self.state.our_state is h11.DONE and self.state.their_state is h11.DONE:
             self.state.start_next_cycle()
+            _log.debug("answer read; the connection is kept for the next request")
         else:
             self.close()
 
@@ -113,6 +120,7 @@ class _Connection:
         if not self.closed:
             self.closed = True
             self.writer.close()
+            _log.debug("connection to %s:%s closed", self.origin[1], self.origin[2])
 
 
 class _Body(httpx.AsyncByteStream):

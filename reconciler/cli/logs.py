@@ -53,7 +53,8 @@ def configure_logging(debug: bool, http: bool | None = None) -> None:
     handler.wac_handler = True  # type: ignore[attr-defined]
     levels = {"reconciler": logging.DEBUG if debug else logging.INFO}
     # httpx and httpcore write some 15 lines per request: only when asked for by name.
-    levels |= {name: logging.DEBUG if debug and http else logging.WARNING for name in ("httpx", "httpcore")}
+    internals = ("httpx", "httpcore", "reconciler.backends.transport")
+    levels |= {name: logging.DEBUG if debug and http else logging.WARNING for name in internals}
     for name, level in levels.items():
         logger = logging.getLogger(name)
         logger.setLevel(level)

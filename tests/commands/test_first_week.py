@@ -90,8 +90,9 @@ def test_debug_is_one_line_per_request_and_http_internals_only_when_asked(tmp_pa
     assert len(ours) == sent, debug.stderr
     assert all(_REQUEST_LINE.search(line) for line in ours), ours
     assert any(" GET /api/v2/widgets/logs_reports → 200 in " in line for line in ours)
-    assert " httpcore" not in debug.stderr and " httpx " not in debug.stderr
-    assert " httpcore." in http.stderr and " httpx " in http.stderr
+    internals = " reconciler.backends.transport "
+    assert internals not in debug.stderr and " httpx " not in debug.stderr
+    assert internals in http.stderr and " httpx " in http.stderr
     assert len(http.stderr.splitlines()) > 3 * len(ours)
 
 
