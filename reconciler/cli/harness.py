@@ -240,12 +240,14 @@ def refuse_problems(problems: Sequence[Problem]) -> None:
 
 
 def needed_kinds(desired: Iterable[Desired], chosen: Iterable[str] = ()) -> tuple[str, ...]:
-    """The kinds whose credentials a run must have: those `--kind` names, else those the manifests use and
-    those `kinds:` in .wac.yaml lists."""
+    """The kinds whose credentials a run must have: those `--kind` names (and those their manifests refer to),
+    else those the manifests use and those `kinds:` in .wac.yaml lists."""
     from reconciler.cli.settings import SettingsError, configured_kinds, read_config
 
     if set(chosen):
-        return tuple(sorted(set(chosen)))
+        # The kinds the chosen manifests refer to are read too: their remote ids resolve the references.
+        named = {kind for want in desired if want.kind in set(chosen) for kind, _ in want.references}
+        return tuple(sorted(set(chosen) | named))
     try:
         listed = configured_kinds(read_config())
     except SettingsError as exc:

@@ -182,9 +182,13 @@ def plan_changes(
 ) -> Plan:
     """Everything needed to make the owner's remote resources equal the manifests (of `kinds`, when given);
     a resource `forget` names (KIND/ID) whose manifest is gone is let go instead of deleted."""
-    wanted, resources = _scoped(desired, listing, kinds)
+    every = {w.key: w for w in desired}
+    wanted, resources = _scoped(every.values(), listing, kinds)
     index = _renamed(_indexed(resources, owner, wanted), wanted)
-    decided = _decided(wanted, index, listing, owner, set(targets), frozenset(forget))
+    # References resolve across every kind read, also those `kinds` leaves out of the plan.
+    whole = index if len(wanted) == len(every) else _renamed(_indexed(listing.resources, owner, every), every)
+    resolver = Resolver.of(every, whole.keepers)
+    decided = _decided(wanted, index, listing, owner, set(targets), frozenset(forget), resolver)
     changes, withheld = _withheld(decided.changes, listing)
     return Plan(
         owner=owner,
@@ -313,6 +317,7 @@ def _decided(
     owner: str,
     chosen: set[str],
     forget: frozenset[str] = frozenset(),
+    resolver: Resolver | None = None,
 ) -> _Decisions:
     decisions = _Decisions(errors=_shared_adoptions(wanted.values()) + _forgotten_but_wanted(wanted, forget))
     decisions.forget = forget
@@ -320,7 +325,7 @@ def _decided(
     # A resource in conflict with no manifest (an unrecorded share, an edited marker whose manifest is gone)
     # would be revoked or deleted: that waits on a person too.
     in_conflict = {(c.kind, c.scope, manifest_id) for c in index.conflicts for manifest_id in c.manifest_ids}
-    resolver = Resolver.of(wanted, index.keepers)
+    resolver = resolver or Resolver.of(wanted, index.keepers)
     for key in reference_order(sorted(set(wanted) | set(index.by_key) | in_conflict), wanted):
         # A target is an id, or the `scope/id` a plan prints.
         if chosen and key[2] not in chosen and f"{key[1]}/{key[2]}" not in chosen:

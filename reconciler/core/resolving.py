@@ -81,13 +81,14 @@ class Resolver:
 
     def _problem(self, target: Target) -> str | None:
         if target not in self.principals:
-            return (
-                "which this plan leaves out (--kind); plan its kind too, or name an unmanaged resource by its remote id"
-            )
+            return "which no manifest given to this run defines; give its manifest too"
         if target in self.pending:
             return None
         if target in self.unplanned or target not in self.ids:
-            return "which does not exist yet and is not created by this plan (--target); plan it too"
+            return (
+                "which does not exist yet and is not created by this plan (--target or --kind leaves it out);"
+                " plan it too"
+            )
         return None
 
     def created(self, key: ResourceKey) -> None:

@@ -29,6 +29,9 @@ class Caution:
 
     text: str
     widens: bool = True
+    # The change must not be applied at all (an edit lock that would shut wac out of its own resource): the
+    # plan carries it as an error naming the change. Said of an edit outside git, it only describes that edit.
+    refuses: bool = False
 
 
 @dataclass(frozen=True)

@@ -45,8 +45,7 @@ async def plan_run(
 ) -> Plan:
     """A plan from a fresh listing; with `kinds`, only those backends are read and planned."""
     wanted = list(desired)
-    if kinds:
-        backends = {kind: backend for kind, backend in backends.items() if kind in kinds}
+    backends = _read_for(backends, wanted, kinds)
     listing = await read_remote(backends, owner)
     managed = {(r.kind, r.scope, r.claims.manifest_id) for r in listing.resources if r.claims.owner == owner}
     # Only manifests not yet matched need their `adopt` resource fetched: after the first apply, none do.
@@ -60,6 +59,15 @@ async def plan_run(
         listed = replace(listing, resources=(*listing.resources, *missed))
         plan = plan_changes(wanted, listed, owner, targets, kinds, forget)
     return with_cautions(backends, plan)
+
+
+def _read_for(backends: Backends, wanted: Sequence[Desired], kinds: Sequence[str]) -> Backends:
+    """The backends a plan of `kinds` (all when empty) reads: those kinds, and the kinds their manifests refer
+    to, whose remote ids resolve the references."""
+    if not kinds:
+        return backends
+    named = {kind for want in wanted if want.kind in kinds for kind, _ in want.references}
+    return {kind: backend for kind, backend in backends.items() if kind in kinds or kind in named}
 
 
 async def _confirmed_missing(backends: Backends, owner: str, plan: Plan, listing: Listing) -> list[Remote]:
@@ -96,7 +104,14 @@ def with_cautions(backends: Backends, plan: Plan) -> Plan:
             outside = backend.cautions(change.scope, change.desired_content, change.remote_content)
         return replace(change, cautions=backend.cautions(change.scope, before, after), outside_cautions=outside)
 
-    return replace(plan, changes=tuple(annotated(c) for c in plan.changes))
+    changes = tuple(annotated(c) for c in plan.changes)
+    refused = [
+        f"{c.scope}/{c.manifest_id}" + (f" ({c.source})" if c.source else "") + f": {caution.text}"
+        for c in changes
+        for caution in c.cautions
+        if caution.refuses
+    ]
+    return replace(plan, changes=changes, errors=(*plan.errors, *refused))
 
 
 async def _fetch(backends: Backends, kind: str, scope: str, remote_id: str) -> Remote | None:

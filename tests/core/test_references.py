@@ -8,7 +8,7 @@ import asyncio
 from typing import Any
 
 from reconciler.core.backend import Listing
-from reconciler.core.planning import Action, plan_changes
+from reconciler.core.planning import Action, Plan, plan_changes
 from reconciler.core.references import token
 from reconciler.core.resources import Desired
 from reconciler.engine.applying import apply_plan
@@ -111,10 +111,12 @@ def test_a_referrer_waits_in_vain_for_a_target_whose_create_failed() -> None:
 def test_a_token_never_reaches_the_api() -> None:
     """A change still naming an unknown id (a hand-made plan) is refused, not written."""
     plan = plan_changes([board("checkout", PACK)], Listing(()), "team")
-    assert any("does not exist yet" in e or "leaves out" in e for e in plan.errors)
+    assert plan.errors == (
+        "checkout.yaml:1: refers to fake/widget/latency-pack, which no manifest given to this run"
+        " defines; give its manifest too",
+    )
     change = plan_changes([board("checkout", PACK), pack()], Listing(()), "team").changes
     lone = next(c for c in change if c.manifest_id == "checkout")
-    from reconciler.core.planning import Plan
 
     report = asyncio.run(apply_plan({KIND: FakeBackend(FakeApi())}, Plan("team", (lone,), 0, 0)))
     assert report.outcomes[0].ok is False and "is not known" in report.outcomes[0].detail
@@ -122,7 +124,7 @@ def test_a_token_never_reaches_the_api() -> None:
 
 def test_a_target_left_out_by_target_and_missing_is_an_error() -> None:
     plan = plan_changes([board("checkout", PACK), pack()], Listing(()), "team", targets=("checkout",))
-    assert plan.errors and "not created by this plan (--target)" in plan.errors[0]
+    assert plan.errors and "is not created by this plan (--target or --kind" in plan.errors[0]
 
 
 def test_a_chain_is_ordered_and_unordered_members_are_compared_as_a_set() -> None:
@@ -144,3 +146,14 @@ def test_a_chain_is_ordered_and_unordered_members_are_compared_as_a_set() -> Non
     assert creates == ["latency-pack", "first", "second"]
     plan = plan_changes([second, first, pack()], listing_of(api), "team")
     assert plan.settled, [c.fields for c in plan.changes]
+
+
+def test_a_kind_left_out_of_the_plan_still_resolves_references_to_it() -> None:
+    """`--kind` plans some kinds; the ids of the resources they name are read from every kind listed."""
+    api = FakeApi()
+    applied(api, [board("checkout", PACK), pack()])
+    other = Desired("other/kind", "default", "uses-pack", "u", {"uses": token(*PACK)}, (), "u:1", references=(PACK,))
+    plan = plan_changes([other, pack(), board("checkout", PACK)], listing_of(api), "team", kinds=["other/kind"])
+    (created,) = plan.changes
+    pack_id = next(r.remote_id for r in api.resources() if r.claims.manifest_id == "latency-pack")
+    assert created.content == {"uses": pack_id} and not plan.errors
