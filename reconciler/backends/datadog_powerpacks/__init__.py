@@ -1,0 +1,1 @@
+"""Datadog powerpacks (`kind: datadog/powerpack`): reusable groups of widgets, kept in git."""

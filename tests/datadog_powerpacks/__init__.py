@@ -1,0 +1,1 @@
+"""Datadog powerpacks: replayed recordings, the official client, wac end to end, hostile answers."""
