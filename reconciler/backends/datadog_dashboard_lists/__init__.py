@@ -1,0 +1,1 @@
+"""Datadog dashboard lists (`kind: datadog/dashboard-list`): v1 lists, v2 items."""
