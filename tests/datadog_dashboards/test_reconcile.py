@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import yaml
 
+from reconciler.backends.datadog_dashboards.emulator.policies import ORG as EMULATED_ORG
 from reconciler.backends.emulator_server import emulator_thread
 from tests.commands.helpers import Workspace, make_workspace
 from tests.conftest import ALICE
@@ -176,6 +177,9 @@ def test_a_warm_cache_makes_a_plan_one_list_call_and_is_never_trusted_over_the_r
             DASHBOARD.replace("checkout-overview", f"board-{n}").replace("Checkout overview", f"Board {n}")
             for n in range(5)
         ]
+        # Two of them locked to the organisation (the emulator's, which wac's key belongs to).
+        documents[:2] = [document + f"permissions: {{editors: [{EMULATED_ORG}]}}\n" for document in documents[:2]]
+        repo.env["WAC_DATADOG_PRINCIPALS"] = EMULATED_ORG
         (repo.widgets / "boards.yaml").write_text("---\n".join(documents))
         assert repo.wac("apply", "--auto-approve").exit_code == 0
 
@@ -184,21 +188,22 @@ def test_a_warm_cache_makes_a_plan_one_list_call_and_is_never_trusted_over_the_r
             assert repo.wac("plan", "--kind", "datadog/dashboard", "--detailed-exitcode").exit_code == 0
             return server.stats.by_method["GET"] - before
 
-        # Every plan also lists the shared dashboards, to catch shares no marker records.
-        assert gets_of_a_plan() == 7, "cold: the list page, the shared list and one GET per dashboard"
-        assert gets_of_a_plan() == 2, "warm: the two list pages only"
+        # Every plan also lists the shared dashboards, to catch shares no marker records; and reads the policy
+        # of each dashboard whose marker records a lock as wac's (no endpoint lists policies or their changes).
+        assert gets_of_a_plan() == 9, "cold: the list page, the shared list, one GET per dashboard and per lock"
+        assert gets_of_a_plan() == 4, "warm: the two list pages and the two locks"
         assert not list(repo.root.rglob("dashboards-*.json")), "the cache is never in the repository"
         (cache,) = Path(os.environ["WAC_CACHE_DIR"]).glob("dashboards-*.json")
         cache.write_text("{not json")
-        assert gets_of_a_plan() == 7, "a damaged cache is ignored: the lists and one GET each"
-        assert gets_of_a_plan() == 2
+        assert gets_of_a_plan() == 9, "a damaged cache is ignored: the lists and one GET each"
+        assert gets_of_a_plan() == 4
         (made, *_) = dashboards(server.url)
         edited = {k: v for k, v in made.items() if k not in ("id", "url", "author_handle", "author_name")}
         edited = {k: v for k, v in edited.items() if k not in ("created_at", "modified_at")} | {"title": "Edited"}
         assert httpx.put(f"{server.url}/api/v1/dashboard/{made['id']}", headers=ALICE, json=edited).status_code == 200
         before = server.stats.by_method["GET"]
         drift = repo.wac("plan", "--kind", "datadog/dashboard")
-        assert server.stats.by_method["GET"] - before == 3, "only the changed dashboard is read again"
+        assert server.stats.by_method["GET"] - before == 5, "only the changed dashboard is read again (and the locks)"
         assert '"Edited" → ' in drift.output or "Edited" in drift.output
 
 

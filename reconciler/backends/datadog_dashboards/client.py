@@ -11,11 +11,13 @@ from reconciler.backends.datadog_dashboards.vocabulary import (
     DASHBOARD_ID,
     INVITATION_PAGE_SIZE,
     PAGE_SIZE,
+    POLICY_RESOURCE_TYPE,
     SHARE_ROOT,
     SHARE_TOKEN,
     SHARE_TOKEN_IN_TEXT,
 )
 from reconciler.backends.datadog_http import DatadogClient
+from reconciler.backends.datadog_restriction import Permissions, delete_policy, policy_path, read_policy, write_policy
 from reconciler.core.backend import BackendError, OutcomeUnknown
 
 
@@ -91,6 +93,20 @@ class DashboardsClient(DatadogClient):
     async def uninvite(self, token: str, emails: list[str]) -> None:
         response = await self.send("DELETE", _share(token) + "/invitation", json=_invitees(emails), idempotent=True)
         self.json_of(response, "delete invitations")
+
+    async def restriction(self, dashboard_id: str) -> Permissions:
+        """The dashboard's restriction policy, both lists empty when it has none."""
+        return await read_policy(self, _policy(dashboard_id), f"{POLICY_RESOURCE_TYPE}:{dashboard_id}")
+
+    async def lock(self, dashboard_id: str, content: Permissions) -> None:
+        await write_policy(self, _policy(dashboard_id), f"{POLICY_RESOURCE_TYPE}:{dashboard_id}", content)
+
+    async def unlock(self, dashboard_id: str) -> bool:
+        return await delete_policy(self, _policy(dashboard_id))
+
+
+def _policy(dashboard_id: str) -> str:
+    return policy_path(POLICY_RESOURCE_TYPE, dashboard_id, DASHBOARD_ID)
 
 
 def _invitees(emails: list[str]) -> dict[str, Any]:

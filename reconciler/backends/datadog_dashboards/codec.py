@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from reconciler.backends.datadog_dashboards.marker import ShareRef, split, with_marker
+from reconciler.backends.datadog_dashboards.marker import ShareRef, policy_applied, split, with_marker
 from reconciler.backends.datadog_dashboards.vocabulary import KIND, SCOPE, SERVER_FIELDS
 from reconciler.core.resources import Desired, Marker, Remote, User
 
@@ -97,9 +97,11 @@ def remote_from(body: Mapping[str, Any]) -> Remote:
     )
 
 
-def request_body(content: Mapping[str, Any], marker: Marker, share: ShareRef | None = None) -> dict[str, Any]:
+def request_body(
+    content: Mapping[str, Any], marker: Marker, share: ShareRef | None = None, policy: str | None = None
+) -> dict[str, Any]:
     dashboard = dict(content["dashboard"])
-    dashboard["description"] = with_marker(dashboard.get("description"), marker, share)
+    dashboard["description"] = with_marker(dashboard.get("description"), marker, share, policy)
     if content.get("tags"):
         dashboard["tags"] = list(content["tags"])
     return dashboard
@@ -114,9 +116,19 @@ def unmarked(body: Mapping[str, Any]) -> dict[str, Any]:
 
 def recorded(body: Mapping[str, Any], share: ShareRef | None) -> dict[str, Any]:
     """A dashboard as read (its marker owned and well-formed), to be written back with `share` recorded in
-    the marker (None: no share); nothing else changes."""
+    the marker (None: no share); nothing else changes (the policy it records stays)."""
+    return _remarked(body, share, policy_applied(body.get("description")))
+
+
+def recorded_policy(body: Mapping[str, Any], share: ShareRef | None, policy: str | None) -> dict[str, Any]:
+    """A dashboard as read, written back with `policy` (a digest) recorded as wac's lock (None: no lock)."""
+    return _remarked(body, share, policy)
+
+
+def _remarked(body: Mapping[str, Any], share: ShareRef | None, policy: str | None) -> dict[str, Any]:
     description, claims = split(body.get("description"))
     assert claims.owner is not None and claims.manifest_id is not None and claims.applied is not None
     written = {name: value for name, value in body.items() if name not in SERVER_FIELDS}
-    written["description"] = with_marker(description, Marker(claims.owner, claims.manifest_id, claims.applied), share)
+    marker = Marker(claims.owner, claims.manifest_id, claims.applied)
+    written["description"] = with_marker(description, marker, share, policy)
     return written

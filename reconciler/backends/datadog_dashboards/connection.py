@@ -7,10 +7,11 @@ from contextlib import asynccontextmanager
 
 import httpx
 
-from reconciler.backends.connection import Connected, Connection
+from reconciler.backends.connection import Connected, Connection, SettingsError
 from reconciler.backends.datadog_dashboards.backend import DatadogDashboards
 from reconciler.backends.datadog_dashboards.client import DashboardsClient
 from reconciler.backends.datadog_keys import credentials_for
+from reconciler.backends.datadog_restriction import identity_from
 from reconciler.backends.sites import Site
 from reconciler.core.backend import Backend
 
@@ -23,6 +24,10 @@ def site_key(site: Site) -> str:
 def connect(connection: Connection) -> Connected:
     credentials = credentials_for(connection.site, connection.environ)
     site = connection.site
+    try:
+        identity = identity_from(connection.environ, connection.config)
+    except ValueError as exc:
+        raise SettingsError(str(exc)) from None
 
     @asynccontextmanager
     async def opened() -> AsyncIterator[Backend]:
@@ -41,7 +46,7 @@ def connect(connection: Connection) -> Connected:
             transport=transport,
         )
         async with client:
-            yield DatadogDashboards(client, connection.cache_folder, site_key(site))
+            yield DatadogDashboards(client, connection.cache_folder, site_key(site), identity)
 
     # Dashboards share the Datadog keys: read whenever a Datadog site connects, like the widgets.
     return Connected(secrets=(credentials.api_key, credentials.app_key), open=opened, configured=False)

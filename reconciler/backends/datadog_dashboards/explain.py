@@ -8,9 +8,10 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from reconciler.backends.datadog_dashboards.schema import DashboardManifest, Sharing
+from reconciler.backends.datadog_dashboards.permissions import is_permissions, permissions_document
+from reconciler.backends.datadog_dashboards.schema import DashboardManifest, Permissions, Sharing
 from reconciler.backends.datadog_dashboards.sharing import is_share, sharing_document
-from reconciler.backends.datadog_dashboards.vocabulary import KIND, SHARE_SCOPE, TEAM_TAG
+from reconciler.backends.datadog_dashboards.vocabulary import KIND, POLICY_SCOPE, SHARE_SCOPE, TEAM_TAG
 from reconciler.core.resources import Remote
 
 FIELDS = tuple(DashboardManifest.model_fields)
@@ -34,18 +35,32 @@ def manifest_document(
 ) -> tuple[dict[str, Any], tuple[str, ...]]:
     body = dict(dashboard.content.get("dashboard") or {})
     tags = [t for t in dashboard.content.get("tags") or [] if TEAM_TAG.fullmatch(t)]
+    document = _head(manifest_id, tags, dashboard.remote_id if adopt else None)
+    front = {k: body[k] for k in ("title", "description", "layout_type") if k in body}
+    document["dashboard"] = {**front, **{k: v for k, v in body.items() if k not in front}}
+    dropped = tuple(t for t in dashboard.content.get("tags") or [] if t not in tags)
+    blocks = {"sharing": _sharing(body, children), "permissions": _permissions(children)}
+    document.update({name: block for name, block in blocks.items() if block is not None})
+    return document, dropped
+
+
+def _head(manifest_id: str, tags: list[str], adopt: str | None) -> dict[str, Any]:
     document: dict[str, Any] = {"kind": KIND, "id": manifest_id}
     if tags:
         document["tags"] = tags
     if adopt:
-        document["adopt"] = dashboard.remote_id
-    front = {k: body[k] for k in ("title", "description", "layout_type") if k in body}
-    document["dashboard"] = {**front, **{k: v for k, v in body.items() if k not in front}}
-    dropped = tuple(t for t in dashboard.content.get("tags") or [] if t not in tags)
-    sharing = _sharing(body, children)
-    if sharing is not None:
-        document["sharing"] = sharing
-    return document, dropped
+        document["adopt"] = adopt
+    return document
+
+
+def _permissions(children: Sequence[Remote]) -> dict[str, Any] | None:
+    """The `permissions:` block for the dashboard's restriction policy, when it has one a manifest can say."""
+    locks = [c for c in children if c.scope == POLICY_SCOPE and is_permissions(c.content)]
+    block = permissions_document(locks[0].content) if len(locks) == 1 else None
+    try:
+        return None if block is None else Permissions.model_validate(block).model_dump(exclude_defaults=True)
+    except ValidationError:
+        return None
 
 
 def _sharing(body: dict[str, Any], children: Sequence[Remote]) -> dict[str, Any] | None:

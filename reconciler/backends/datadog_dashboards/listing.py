@@ -10,7 +10,7 @@ from reconciler.backends.datadog_dashboards.answers import MALFORMED, checked_da
 from reconciler.backends.datadog_dashboards.cache import DashboardCache
 from reconciler.backends.datadog_dashboards.client import DashboardsClient
 from reconciler.backends.datadog_dashboards.codec import remote_from
-from reconciler.backends.datadog_dashboards.marker import EDITED, ShareRef, share_ref, split
+from reconciler.backends.datadog_dashboards.marker import EDITED, ShareRef, policy_applied, share_ref, split
 from reconciler.backends.datadog_dashboards.vocabulary import PAGE_SIZE
 from reconciler.core.backend import BackendError
 from reconciler.core.resources import Claims, Remote
@@ -28,6 +28,8 @@ class Summary:
     claims: Claims
     modified_at: str
     share: ShareRef | None = None
+    # The digest of the restriction policy its marker records as wac's: only such policies are read.
+    policy: str | None = None
 
 
 async def summaries(client: DashboardsClient, shared: bool = False) -> list[Summary]:
@@ -62,6 +64,7 @@ def summary_of(item: Any, where: str) -> Summary:
         split(description)[1],
         modified if isinstance(modified, str) else "",
         share_ref(description),
+        policy_applied(description),
     )
 
 

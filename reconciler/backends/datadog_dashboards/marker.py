@@ -14,6 +14,10 @@ find a dashboard's share but by its token), and the digest of the share as last 
     share fasjyydbcgwwc2uc-6b73…8c2b applied 9a8b7c6d5e4f3a2b): edit it in git.
 
 (on one line). Why that is safe is written in the README, "Shared dashboards".
+
+A dashboard whose restriction policy (its edit lock) wac manages says so there too, with the digest of the
+policy as last applied (`…, permissions applied 5e4f3a2b1c0d9e8f): edit it in git.`): a policy has no free
+text of its own, and this is how a plan knows which policies to read.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ LINE: Final = re.compile(
     r"^Managed by widgets-as-code \(owner (?P<owner>[a-z0-9][a-z0-9_\-./]*), id (?P<id>[a-z0-9][a-z0-9_\-./]*),"
     r" applied (?P<applied>[0-9a-f]+)"
     r"(?:, share (?P<token>[a-z0-9]{1,32}-[0-9a-f]{32}) applied (?P<share_applied>[0-9a-f]+))?"
+    r"(?:, permissions applied (?P<policy_applied>[0-9a-f]+))?"
     r"\): edit it in git\.$"
 )
 # What gives a line away as a marker, however it is spaced, listed or disguised (read through `skeleton`):
@@ -61,11 +66,12 @@ COPIED_HELP: Final = (
 )
 
 
-def marker_line(marker: Marker, share: ShareRef | None = None) -> str:
+def marker_line(marker: Marker, share: ShareRef | None = None, policy: str | None = None) -> str:
     shared = f", share {share.token} applied {share.applied}" if share else ""
+    locked = f", permissions applied {policy}" if policy else ""
     return (
         f"Managed by widgets-as-code (owner {marker.owner}, id {marker.manifest_id}, applied {marker.applied}"
-        f"{shared}): edit it in git."
+        f"{shared}{locked}): edit it in git."
     )
 
 
@@ -113,6 +119,12 @@ def share_ref(description: str | None) -> ShareRef | None:
     return ShareRef(found["token"], found["share_applied"])
 
 
+def policy_applied(description: str | None) -> str | None:
+    """The digest of the restriction policy the description's one exact marker records as wac's, or None."""
+    found = _lines(description).single
+    return None if found is None else found["policy_applied"]
+
+
 def split(description: str | None) -> tuple[str | None, Claims]:
     """The user's description (None when empty) and the claims of every marker line in it.
 
@@ -146,12 +158,14 @@ def without_share(description: str | None) -> str | None:
         found = LINE.fullmatch(line.strip())
         if not found or not found["token"]:
             return line
-        return marker_line(Marker(found["owner"], found["id"], found["applied"]))
+        return marker_line(Marker(found["owner"], found["id"], found["applied"]), policy=found["policy_applied"])
 
     return "\n".join(plain(line) for line in description.split("\n"))
 
 
-def with_marker(description: str | None, marker: Marker, share: ShareRef | None = None) -> str:
-    line = marker_line(marker, share)
+def with_marker(
+    description: str | None, marker: Marker, share: ShareRef | None = None, policy: str | None = None
+) -> str:
+    line = marker_line(marker, share, policy)
     text = (description or "").rstrip("\n")
     return f"{text}\n\n{line}" if text else line

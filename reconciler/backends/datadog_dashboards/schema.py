@@ -13,6 +13,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
 from reconciler.backends.datadog_dashboards import fields
 from reconciler.backends.datadog_dashboards.codec import desired_dashboard
 from reconciler.backends.datadog_dashboards.marker import looks_like_marker
+from reconciler.backends.datadog_dashboards.permissions import desired_permissions
 from reconciler.backends.datadog_dashboards.sharing import desired_share
 from reconciler.backends.datadog_dashboards.vocabulary import (
     DASHBOARD_ID,
@@ -23,6 +24,7 @@ from reconciler.backends.datadog_dashboards.vocabulary import (
     TEAM_TAG,
     WIDGET_TYPES,
 )
+from reconciler.backends.datadog_restriction import checked_principals
 from reconciler.core.identity import id_problem
 from reconciler.core.resources import Desired
 
@@ -240,6 +242,33 @@ class Sharing(BaseModel):
         return self.model_dump(mode="json", exclude_none=True)
 
 
+class Permissions(BaseModel):
+    """Who may edit and who may view the dashboard: its restriction policy (edit lock), kept as code."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    editors: Annotated[list[str], AfterValidator(checked_principals)] = Field(
+        default_factory=list,
+        description="The only principals that may edit it (`role:`, `team:`, `user:` or `org:` and a UUID); one"
+        " must be wac's own identity.",
+    )
+    viewers: Annotated[list[str], AfterValidator(checked_principals)] = Field(
+        default_factory=list, description="The only principals (besides the editors) that may view it."
+    )
+
+    @model_validator(mode="after")
+    def _names_someone(self) -> Permissions:
+        if not self.editors and not self.viewers:
+            raise ValueError(
+                "permissions names no editors and no viewers; to leave the dashboard to the organisation's default,"
+                " remove the `permissions:` block"
+            )
+        both = sorted(set(self.editors) & set(self.viewers))
+        if both:
+            raise ValueError(f"'{both[0]}' is both an editor and a viewer; an editor may view already")
+        return self
+
+
 class DashboardManifest(BaseModel):
     """One Datadog dashboard, managed by widgets-as-code."""
 
@@ -257,6 +286,12 @@ class DashboardManifest(BaseModel):
     adopt: str | None = Field(default=None, pattern=DASHBOARD_ID.pattern, description="Id of a dashboard to take over.")
     sharing: Sharing | None = Field(
         default=None, description="The dashboard's share (public or invite-only); removing it revokes the share."
+    )
+
+    permissions: Permissions | None = Field(
+        default=None,
+        description="The dashboard's edit lock (a restriction policy); removing it returns the dashboard to the"
+        " organisation's default.",
     )
 
     @model_validator(mode="after")
@@ -283,6 +318,9 @@ class DashboardManifest(BaseModel):
 
     def resources(self, source: str) -> tuple[Desired, ...]:
         dashboard = self.desired(source)
-        if self.sharing is None:
-            return (dashboard,)
-        return dashboard, desired_share(self.id, self.sharing.as_content(), dashboard.title, source)
+        found = [dashboard]
+        if self.sharing is not None:
+            found.append(desired_share(self.id, self.sharing.as_content(), dashboard.title, source))
+        if self.permissions is not None:
+            found.append(desired_permissions(self.id, self.permissions.model_dump(), dashboard.title, source))
+        return tuple(found)

@@ -44,3 +44,9 @@ LIVE_SPANS: Final = ("15m", "1h", "4h", "1d", "2d", "1w", "1mo", "3mo")
 # The dashboard_type a share names, by the dashboard's layout.
 SHARED_DASHBOARD_TYPES: Final = {"ordered": "custom_timeboard", "free": "custom_screenboard"}
 INVITATION_PAGE_SIZE: Final = 100
+
+# A dashboard's restriction policy (who may edit or view it): a resource of its own, keyed like its share.
+POLICY_SCOPE: Final = "dashboard-permissions"
+# The resource type a restriction policy names a dashboard by (`dashboard:abc-def-ghi`).
+POLICY_RESOURCE_TYPE: Final = "dashboard"
+POLICY_ROOT: Final = "/api/v2/restriction_policy"

@@ -1,4 +1,5 @@
-"""The emulated Dashboards API v1 as an ASGI app: create, get, list, update, delete, bulk delete, restore."""
+"""The emulated Dashboards API v1 as an ASGI app: create, get, list, update, delete, bulk delete, restore; and
+the restriction policies (v2) that lock a dashboard to its editors."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import hashlib
 import json
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
@@ -17,7 +18,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
-from reconciler.backends.datadog_dashboards.emulator import shares
+from reconciler.backends.datadog_dashboards.emulator import policies, shares
 from reconciler.backends.datadog_dashboards.emulator.checks import dashboard_errors
 from reconciler.backends.datadog_dashboards.emulator.store import DashboardStore, Document, new_dashboard_id, now_iso
 from reconciler.backends.datadog_dashboards.vocabulary import DASHBOARD_ID, SHARE_TOKEN
@@ -29,6 +30,7 @@ SUMMARY_FIELDS: Final = (
 )  # fmt: skip
 _NOT_SLUG: Final = re.compile(r"[^a-z0-9 -]")
 TOKEN: Final = SHARE_TOKEN
+LOCKED: Final = "Forbidden: you are not an editor of this dashboard"
 
 
 def _error(status: int, *messages: str) -> JSONResponse:
@@ -57,9 +59,15 @@ def _with_widget_ids(widgets: list[Any]) -> list[Any]:
 
 
 class DashboardsApi:
-    def __init__(self, store: DashboardStore, users: Mapping[str, tuple[str, str | None]]) -> None:
+    def __init__(
+        self,
+        store: DashboardStore,
+        users: Mapping[str, tuple[str, str | None]],
+        principals: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
         self.store = store
         self.users = users
+        self.policies = policies.PoliciesApi(store, principals or {})
 
     def _author(self, request: Request) -> tuple[str, str | None]:
         api_key = request.headers.get("dd-api-key", "")
@@ -104,7 +112,7 @@ class DashboardsApi:
             return self._list(request)
         body = await self._body(request)
         if request.method in ("DELETE", "PATCH"):
-            return self._bulk(body, deleted=request.method == "DELETE")
+            return self._bulk(request, body, deleted=request.method == "DELETE")
         errors = dashboard_errors(body)
         if errors:
             return _error(400, *errors)
@@ -133,7 +141,7 @@ class DashboardsApi:
         ]
         return JSONResponse({"dashboards": summaries})
 
-    def _bulk(self, body: Any, deleted: bool) -> Response:
+    def _bulk(self, request: Request, body: Any, deleted: bool) -> Response:
         items = body.get("data") if isinstance(body, dict) else None
         if not isinstance(items, list) or not items:
             return _error(400, "'data' is a required property")
@@ -143,6 +151,12 @@ class DashboardsApi:
         missing = [i for i in ids if self.store.get(str(i), deleted=not deleted) is None]
         if missing:
             return _error(404, *(f"Dashboard with ID {i} not found" for i in missing))
+        return self._bulk_allowed(request, [str(i) for i in ids], deleted)
+
+    def _bulk_allowed(self, request: Request, ids: list[str], deleted: bool) -> Response:
+        """Every dashboard deleted (or restored) when the caller may edit each; none when it may not edit one."""
+        if not all(self.policies.allowed(request, i) for i in ids):
+            return _error(403, LOCKED)
         for dashboard_id in ids:
             self.store.set_deleted(str(dashboard_id), deleted)
         return Response(status_code=204)
@@ -155,6 +169,9 @@ class DashboardsApi:
             return _error(404, f"Dashboard with ID {dashboard_id} not found")
         if request.method == "GET":
             return JSONResponse(found)
+        if not self.policies.allowed(request, dashboard_id):
+            # Its restriction policy names editors, and the caller is not one of them.
+            return _error(403, LOCKED)
         if request.method == "DELETE":
             self.store.set_deleted(dashboard_id, True)
             return JSONResponse({"deleted_dashboard_id": dashboard_id})
@@ -276,9 +293,11 @@ async def _unexpected(_: Request, exc: Exception) -> Response:
 
 
 def create_dashboards_app(
-    store: DashboardStore | None = None, users: Mapping[str, tuple[str, str | None]] | None = None
+    store: DashboardStore | None = None,
+    users: Mapping[str, tuple[str, str | None]] | None = None,
+    principals: Mapping[str, Sequence[str]] | None = None,
 ) -> ASGIApp:
-    api = DashboardsApi(store or DashboardStore(), users or {})
+    api = DashboardsApi(store or DashboardStore(), users or {}, principals)
     shared = SharesApi(api)
     return Starlette(
         routes=[
@@ -287,6 +306,7 @@ def create_dashboards_app(
             Route(PREFIX + "/public/{token}", shared.item, methods=["GET", "PUT", "DELETE"]),
             Route(PREFIX + "/public/{token}/invitation", shared.invitations, methods=["GET", "POST", "DELETE"]),
             Route(PREFIX + "/{dashboard_id}", api.item, methods=["GET", "PUT", "DELETE"]),
+            Route(policies.ROOT + "/{resource_id}", api.policies.item, methods=["GET", "POST", "DELETE"]),
         ],
         exception_handlers={HTTPException: _http_error, _NotFound: _not_found, Exception: _unexpected},
     )
@@ -294,7 +314,10 @@ def create_dashboards_app(
 
 def mounted(db: str | Path, options: Mapping[str, Any]) -> tuple[ASGIApp, DashboardStore]:
     """The app and its store over the shared state file, as the emulator server mounts it (its registration);
-    the `users` option (Datadog's, shared with the widgets) names each application key's author."""
+    the `users` option (Datadog's, shared with the widgets) names each application key's author, and
+    `principals` the roles, teams, user and org each key acts as (what a restriction policy names)."""
     users: Mapping[str, tuple[str, str]] = options.get("users", {})
+    principals: Mapping[str, Sequence[str]] = options.get("principals", {})
     store = DashboardStore(db)
-    return create_dashboards_app(store, {key: (handle, name) for key, (handle, name) in users.items()}), store
+    authors = {key: (handle, name) for key, (handle, name) in users.items()}
+    return create_dashboards_app(store, authors, principals), store

@@ -31,6 +31,11 @@ CREATE TABLE IF NOT EXISTS datadog_dashboard_shares (
     dashboard_id TEXT NOT NULL,
     document TEXT NOT NULL
 );
+-- Restriction policies by resource id (`dashboard:abc-def-ghi`): their bindings as last posted.
+CREATE TABLE IF NOT EXISTS datadog_restriction_policies (
+    resource_id TEXT PRIMARY KEY,
+    bindings TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS datadog_dashboard_invitations (
     token TEXT NOT NULL,
     email TEXT NOT NULL,
@@ -168,3 +173,24 @@ class DashboardStore:
                 "SELECT document FROM datadog_dashboard_invitations WHERE token = ? ORDER BY seq", (token,)
             ).fetchall()
         return [json.loads(row[0]) for row in rows]
+
+    # restriction policies ---------------------------------------------------
+
+    def policy(self, resource_id: str) -> list[Document]:
+        """The bindings of the resource's policy; empty when it has none (as Datadog answers)."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT bindings FROM datadog_restriction_policies WHERE resource_id = ?", (resource_id,)
+            ).fetchone()
+        return [] if row is None else list(json.loads(row[0]))
+
+    def put_policy(self, resource_id: str, bindings: list[Document]) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO datadog_restriction_policies (resource_id, bindings) VALUES (?, ?)",
+                (resource_id, json.dumps(bindings)),
+            )
+
+    def drop_policy(self, resource_id: str) -> None:
+        with self._lock:
+            self._db.execute("DELETE FROM datadog_restriction_policies WHERE resource_id = ?", (resource_id,))
