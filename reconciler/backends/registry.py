@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
+from reconciler.backends.datadog_dashboard_lists import vocabulary as dashboard_lists
 from reconciler.backends.datadog_dashboards import vocabulary as dashboards
+from reconciler.backends.datadog_powerpacks import vocabulary as powerpacks
 from reconciler.backends.datadog_widgets.vocabulary import EXPERIENCE_TYPES
 from reconciler.backends.registration import (
     Emulator,
@@ -117,23 +119,70 @@ BACKENDS: Final[tuple[Registration, ...]] = (
     ),
     Registration(
         kind=dashboards.KIND,
-        title="Datadog dashboards and their shares",
-        scopes=(dashboards.SCOPE, dashboards.SHARE_SCOPE),
+        title="Datadog dashboards, their shares and edit locks",
+        scopes=(dashboards.SCOPE, dashboards.SHARE_SCOPE, dashboards.POLICY_SCOPE),
         scope_name="organisation",
-        nouns={dashboards.SCOPE: "dashboard", dashboards.SHARE_SCOPE: "share"},
+        nouns={dashboards.SCOPE: "dashboard", dashboards.SHARE_SCOPE: "share", dashboards.POLICY_SCOPE: "edit lock"},
         model_ref="reconciler.backends.datadog_dashboards.schema:DashboardManifest",
         data_path_ref="reconciler.backends.datadog_dashboards.explain:data_path",
         explain_ref="reconciler.backends.datadog_dashboards.explain:explain",
         export_ref="reconciler.backends.datadog_dashboards.explain:manifest_document",
         connect="reconciler.backends.datadog_dashboards.connection:connect",
-        variables=_DATADOG_KEYS,
+        # The principals wac's own key acts as, which every edit lock must keep among its editors.
+        variables=(*_DATADOG_KEYS, Variable("WAC_DATADOG_PRINCIPALS")),
+        settings=(Setting("datadog.principals", "user:<uuid>, role:<uuid>"),),
         example=Example("examples/datadog-dashboard.yaml", "widgets/dashboards/service-overview.yaml"),
         emulator=Emulator(
             "reconciler.backends.datadog_dashboards.emulator.app:mounted",
-            (dashboards.API_ROOT,),
-            options=(_DATADOG_USERS,),
+            (dashboards.API_ROOT, dashboards.POLICY_ROOT),
+            options=(
+                _DATADOG_USERS,
+                EmulatorOption(
+                    "--principals",
+                    "JSON file naming the roles, teams, user and org each Datadog application key acts as"
+                    " (what restriction policies name).",
+                    "reconciler.backends.datadog_dashboards.emulator.settings:load_principals",
+                ),
+            ),
         ),
         secret_patterns=(dashboards.SHARE_TOKEN_IN_TEXT,),
+    ),
+    Registration(
+        kind=dashboard_lists.KIND,
+        title="Datadog dashboard lists",
+        scopes=(dashboard_lists.SCOPE,),
+        scope_name="organisation",
+        nouns={dashboard_lists.SCOPE: "dashboard list"},
+        model_ref="reconciler.backends.datadog_dashboard_lists.schema:DashboardListManifest",
+        data_path_ref="reconciler.backends.datadog_dashboard_lists.explain:data_path",
+        explain_ref="reconciler.backends.datadog_dashboard_lists.explain:explain",
+        export_ref="reconciler.backends.datadog_dashboard_lists.explain:manifest_document",
+        connect="reconciler.backends.datadog_dashboard_lists.connection:connect",
+        variables=_DATADOG_KEYS,
+        # v1 lists and v2 items: longer prefixes than the dashboards' `/api/v1/dashboard`, so they win.
+        emulator=Emulator(
+            "reconciler.backends.datadog_dashboard_lists.emulator.app:mounted",
+            (dashboard_lists.V1_ROOT, dashboard_lists.V2_ROOT),
+            options=(_DATADOG_USERS,),
+        ),
+    ),
+    Registration(
+        kind=powerpacks.KIND,
+        title="Datadog powerpacks",
+        scopes=(powerpacks.SCOPE,),
+        scope_name="organisation",
+        nouns={powerpacks.SCOPE: "powerpack"},
+        model_ref="reconciler.backends.datadog_powerpacks.schema:PowerpackManifest",
+        data_path_ref="reconciler.backends.datadog_powerpacks.explain:data_path",
+        explain_ref="reconciler.backends.datadog_powerpacks.explain:explain",
+        export_ref="reconciler.backends.datadog_powerpacks.explain:manifest_document",
+        connect="reconciler.backends.datadog_powerpacks.connection:connect",
+        variables=_DATADOG_KEYS,
+        emulator=Emulator(
+            "reconciler.backends.datadog_powerpacks.emulator.app:mounted",
+            (powerpacks.API_ROOT,),
+            options=(_DATADOG_USERS,),
+        ),
     ),
 )
 BY_KIND: Final[Mapping[str, Registration]] = {b.kind: b for b in BACKENDS}

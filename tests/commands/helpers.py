@@ -119,7 +119,12 @@ def make_workspace(
     root = tmp_path / "repo"
     root.mkdir()
     if copy_examples:
-        chosen = (("spaceone", spaceone), ("dashboards", dashboards), ("services", templates), ("fragments", templates))
+        # The dashboard examples name the powerpack example by reference, and the list example names them:
+        # both come with the dashboards.
+        chosen = (
+            ("spaceone", spaceone), ("dashboards", dashboards), ("lists", dashboards), ("powerpacks", dashboards),
+            ("services", templates), ("fragments", templates),
+        )  # fmt: skip
         left_out = [name for name, wanted in chosen if not wanted]
         shutil.copytree(EXAMPLES, root / "widgets", ignore=shutil.ignore_patterns(*left_out))
     env = {

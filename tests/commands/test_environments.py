@@ -36,7 +36,8 @@ def test_an_environment_chooses_owner_values_and_manifests(tmp_path: Path) -> No
         assert repo.wac("plan", "--detailed-exitcode", "--env", "staging").exit_code == 0
 
         production = repo.wac("plan", "--env", "production")
-        assert "Plan for owner 'platform': 25 to create" in production.output, production.output
+        # widgets, dashboards with their share and edit lock, the powerpack they use and the list holding them
+        assert "Plan for owner 'platform': 28 to create" in production.output, production.output
         assert '"checkout overview (production)"' in production.output
         assert repo.wac("plan", "--env", "qa").exit_code == 1
         assert "environment 'qa' is not under `environments:` in .wac.yaml (it names staging, production)" in (

@@ -272,6 +272,75 @@ class DashboardShares(DatadogDashboards):
         return None  # a conflicted dashboard's share waits with it: no listing holds it
 
 
+class DatadogDashboardLists(Emulated):
+    name, kind, scope = "datadog-dashboard-lists", "datadog/dashboard-list", "dashboard-list"
+
+    def __init__(self, tmp_path: Path) -> None:
+        super().__init__(tmp_path)
+        # Members must be dashboards that exist (a list write names each one's type, read from it): one of each
+        # layout, made in the UI of the same emulator.
+        from tests.asgi import SyncASGITransport
+
+        with httpx.Client(transport=SyncASGITransport(self.ui_app), base_url="http://emulator", headers=DD_KEYS) as ui:
+            self.boards = [
+                str(ui.post("/api/v1/dashboard", json={"title": t, "layout_type": layout, "widgets": []}).json()["id"])
+                for t, layout in (("Orders", "ordered"), ("Map", "free"))
+            ]
+
+    def resources(self, manifest_id: str, version: int = 0) -> tuple[Desired, ...]:
+        members = self.boards[: 1 + version % 2]
+        return self.manifest(
+            {"kind": self.kind, "id": manifest_id, "name": f"Checkout v{version}", "dashboards": members}
+        )
+
+    async def _post(self, name: str) -> str:
+        async with self.ui(DD_KEYS) as http:
+            answer = await http.post("/api/v1/dashboard/lists/manual", json={"name": name})
+        assert answer.status_code == 200, answer.text
+        return str(answer.json()["id"])
+
+    async def ui_unowned(self) -> str:
+        return await self._post("Made in the UI")
+
+    async def ui_conflict(self, owner: str, other: str, manifest_id: str) -> str | None:
+        # The suffix for another owner pasted after wac's: two markers, which no owner may write to.
+        marks = [f"[wac: owner {o}, id {manifest_id}, applied 0123456789abcdef]" for o in (owner, other)]
+        return await self._post("Copied " + " ".join(marks))
+
+
+class DatadogPowerpacks(Emulated):
+    name, kind, scope = "datadog-powerpacks", "datadog/powerpack", "powerpack"
+
+    def resources(self, manifest_id: str, version: int = 0) -> tuple[Desired, ...]:
+        value = {"type": "query_value", "title": f"Latency v{version}", "requests": [{"q": "p95:l{*}"}]}
+        widget = {"definition": value}
+        group = {"type": "group", "layout_type": "ordered", "title": "Latency", "widgets": [widget]}
+        powerpack = {
+            "name": f"Latency v{version}",
+            "tags": ["team:sre"],
+            "template_variables": [{"name": "service", "defaults": ["*"]}],
+            "group_widget": {"definition": group, "layout": {"x": 0, "y": 0, "width": 12, "height": 3}},
+        }
+        return self.manifest({"kind": self.kind, "id": manifest_id, "powerpack": powerpack})
+
+    async def _post(self, tags: list[str]) -> str:
+        note = {"definition": {"type": "note", "content": "x"}}
+        group = {"definition": {"type": "group", "layout_type": "ordered", "widgets": [note]}}
+        attributes = {"name": "Made in the UI", "group_widget": group, "tags": tags}
+        body = {"data": {"type": "powerpack", "attributes": attributes}}
+        async with self.ui(DD_KEYS) as http:
+            answer = await http.post("/api/v2/powerpacks", json=body)
+        assert answer.status_code == 200, answer.text
+        return str(answer.json()["data"]["id"])
+
+    async def ui_unowned(self) -> str:
+        return await self._post(["team:sre"])
+
+    async def ui_conflict(self, owner: str, other: str, manifest_id: str) -> str | None:
+        tags = [f"wac-owner:{owner}", f"wac-owner:{other}", f"wac-id:{manifest_id}", "wac-applied:0123456789abcdef"]
+        return await self._post(tags)
+
+
 class Fake(Subject):
     """The in-memory fake: every instance a `FakeBackend` over one `FakeApi`, the UI its edit methods."""
 
@@ -335,4 +404,7 @@ class FakeChildren(Fake):
         return self.api.add(self.scope, {"title": "Copied marker"}, claims, parent_id=board)
 
 
-SUBJECTS: Final = (DatadogWidgets, SpaceOneWidgets, DatadogDashboards, DashboardShares, Fake, FakeChildren)
+SUBJECTS: Final = (
+    DatadogWidgets, SpaceOneWidgets, DatadogDashboards, DashboardShares, DatadogDashboardLists, DatadogPowerpacks, Fake,
+    FakeChildren,
+)  # fmt: skip

@@ -73,6 +73,8 @@ def repo(tmp_path: Path) -> tuple[Path, Path]:
     temp.mkdir()
     shutil.copy(EXAMPLES / "logs" / "errors.yaml", workdir / "widgets" / "errors.yaml")
     shutil.copy(EXAMPLES / "dashboards" / "checkout.yaml", workdir / "widgets" / "checkout.yaml")
+    # The dashboards use the powerpack example by reference.
+    shutil.copy(EXAMPLES / "powerpacks" / "latency-pack.yaml", workdir / "widgets" / "latency-pack.yaml")
     # An earlier use of the Action in this job installed the product (here: the test's own install).
     (temp / "widgets-as-code-installed").write_text(str(ROOT))
     return workdir, temp

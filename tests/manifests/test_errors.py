@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from reconciler.backends.registry import BY_KIND
 from tests.manifests.helpers import VALID, problems_of, write
 
 
@@ -272,7 +273,7 @@ def test_kind_defaults_to_datadog_widget_and_others_are_named(tmp_path: Path) ->
     problem = one_problem(tmp_path, "kind: grafana/dashboard\n" + VALID)
     assert problem == (
         "w.yaml:1:7: kind 'grafana/dashboard' is not supported; this version manages kind datadog/widget,"
-        " spaceone/custom-widget, datadog/dashboard (datadog/widget is the default when absent)"
+        f" {', '.join(BY_KIND)[len('datadog/widget, ') :]} (datadog/widget is the default when absent)"
     )
     # A known kind validates the document by its own model and its own words.
     fields = one_problem(

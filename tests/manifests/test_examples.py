@@ -37,7 +37,9 @@ def test_examples_are_valid() -> None:
     assert {w.definition.type for w in widgets} == set(WIDGET_TYPES)
     assert {w.experience_type for w in widgets} == set(EXPERIENCE_TYPES)
     kinds = {m.manifest.kind for m in result.manifests}
-    assert kinds == {"datadog/widget", "spaceone/custom-widget", "datadog/dashboard"}, "an example of every kind"
+    every = {"datadog/widget", "spaceone/custom-widget", "datadog/dashboard", "datadog/powerpack"}
+    every |= {"datadog/dashboard-list"}
+    assert kinds == every, "an example of every kind"
 
 
 def test_committed_schema_is_current() -> None:

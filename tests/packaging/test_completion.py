@@ -31,4 +31,8 @@ def test_each_shell_gets_a_completion_script(shell: str, marker: str) -> None:
 def test_commands_options_and_kinds_complete() -> None:
     assert completion("bash_complete", "wac in", 1).split() == ["plain,init"]
     assert "plain,--format" in completion("bash_complete", "wac plan --fo", 2).split()
-    assert completion("bash_complete", "wac plan --kind datadog/d", 3).split() == ["plain,datadog/dashboard"]
+    assert completion("bash_complete", "wac plan --kind datadog/d", 3).split() == [
+        "plain,datadog/dashboard",
+        "plain,datadog/dashboard-list",
+    ]
+    assert completion("bash_complete", "wac plan --kind datadog/p", 3).split() == ["plain,datadog/powerpack"]

@@ -15,9 +15,11 @@ def test_applying_one_kind_s_folder_never_deletes_every_resource_of_another_kind
         assert repo.wac("apply", "--auto-approve").exit_code == 0
         widgets_before = len(repo.managed())
 
-        planned = repo.wac("plan", "widgets/dashboards")
+        # The dashboards with the powerpack they use by reference: every other kind's manifests are left out.
+        folders = ("widgets/dashboards", "widgets/powerpacks")
+        planned = repo.wac("plan", *folders)
         assert "apply will refuse this plan: it deletes every resource of kind datadog/widget (16)" in planned.output
-        refused = repo.wac("apply", "--auto-approve", "widgets/dashboards")
+        refused = repo.wac("apply", "--auto-approve", *folders)
         assert refused.exit_code == 1 and "--allow-mass-delete" in refused.output, refused.output
         assert len(repo.managed()) == widgets_before, "nothing was deleted"
 
@@ -31,4 +33,5 @@ def test_a_kind_the_manifests_use_but_kinds_leaves_out_is_named(tmp_path: Path) 
         repo = make_workspace(tmp_path, server.url, dashboards=True)
         (repo.root / ".wac.yaml").write_text("kinds: [datadog/widget]\n")
         planned = repo.wac("plan")
-        assert "datadog/dashboard: read this time, but `kinds:` in .wac.yaml does not list it" in planned.output
+        unlisted = "datadog/dashboard, datadog/dashboard-list, datadog/powerpack: read this time, but `kinds:`"
+        assert unlisted + " in .wac.yaml does not list it" in planned.output
