@@ -135,3 +135,54 @@ def test_a_token_not_in_datadogs_form_is_never_sent(tmp_path: Path) -> None:
         result = repo.wac("plan")
     assert not any("public" in path or "users" in path for path in seen), seen
     assert "was edited by hand" in result.output, "a marker in no form wac writes is a conflict"
+
+
+def _summary(number: int) -> dict[str, Any]:
+    return {**SUMMARY, "id": f"{number:03d}-aaa-bbb", "description": "", "title": f"Board {number}"}
+
+
+def _pages(total: int | None, asked: list[int]) -> Any:
+    """A dashboard list of `total` unmarked dashboards (None: it never ends), noting each page asked for."""
+
+    def answer(_method: str, path: str) -> Answer:
+        if path.startswith("/api/v2/"):
+            return _json({"data": [], "meta": {"filtered_total": 0}, "included": []})
+        if path.startswith("/api/v1/dashboard?"):
+            query = dict(part.split("=", 1) for part in path.split("?", 1)[1].split("&"))
+            start, count = int(query["start"]), int(query["count"])
+            if "filter%5Bshared%5D" in query or "filter[shared]" in query:
+                return _json({"dashboards": []})
+            asked.append(start // count)
+            end = start + count if total is None else min(total, start + count)
+            return _json({"dashboards": [_summary(n) for n in range(start, end)]})
+        return _json({"errors": ["Not found"]}, 404)
+
+    return answer
+
+
+def test_list_pages_after_a_full_first_one_are_read_a_few_at_a_time_and_stop_at_the_short_one(
+    tmp_path: Path,
+) -> None:
+    asked: list[int] = []
+    with answering(_pages(250, asked)) as url:
+        repo = make_workspace(tmp_path, url, copy_examples=False)
+        repo.widgets.mkdir()
+        (repo.widgets / "board.yaml").write_text(DASHBOARD)
+        result = repo.wac("plan")
+    assert result.exit_code == 0, result.output
+    # The plan lists twice (a create is looked for again before it is made): each listing alike.
+    first = asked[: asked.index(0, 1)] if asked.count(0) > 1 else asked
+    assert sorted(first)[:3] == [0, 1, 2], "every page up to the short one is read"
+    assert len(first) <= 3 + 3, f"at most three pages past the end are asked for in vain: {asked}"
+
+
+def test_a_list_that_never_ends_stops_the_run_in_one_sentence(tmp_path: Path) -> None:
+    asked: list[int] = []
+    with answering(_pages(None, asked)) as url:
+        repo = make_workspace(tmp_path, url, copy_examples=False)
+        repo.widgets.mkdir()
+        (repo.widgets / "board.yaml").write_text(DASHBOARD)
+        result = repo.wac("plan")
+    assert result.exit_code == 1
+    assert "did not end after 1,000 pages" in result.output and "Traceback" not in result.output
+    assert len(asked) <= 1_000 + 3

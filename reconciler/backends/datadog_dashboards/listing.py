@@ -12,11 +12,15 @@ from reconciler.backends.datadog_dashboards.client import DashboardsClient
 from reconciler.backends.datadog_dashboards.codec import remote_from
 from reconciler.backends.datadog_dashboards.marker import EDITED, ShareRef, policy_applied, share_ref, split
 from reconciler.backends.datadog_dashboards.vocabulary import PAGE_SIZE
+from reconciler.backends.http_client import read_pages
 from reconciler.core.backend import BackendError
 from reconciler.core.resources import Claims, Remote
 
 # A bound on pages, so a server that never ends its list cannot keep a plan running: 100,000 dashboards.
 MAX_PAGES = 1_000
+# List pages asked for at once after a full first page: the list gives no total, so each one past the end
+# costs a request; four cut a listing's wall time about fourfold for at most three requests more.
+SPECULATIVE = 4
 
 
 @dataclass(frozen=True)
@@ -35,24 +39,32 @@ class Summary:
 async def summaries(client: DashboardsClient, shared: bool = False) -> list[Summary]:
     """Every live dashboard (with `shared`, every one Datadog reports shared): id, title, the claims its
     description's marker makes and the share it records, and its modified_at."""
-    found: dict[str, Summary] = {}
     what = "list shared dashboards" if shared else "list dashboards"
-    for number in range(MAX_PAGES):
-        page = await client.page(number * PAGE_SIZE, shared=shared)
-        items = page.get("dashboards")
+
+    async def page(number: int) -> list[Any]:
+        items = (await client.page(number * PAGE_SIZE, shared=shared)).get("dashboards")
         if not isinstance(items, list):
             raise BackendError(f"{what} page {number}: no `dashboards` list; {MALFORMED}")
+        return items
+
+    pages = [await page(0)]
+    # The endpoint gives no total: a short page is the last one. After a full first page the next ones are
+    # asked for a few at a time, and none after the first short one (at most SPECULATIVE - 1 asked in vain).
+    if len(pages[0]) >= PAGE_SIZE:
+        workers = min(SPECULATIVE, client.parallelism)
+        pages += await read_pages(page, range(1, MAX_PAGES), workers, lambda items: len(items) >= PAGE_SIZE)
+        if len(pages[-1]) >= PAGE_SIZE:
+            raise BackendError(
+                f"the dashboard list of {client.host} did not end after {MAX_PAGES:,} pages"
+                f" ({MAX_PAGES * PAGE_SIZE:,} dashboards, the most one run reads); nothing was planned. Check"
+                " --site: no Datadog organisation lists that many"
+            )
+    found: dict[str, Summary] = {}
+    for number, items in enumerate(pages):
         for index, item in enumerate(items):
             summary = summary_of(item, f"{what} page {number}: dashboards[{index}]")
             found[summary.dashboard_id] = summary
-        # The endpoint gives no total: a short page is the last one.
-        if len(items) < PAGE_SIZE:
-            return list(found.values())
-    raise BackendError(
-        f"the dashboard list of {client.host} did not end after {MAX_PAGES:,} pages ({MAX_PAGES * PAGE_SIZE:,}"
-        " dashboards, the most one run reads); nothing was planned. Check --site: no Datadog organisation"
-        " lists that many"
-    )
+    return list(found.values())
 
 
 def summary_of(item: Any, where: str) -> Summary:
