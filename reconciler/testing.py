@@ -300,7 +300,14 @@ class FakeBackend:
     async def update(self, scope: str, remote_id: str, content: dict[str, Any], marker: Marker) -> None:
         self.api._serve(Call("update", scope, remote_id, marker.manifest_id))
         self.api._check_scope(scope)
-        self.api._live(remote_id, scope)
+        claims = self.api._live(remote_id, scope).claims
+        # Read right before the write, as the backends that can afford it do: a marker removed or changed since
+        # the plan stops it, and only an adoption may find none.
+        if not (claims.owned_as(marker.owner, marker.current_id) or (marker.adopting and claims.unowned)):
+            raise BackendError(
+                f"refused: {remote_id} carries {claims.describe()}, not exactly owner '{marker.owner}' and id"
+                f" '{marker.current_id}'; nothing was written"
+            )
         self.api._write(remote_id, content, marker)
 
     async def release(self, scope: str, remote_id: str, owner: str, manifest_id: str) -> bool:

@@ -96,7 +96,9 @@ class Backend(Protocol):
         `parent_id` is the remote id of the resource this one belongs to (`Desired.parent`), if any."""
 
     async def update(self, scope: str, remote_id: str, content: dict[str, Any], marker: Marker) -> None:
-        """Makes the resource equal `content` with `marker`; raises Gone when it does not exist (any more)."""
+        """Makes the resource equal `content` with `marker`; raises Gone when it does not exist (any more). A
+        backend that reads the resource before writing refuses one whose marker no longer names exactly this
+        owner and id (`marker.current_id`); it may carry none only when `marker.adopting`."""
 
     async def release(self, scope: str, remote_id: str, owner: str, manifest_id: str) -> bool:
         """Removes this owner's marker and leaves everything else as it is, after checking right before the

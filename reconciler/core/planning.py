@@ -638,7 +638,9 @@ def _adoption(desired: Desired, remote: Remote, owner: str) -> tuple[Change | No
         # A replace would delete a resource that was never ours; the manifest must match it instead.
         return None, f"{where}: {because}, so it cannot be adopted; make the manifest match the existing one there"
     # Even when the content already matches, the ownership marker must be written.
-    return _update(desired, remote, owner, Reason.ADOPT), None
+    change = _update(desired, remote, owner, Reason.ADOPT)
+    marker = replace(change.marker, adopting=True) if change.marker is not None else None
+    return replace(change, marker=marker), None
 
 
 def _why(want: str, have: str, applied: str | None) -> Reason:

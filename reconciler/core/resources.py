@@ -44,6 +44,9 @@ class Marker:
     # The id the resource's marker carries now, when this write renames it (`moved_from`): what a backend
     # re-checks right before writing, instead of `manifest_id`.
     renamed_from: str | None = None
+    # The write takes over a resource that carries no marker (`adopt:`): only then may the resource, read right
+    # before the write, carry none. Every other write finds exactly this owner and id there, or is refused.
+    adopting: bool = False
 
     @property
     def current_id(self) -> str:

@@ -38,19 +38,26 @@ def delete_levels(deletes: Sequence[Change]) -> list[list[Change]]:
 
 
 def _levels(changes: Sequence[Change], before: Mapping[ResourceKey, list[ResourceKey]]) -> list[list[Change]]:
-    """Changes grouped by how long the longest chain of changes before each is; a cycle (which validation
-    refuses) is cut where it closes."""
+    """Changes grouped by how long the longest chain of changes before each is (without recursion: chains of
+    references may be long); a cycle, which validation refuses, is cut where it closes."""
     depth: dict[ResourceKey, int] = {}
-
-    def level(key: ResourceKey, seen: frozenset[ResourceKey]) -> int:
-        if key not in depth:
-            earlier = [k for k in before.get(key, ()) if k not in seen]
-            depth[key] = 1 + max((level(k, seen | {key}) for k in earlier), default=-1)
-        return depth[key]
-
+    for change in changes:
+        stack: list[tuple[ResourceKey, frozenset[ResourceKey]]] = [(change.key, frozenset())]
+        while stack:
+            key, seen = stack[-1]
+            if key in depth:
+                stack.pop()
+                continue
+            earlier = [k for k in before.get(key, ()) if k not in seen and k != key]
+            waiting = [k for k in earlier if k not in depth]
+            if waiting:
+                stack.extend((k, seen | {key}) for k in waiting)
+                continue
+            depth[key] = 1 + max((depth[k] for k in earlier), default=-1)
+            stack.pop()
     grouped: dict[int, list[Change]] = {}
     for change in changes:
-        grouped.setdefault(level(change.key, frozenset()), []).append(change)
+        grouped.setdefault(depth[change.key], []).append(change)
     return [grouped[n] for n in sorted(grouped)]
 
 

@@ -9,10 +9,14 @@ from typing import Any, Final
 
 from reconciler.backends.registry import BY_KIND
 from reconciler.core.problems import Problem
-from reconciler.core.references import parse_target, token
+from reconciler.core.references import is_token, parse_target, token
 from reconciler.manifests.validation import LoadedManifest, Where
 
 REF: Final = "ref"
+_HAND_WRITTEN = (
+    "this text is how wac stands for a reference until apply; write the reference itself, like"
+    " {ref: datadog/powerpack/latency-pack}, or the remote id"
+)
 # A document's structure is never a reference: only what its kind's body holds.
 _STRUCTURE: Final = frozenset({"id", "kind", "adopt", "ignore", "moved_from"})
 
@@ -53,9 +57,17 @@ def _swap(
 ) -> Any:
     if isinstance(value, list):
         return [_swap(item, (*path, index), where, found, problems) for index, item in enumerate(value)]
+    if isinstance(value, str) and is_token(value):
+        file, line, column, note = where(path, want_key=False)
+        problems.append(Problem(file, line, column, _HAND_WRITTEN + note))
+        return value
     if not isinstance(value, dict):
         return value
     if REF not in value:
+        for key in value:
+            if is_token(key):
+                file, line, column, note = where((*path, key), want_key=True)
+                problems.append(Problem(file, line, column, _HAND_WRITTEN + note))
         return {key: _swap(item, (*path, key), where, found, problems) for key, item in value.items()}
     file, line, column, note = where((*path, REF), want_key=False)
     problem = _ref_problem(value)

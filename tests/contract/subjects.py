@@ -44,6 +44,8 @@ class Subject:
     scope: str
     # Why a create whose answer is lost cannot be looked up in this scope ("" when it can).
     lost_create_skip: str = ""
+    # Why an update is not re-read against the marker right before it is sent ("" when it is).
+    update_unchecked: str = ""
 
     def open(self) -> AbstractAsyncContextManager[Backend]:
         """A fresh backend instance, as a new command would open one."""
@@ -136,6 +138,7 @@ class Emulated(Subject):
 
 class DatadogWidgets(Emulated):
     name, kind, scope = "datadog-widgets", "datadog/widget", "ccm_reports"
+    update_unchecked = "an update is checked against the claims the plan saw (README: How apply stays safe)"
 
     def resources(self, manifest_id: str, version: int = 0) -> tuple[Desired, ...]:
         query = {
@@ -170,6 +173,7 @@ class DatadogWidgets(Emulated):
 
 class SpaceOneWidgets(Emulated):
     name, kind, scope = "spaceone-widgets", "spaceone/custom-widget", "custom-widget"
+    update_unchecked = "an update is checked against the claims the plan saw (README: How apply stays safe)"
 
     def resources(self, manifest_id: str, version: int = 0) -> tuple[Desired, ...]:
         document = {

@@ -85,6 +85,29 @@ def test_update_changes_content_and_marker(subject: Subject) -> None:
     run(scenario)
 
 
+def test_update_refuses_a_resource_let_go_since_the_plan_unless_it_adopts_it(subject: Subject) -> None:
+    """A marker removed after the plan (a person letting the resource go) stops the write; only an adoption's
+    marker may find none."""
+    if subject.update_unchecked or subject.desired("spend").parent is not None:
+        pytest.skip(subject.update_unchecked or "marked through its parent: the parent's write is checked")
+
+    async def scenario() -> None:
+        after = subject.desired("spend", version=1)
+        async with subject.open() as backend:
+            remote_id = await subject.create(backend, OWNER, "spend")
+            assert await backend.release(subject.scope, remote_id, OWNER, "spend")
+            with pytest.raises(BackendError, match="refused"):
+                await backend.update(subject.scope, remote_id, after.content, after.marker(OWNER))
+            found = await backend.fetch(subject.scope, remote_id)
+            assert found is not None and found.claims.unowned, "nothing was written"
+            adopting = replace(after.marker(OWNER), adopting=True)
+            await backend.update(subject.scope, remote_id, after.content, adopting)
+            taken = await backend.fetch(subject.scope, remote_id)
+        assert taken is not None and taken.claims.owned_as(OWNER, "spend")
+
+    run(scenario)
+
+
 def test_update_of_a_deleted_resource_raises_gone(subject: Subject) -> None:
     async def scenario() -> None:
         want = subject.desired("spend", version=1)

@@ -12,6 +12,7 @@ from reconciler.core.planning import Action, Plan, plan_changes
 from reconciler.core.references import token
 from reconciler.core.resources import Desired
 from reconciler.engine.applying import apply_plan
+from reconciler.engine.ordering import write_levels
 from reconciler.engine.runs import plan_run, read_remote
 from reconciler.testing import KIND, FakeApi, FakeBackend
 
@@ -157,3 +158,11 @@ def test_a_kind_left_out_of_the_plan_still_resolves_references_to_it() -> None:
     (created,) = plan.changes
     pack_id = next(r.remote_id for r in api.resources() if r.claims.manifest_id == "latency-pack")
     assert created.content == {"uses": pack_id} and not plan.errors
+
+
+def test_a_long_chain_of_references_is_ordered_without_recursion() -> None:
+    """Validation allows any acyclic chain; ordering it must not hit Python's recursion limit."""
+    chain = [pack()] + [board(f"b{n:04}", PACK if n == 0 else (KIND, f"b{n - 1:04}")) for n in range(3_000)]
+    plan = plan_changes(list(reversed(chain)), Listing(()), "team")
+    levels = write_levels(list(plan.changes))
+    assert len(levels) == 3_001 and [c.manifest_id for c in levels[0]] == ["latency-pack"]

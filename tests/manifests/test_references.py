@@ -64,3 +64,11 @@ def test_malformed_references_say_what_is_allowed(tmp_path: Path) -> None:
 def test_structure_keys_are_never_references(tmp_path: Path) -> None:
     write(tmp_path, "a.yaml", "id: {ref: datadog/dashboard/b}\n" + dashboard("a", "x").split("\n", 2)[2])
     assert problems_of(tmp_path), "an id must be a plain id"
+
+
+def test_a_hand_written_placeholder_is_refused(tmp_path: Path) -> None:
+    """Only `{ref:}` makes a reference: the placeholder text written by hand would reach the API as it is."""
+    write(tmp_path, "a.yaml", dashboard("a", '"(known after apply: datadog/dashboard/b)"'))
+    write(tmp_path, "b.yaml", dashboard("b", "plain"))
+    (problem,) = problems_of(tmp_path)
+    assert problem.startswith("a.yaml:9:") and "this text is how wac stands for a reference" in problem

@@ -88,16 +88,16 @@ class DatadogDashboardLists:
             raise
 
     async def _update(self, list_id: str, content: dict[str, Any], marker: Marker) -> None:
-        # No marker at all: an adoption the engine checked against the plan.
+        # No marker at all is allowed only for an adoption, which the engine checked against the plan.
         owner, current_id = marker.owner, marker.current_id
-        body = await owned_list(self.client, list_id, owner, current_id, adopting=True)
+        body = await owned_list(self.client, list_id, owner, current_id, adopting=marker.adopting)
         wanted = members_of(content)
         current = await current_members(self.client, body)
         if sorted(m.dashboard_id for m in current) != wanted:
             pairs = await typed(self.client, wanted, current)
-            await owned_list(self.client, list_id, owner, current_id, adopting=True)
+            await owned_list(self.client, list_id, owner, current_id, adopting=marker.adopting)
             await self.client.replace_items(list_id, pairs)
-            body = await owned_list(self.client, list_id, owner, current_id, adopting=True)
+            body = await owned_list(self.client, list_id, owner, current_id, adopting=marker.adopting)
         # The marker (and the digest it records) is written last, once the membership it vouches for is.
         name = marked(str(content["name"]), marker)
         if body.name != name:

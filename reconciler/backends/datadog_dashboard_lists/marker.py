@@ -19,7 +19,10 @@ from typing import Final
 from reconciler.core.resources import Claims, Marker
 
 _ID: Final = r"[a-z0-9][a-z0-9_\-./]*"
-SUFFIX: Final = re.compile(rf" \[wac: owner (?P<owner>{_ID}), id (?P<id>{_ID}), applied (?P<applied>[0-9a-f]{{16}})\]$")
+# `\Z`, not `$`: a name ending in a newline after the marker is an edited marker, not this one.
+SUFFIX: Final = re.compile(
+    rf" \[wac: owner (?P<owner>{_ID}), id (?P<id>{_ID}), applied (?P<applied>[0-9a-f]{{16}})\]\Z"
+)
 # What gives text away as a marker however it is spaced or disguised (read folded: look-alike letters and
 # full-width brackets become ASCII): the bracket and the word, or the product's name.
 _GIVEAWAYS: Final = re.compile(r"\[\W*wac\b|\bwac\W*:|widgets\W*as\W*code")

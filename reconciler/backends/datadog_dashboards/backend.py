@@ -158,9 +158,11 @@ class DatadogDashboards:
             if scope == POLICY_SCOPE:
                 await policy_writes.lock(self.client, remote_id, content, marker, self.identity)
                 return
-            # A full replacement, re-checked against the marker read just now (none: an adoption the engine
-            # checked against the plan), which keeps the share it records.
-            body = await share_writes.owned_body(self.client, remote_id, marker.owner, marker.current_id, adopting=True)
+            # A full replacement, re-checked against the marker read just now (none only for an adoption, which the
+            # engine checked against the plan), which keeps the share it records.
+            body = await share_writes.owned_body(
+                self.client, remote_id, marker.owner, marker.current_id, adopting=marker.adopting
+            )
             description = body.get("description")
             written = request_body(content, marker, share_ref(description), policy_applied(description))
             await self.client.replace(remote_id, written)

@@ -80,8 +80,8 @@ class DatadogPowerpacks:
         current = await self.fetch(scope, remote_id)
         if current is None:
             raise Gone(f"powerpack {remote_id} was deleted since the plan", 404)
-        # Unmarked: an adoption, which the engine checked against the plan.
-        if not current.claims.unowned:
+        # Unmarked is allowed only for an adoption, which the engine checked against the plan.
+        if not (marker.adopting and current.claims.unowned):
             owned_now(current, marker.owner, marker.current_id, f"powerpack {remote_id}")
         try:
             await self.client.update(remote_id, request_body(content, marker, update=True))
