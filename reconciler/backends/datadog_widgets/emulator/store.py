@@ -99,6 +99,16 @@ def now_iso() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+@dataclass(frozen=True)
+class _Matches:
+    """A search's matches (id, created by the viewer, favourited by the viewer) in order, and its totals."""
+
+    ids: list[tuple[str, int, int]]
+    mine: int
+    favorited: int
+    anyone: int
+
+
 class WidgetStore:
     """All reads and writes of the emulator, serialised by one lock over one SQLite connection.
 
@@ -112,7 +122,7 @@ class WidgetStore:
         self._db.row_factory = sqlite3.Row
         self._version = 0
         self._cache_version: tuple[int, int] = (-1, -1)
-        self._cache: dict[SearchQuery, list[tuple[str, int, int]]] = {}
+        self._cache: dict[SearchQuery, _Matches] = {}
 
     def close(self) -> None:
         with self._lock:
@@ -234,13 +244,9 @@ class WidgetStore:
 
     def search(self, query: SearchQuery) -> SearchResult:
         with self._lock:
-            matches = self._matches(query)
-            anyone = self._db.execute(
-                "SELECT COUNT(*) FROM widgets WHERE experience_type = ? AND deleted_at IS NULL",
-                (query.experience_type,),
-            ).fetchone()[0]
+            found = self._matches(query)
             start = query.page_number * query.page_size
-            page = matches[start : start + query.page_size]
+            page = found.ids[start : start + query.page_size]
             marks = ",".join("?" * len(page))
             rows = {
                 r["id"]: r
@@ -251,17 +257,18 @@ class WidgetStore:
             ]
         return SearchResult(
             widgets=widgets,
-            filtered_total=len(matches),
-            created_by_you_total=sum(1 for _, mine, _ in matches if mine),
-            favorited_by_you_total=sum(1 for _, _, favorited in matches if favorited),
-            created_by_anyone_total=anyone,
+            filtered_total=len(found.ids),
+            created_by_you_total=found.mine,
+            favorited_by_you_total=found.favorited,
+            created_by_anyone_total=found.anyone,
         )
 
-    def _matches(self, query: SearchQuery) -> list[tuple[str, int, int]]:
-        """(id, created by viewer, favourited by viewer) of every match, in order; cached until a write.
+    def _matches(self, query: SearchQuery) -> _Matches:
+        """Every match in order, and the totals an answer carries; cached until a write.
 
-        Paging through a large result asks for the same ordered matches once per page; keeping
-        them until the next write makes each page a slice, as a real search index would.
+        Paging through a large result asks for the same ordered matches once per page; keeping them (and their
+        counts) until the next write makes each page a slice, as a real search index would: a listing of N
+        widgets costs O(N), not O(N) per page.
         """
         key = replace(query, page_number=0, page_size=0)
         # data_version moves when another connection (another process on the same file) commits.
@@ -297,7 +304,13 @@ class WidgetStore:
             f"SELECT w.id, w.created_by = ? AS mine, {favorited} AS favorited FROM widgets w"
             f" WHERE {' AND '.join(where)} ORDER BY {self._order_by(query.sort)}"
         )
-        matches = [(r[0], r[1], r[2]) for r in self._db.execute(sql, [query.viewer_id, query.viewer_id, *params])]
+        ids = [(r[0], r[1], r[2]) for r in self._db.execute(sql, [query.viewer_id, query.viewer_id, *params])]
+        anyone = self._db.execute(
+            "SELECT COUNT(*) FROM widgets WHERE experience_type = ? AND deleted_at IS NULL", (query.experience_type,)
+        ).fetchone()[0]
+        matches = _Matches(
+            ids, sum(1 for _, mine, _ in ids if mine), sum(1 for _, _, favorited in ids if favorited), anyone
+        )
         if len(self._cache) > 64:
             self._cache.clear()
         self._cache[key] = matches

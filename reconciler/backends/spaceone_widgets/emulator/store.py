@@ -49,11 +49,13 @@ class CustomWidgetStore:
         with self._lock:
             self._db.close()
 
-    def all(self, domain_id: str) -> list[Document]:
-        """The domain's widgets, oldest first."""
+    def all(self, domain_id: str, by_id: bool = False) -> list[Document]:
+        """The domain's widgets, oldest first (`by_id`: by custom_widget_id, from the primary key's index, so
+        a sort on it afterwards finds them in order and costs O(N))."""
+        order = "custom_widget_id" if by_id else "seq"
         with self._lock:
             rows = self._db.execute(
-                "SELECT document FROM spaceone_custom_widgets WHERE domain_id = ? ORDER BY seq", (domain_id,)
+                f"SELECT document FROM spaceone_custom_widgets WHERE domain_id = ? ORDER BY {order}", (domain_id,)
             ).fetchall()
         return [json.loads(row[0]) for row in rows]
 
