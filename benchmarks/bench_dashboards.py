@@ -34,6 +34,7 @@ from reconciler.manifests.loading import load_manifests
 from reconciler.manifests.validation import desired_from
 
 KEYS = {"DD-API-KEY": "bench-api-key", "DD-APPLICATION-KEY": "bench-app-key"}
+PARALLELISM = 16  # the client's default
 MANIFEST = """\
 kind: datadog/dashboard
 id: board-{n:05}
@@ -115,7 +116,10 @@ def measure(count: int, latency: float, rate_limit: int, rate_period: float, sha
         options = ("--latency", str(latency), "--rate-limit", str(rate_limit), "--rate-period", str(rate_period))
         with emulator_process(Path(scratch) / "state.sqlite3", *options) as url:
             plan, *_ = run_library(url, None, lambda b: plan_run(b, "default", desired))
-            run_library(url, None, lambda b: apply_run(b, plan, lambda _: None))
+            report, apply_wall, apply_calls, apply_429 = run_library(
+                url, None, lambda b: apply_run(b, plan, lambda _: None)
+            )
+            assert not report.failed, report.failed[:3]
             cache = Path(scratch) / "cache"
             cold, cold_wall, cold_calls, cold_429 = run_library(url, cache, lambda b: plan_run(b, "default", desired))
             assert not cold.changes and cold.unchanged == count + shared, "the apply converged"
@@ -140,6 +144,15 @@ def measure(count: int, latency: float, rate_limit: int, rate_period: float, sha
         shown += [f"{calls / peer_calls:.4f}", f"{wall / peer_wall:.3f}"]
         print(f"{name:<18}" + "".join(f"{s:>14}" for s in shown))
     print(f"{'floor (lists)':<18}{floor_wall:>14.2f}{floor_calls:>14,}")
+    # A create is one POST (a shared one two more: the share and its invitations); each answer waits the latency,
+    # `parallelism` at a time, and no more than the rate limit admits.
+    writes = count + 2 * shared
+    write_floor = max(math.ceil(writes / PARALLELISM) * latency, writes / rate_limit * rate_period)
+    print(
+        f"apply: {count:,} creates in {apply_wall:.2f} s, {apply_calls:,} calls ({apply_429} answered 429);"
+        f" floor {write_floor:.2f} s ({writes:,} writes, {PARALLELISM} at a time, limit {rate_limit} per"
+        f" {rate_period:g} s): {apply_wall / write_floor:.2f} times the floor"
+    )
     print(f"{'peer (list + GET)':<18}{peer_wall:>14.2f}{peer_calls:>14,}")
     print(f"most requests admitted in one rate-limit window: {window_max} (limit {rate_limit})")
 

@@ -38,6 +38,7 @@ from reconciler.backends.sites import resolve_site
 from reconciler.core.backend import Backend, Listing
 from reconciler.core.planning import plan_changes
 from reconciler.engine.runs import apply_run, plan_run, read_remote
+from reconciler.entry import fewer_collections
 from reconciler.manifests.loading import load_manifests
 from reconciler.manifests.validation import desired_from
 
@@ -233,6 +234,8 @@ def print_table(count: int, latency: float, parallelism: int, rate_limit: int | 
 
 
 def main() -> None:
+    # The collector tuned as the `wac` command tunes it, so the library runs here as it runs there.
+    fewer_collections()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("counts", nargs="*", type=int, default=[1_000, 10_000])
     parser.add_argument("--latency", type=float, default=0.02)

@@ -14,7 +14,7 @@ def run() -> None:
 
         # Here as well as in `main`, so click's own messages and a last traceback are guarded too.
         install()
-        _fewer_collections()
+        fewer_collections()
         main()
     except KeyboardInterrupt:
         interrupted_before_starting()
@@ -23,7 +23,7 @@ def run() -> None:
         raise SystemExit(1) from None
 
 
-def _fewer_collections() -> None:
+def fewer_collections() -> None:
     """What is loaded by now lives as long as the process, and manifests are trees freed by reference counts:
     the cycle collector scanning them every 700 allocations cost a quarter of `wac validate` of 10,000."""
     import gc

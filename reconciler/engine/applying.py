@@ -16,6 +16,8 @@ from reconciler.core.resources import ResourceKey
 from reconciler.engine.ordering import delete_levels, write_levels
 
 CREATE_ATTEMPTS = 3
+# Changes worked on at once: more than any client's requests in flight (--parallelism allows up to 256).
+WORKERS = 512
 
 
 async def apply_plan(
@@ -111,8 +113,18 @@ async def _run_batch(
         on_outcome(outcome)
         return outcome
 
-    # Each client bounds how many are in flight; gather only keeps every result.
-    return list(await asyncio.gather(*(run(c) for c in changes)))
+    # Each client bounds how many are in flight; a few more workers than any client's slots keep them all busy
+    # without a task per change (10,000 waiting tasks cost the event loop and the collector more than the
+    # requests themselves).
+    outcomes: list[Outcome | None] = [None] * len(changes)
+    pending = iter(enumerate(changes))
+
+    async def worker() -> None:
+        for index, change in pending:
+            outcomes[index] = await run(change)
+
+    await asyncio.gather(*(worker() for _ in range(min(WORKERS, len(changes)))))
+    return [outcome for outcome in outcomes if outcome is not None]
 
 
 async def _apply_one(backend: Backend, owner: str, change: Change) -> Outcome:
