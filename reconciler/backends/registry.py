@@ -159,6 +159,7 @@ BACKENDS: Final[tuple[Registration, ...]] = (
         export_ref="reconciler.backends.datadog_dashboard_lists.explain:manifest_document",
         connect="reconciler.backends.datadog_dashboard_lists.connection:connect",
         variables=_DATADOG_KEYS,
+        example=Example("examples/datadog-dashboard-list.yaml", "widgets/lists/team-dashboards.yaml"),
         # v1 lists and v2 items: longer prefixes than the dashboards' `/api/v1/dashboard`, so they win.
         emulator=Emulator(
             "reconciler.backends.datadog_dashboard_lists.emulator.app:mounted",
@@ -178,6 +179,7 @@ BACKENDS: Final[tuple[Registration, ...]] = (
         export_ref="reconciler.backends.datadog_powerpacks.explain:manifest_document",
         connect="reconciler.backends.datadog_powerpacks.connection:connect",
         variables=_DATADOG_KEYS,
+        example=Example("examples/datadog-powerpack.yaml", "widgets/powerpacks/latency-pack.yaml"),
         emulator=Emulator(
             "reconciler.backends.datadog_powerpacks.emulator.app:mounted",
             (powerpacks.API_ROOT,),

@@ -160,7 +160,9 @@ def _connected(
             problems.append(exc)
             reach.problems[registration.kind] = str(exc)
             continue
-        if registration.kind in reach.kinds or ready.configured or (reach.every and not reach.kinds):
+        # A kind set up (its keys given) but left out of `kinds:` is skipped: the repository said what it manages.
+        configured = ready.configured and "kinds" not in config
+        if registration.kind in reach.kinds or configured or (reach.every and not reach.kinds):
             connected[registration.kind] = ready
         else:
             skipped.append(registration.kind)

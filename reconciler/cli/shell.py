@@ -231,7 +231,7 @@ target_option = click.option(
     multiple=True,
     metavar="ID",
     shell_complete=_complete_ids,
-    help="Only these manifest ids, or scope/id as a plan prints them (repeatable).",
+    help="Only these manifest ids, scope/id as a plan prints them, or KIND/ID as a reference names them (repeatable).",
 )
 
 

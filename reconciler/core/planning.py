@@ -13,7 +13,7 @@ from typing import Any
 from reconciler.core.backend import Listing
 from reconciler.core.diffing import FieldChange, field_changes
 from reconciler.core.normalise import canonical_json, lookup, parse_path, without_ignored
-from reconciler.core.resolving import Resolver, reference_order
+from reconciler.core.resolving import Resolver, reference_order, still_named
 from reconciler.core.resources import Caution, Claims, Desired, Marker, Remote, ResourceKey, User, describe_claims
 
 
@@ -196,7 +196,9 @@ def plan_changes(
         unchanged=decided.unchanged,
         managed=index.managed,
         withheld_deletes=withheld,
-        warnings=tuple([*index.warnings, *decided.warnings, *_owner_warnings(index, changes, owner)]),
+        warnings=tuple(
+            [*index.warnings, *decided.warnings, *_owner_warnings(index, changes, owner), *_named(changes, wanted)]
+        ),
         remote_fingerprint=fingerprint(index.claimed),
         targets=tuple(sorted(set(targets))),
         kinds=tuple(sorted(set(kinds))),
@@ -327,8 +329,8 @@ def _decided(
     in_conflict = {(c.kind, c.scope, manifest_id) for c in index.conflicts for manifest_id in c.manifest_ids}
     resolver = resolver or Resolver.of(wanted, index.keepers)
     for key in reference_order(sorted(set(wanted) | set(index.by_key) | in_conflict), wanted):
-        # A target is an id, or the `scope/id` a plan prints.
-        if chosen and key[2] not in chosen and f"{key[1]}/{key[2]}" not in chosen:
+        # A target is an id, the `scope/id` a plan prints, or the KIND/ID a reference names.
+        if chosen and not chosen & {key[2], f"{key[1]}/{key[2]}", f"{key[0]}/{key[2]}"}:
             resolver.skipped(key)
         elif key in index.blocked:
             decisions.held_back.append(key)
@@ -336,7 +338,7 @@ def _decided(
         else:
             _decide_resolved(key, wanted.get(key), resolver, index, adoptable, owner, decisions)
     keys = {*wanted, *index.by_key, *index.blocked}
-    known = {k[2] for k in keys} | {f"{k[1]}/{k[2]}" for k in keys}
+    known = {k[2] for k in keys} | {f"{k[1]}/{k[2]}" for k in keys} | {f"{k[0]}/{k[2]}" for k in keys}
     decisions.errors += [
         f"--target {target}: no manifest and no resource of owner '{owner}' has this id"
         for target in sorted(chosen - known)
@@ -478,6 +480,16 @@ def _withheld(changes: list[Change], listing: Listing) -> tuple[list[Change], tu
         return changes, ()
     kept = [c for c in changes if not (c.action == Action.DELETE and (c.kind, c.scope) in listing.incomplete)]
     return kept, withheld
+
+
+def _named(changes: Sequence[Change], wanted: Mapping[ResourceKey, Desired]) -> list[str]:
+    """Deletes of resources whose remote id a manifest still holds, written out (see `still_named`)."""
+    deleted = {
+        c.remote_id: f"{c.scope}/{c.manifest_id}"
+        for c in changes
+        if c.action == Action.DELETE and c.remote_id and c.parent is None
+    }
+    return still_named(deleted, wanted.values())
 
 
 def _owner_warnings(index: _Index, changes: Sequence[Change], owner: str) -> list[str]:

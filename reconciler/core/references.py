@@ -19,6 +19,14 @@ TARGET: Final = re.compile(r"^([a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9-]*)/([^\s()/]+
 """What `ref:` holds: KIND/ID, the kind's two words and the manifest id."""
 
 
+_IN_TEXT: Final = re.compile(r"\(known after apply: ([a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9-]*/[^\s()/]+)\)")
+
+
+def as_written(text: str) -> str:
+    """`text` with each token shown as the manifest wrote it (`{ref: KIND/ID}`): for sentences about a manifest."""
+    return _IN_TEXT.sub(r"{ref: \1}", text) if _PREFIX in text else text
+
+
 def token(kind: str, manifest_id: str) -> str:
     """The placeholder that stands for the remote id of the resource `kind`/`manifest_id`."""
     return f"{_PREFIX}{kind}/{manifest_id})"

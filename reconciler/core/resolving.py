@@ -3,7 +3,7 @@ target before what names it, so a target the plan creates or replaces leaves "(k
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 
 from reconciler.core.normalise import unordered_sorted
@@ -99,3 +99,33 @@ class Resolver:
         """`key` is not planned this time: what refers to it can use its current id only."""
         if self.principals.get((key[0], key[2])) == key and (key[0], key[2]) not in self.ids:
             self.unplanned.add((key[0], key[2]))
+
+
+def still_named(deleted: Mapping[str, str], wanted: Iterable[Desired]) -> list[str]:
+    """A warning for each resource a plan deletes whose remote id a manifest still holds, written out rather
+    than by `{ref: …}` (a list naming a dashboard, a dashboard using a powerpack): after the apply, that manifest
+    names nothing. `deleted` maps each remote id to how the plan names the resource."""
+    if not deleted:
+        return []
+    found: dict[str, list[str]] = {}
+    for want in wanted:
+        for text in set(_texts(want.content)) & deleted.keys():
+            found.setdefault(text, []).append(want.source)
+    return [
+        f"{deleted[remote_id]} ({remote_id}) is deleted, but {', '.join(sorted(sources))} still names its id; name"
+        " it by `{ref: KIND/ID}` to have a plan say so, or remove the id there too"
+        for remote_id, sources in sorted(found.items())
+    ]
+
+
+def _texts(content: object) -> Iterator[str]:
+    if isinstance(content, str):
+        yield content
+    elif isinstance(content, dict):
+        for key, value in content.items():
+            if isinstance(key, str):
+                yield key
+            yield from _texts(value)
+    elif isinstance(content, list):
+        for value in content:
+            yield from _texts(value)

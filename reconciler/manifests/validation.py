@@ -12,7 +12,7 @@ from pydantic_core import ErrorDetails
 from reconciler.backends.registry import BY_KIND, DEFAULT_KIND, ManifestModel, Registration
 from reconciler.core.identity import id_problem
 from reconciler.core.problems import Problem
-from reconciler.core.references import targets_in
+from reconciler.core.references import as_written, targets_in
 from reconciler.core.resources import Desired
 from reconciler.manifests.documents import Document, locate
 
@@ -141,7 +141,8 @@ def _problem(at: Where, document: Document, error: ErrorDetails, backend: Regist
     # A missing field is reported at its parent's key: that is where it belongs.
     file, line, column, note = at(path[:-1] if missing else path, want_key=missing or kind == "extra_forbidden")
     sentence = backend.explain(document.data, path, _name(path), error) or _sentence(path, error)
-    return Problem(file, line, column, sentence + suffix + note)
+    # The document the model read holds reference tokens; the person wrote `{ref: …}`.
+    return Problem(file, line, column, as_written(sentence) + suffix + note)
 
 
 def _name(path: Sequence[str | int]) -> str:

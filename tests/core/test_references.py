@@ -166,3 +166,16 @@ def test_a_long_chain_of_references_is_ordered_without_recursion() -> None:
     plan = plan_changes(list(reversed(chain)), Listing(()), "team")
     levels = write_levels(list(plan.changes))
     assert len(levels) == 3_001 and [c.manifest_id for c in levels[0]] == ["latency-pack"]
+
+
+def test_deleting_a_resource_whose_id_a_manifest_writes_out_is_named() -> None:
+    api = FakeApi()
+    applied(api, [pack()])
+    pack_id = api.resources()[0].remote_id
+    literal = Desired(KIND, "default", "checkout", "checkout", {"uses": [pack_id]}, (), "checkout.yaml:3")
+    plan = plan_changes([literal], listing_of(api), "team")
+    assert [c.action for c in plan.changes if c.manifest_id == "latency-pack"] == [Action.DELETE]
+    assert any(
+        w.startswith(f"default/latency-pack ({pack_id}) is deleted, but checkout.yaml:3 still names its id")
+        for w in plan.warnings
+    ), plan.warnings

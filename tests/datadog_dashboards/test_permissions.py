@@ -161,7 +161,7 @@ def test_a_lock_is_applied_after_its_dashboard_and_then_refuses_anyone_else(
     repo = locked(tmp_path, server.url, board(sharing=LOCK))
     plan = repo.wac("plan")
     assert '+ create dashboard-permissions/checkout-overview "Board checkout-overview"' in plan.output
-    assert f"only {CI_ROLE} (and the editors) may edit the dashboard" in plan.output
+    assert f"only {CI_ROLE} may edit the dashboard" in plan.output
     output = apply(repo)
     assert "created" in output
     made = dashboard_of(server.url, "checkout-overview")

@@ -38,6 +38,14 @@ SHARED_BEFORE_ADOPTION: Final = (
 )
 
 
+# What a 403 on a dashboard write most likely means, and what a person does about it.
+LOCKED_OUT = (
+    "this key may not edit the dashboard: its edit lock (a restriction policy) names none of the principals the"
+    " key acts as. Check WAC_DATADOG_PRINCIPALS (or datadog.principals) against the key's user, roles and teams,"
+    " and ask someone the lock names as editor (or an admin) to add one of them"
+)
+
+
 class DatadogDashboards:
     """The Backend protocol over a `DashboardsClient`; `cache_folder` (plan and drift only) saves GETs."""
 
@@ -170,6 +178,8 @@ class DatadogDashboards:
             # A write answered 404: the dashboard (or its share) was deleted between the read and the write.
             if exc.status == 404 and not isinstance(exc, Gone):
                 raise Gone(str(exc), 404) from None
+            if exc.status == 403:
+                raise BackendError(f"{exc}; {LOCKED_OUT}", 403) from None
             raise
 
     async def release(self, scope: str, remote_id: str, owner: str, manifest_id: str) -> bool:

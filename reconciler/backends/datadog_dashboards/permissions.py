@@ -88,7 +88,8 @@ def _lists(content: Mapping[str, Any] | None) -> tuple[list[str], list[str]]:
 def _relation(name: str, was: list[str], now: list[str]) -> Caution:
     verb = "edit" if name == "editors" else "view"
     if not was:
-        return Caution(f"only {', '.join(now)} (and the editors) may {verb} the dashboard", widens=False)
+        also = "" if name == "editors" else " (and the editors)"
+        return Caution(f"only {', '.join(now)}{also} may {verb} the dashboard", widens=False)
     if not now:
         return Caution(
             f"widens access: anyone allowed by the organisation's default may {verb} it (was {', '.join(was)})"
