@@ -3,9 +3,12 @@ lists that differ compared by deepdiff."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Final
+
+from reconciler.core.normalise import NAME
 
 
 class FieldKind(StrEnum):
@@ -137,5 +140,11 @@ def _top_level(content: dict[str, Any]) -> list[tuple[str, Any]]:
 def _dotted(path: list[Any]) -> str:
     text = ""
     for segment in path:
-        text += f"[{segment}]" if isinstance(segment, int) else (f".{segment}" if text else str(segment))
+        if isinstance(segment, int):
+            text += f"[{segment}]"
+        elif not NAME.fullmatch(str(segment)):
+            # A key that is no name (a dashboard id, a reference) is quoted, so the path reads back exactly.
+            text += f"[{json.dumps(str(segment), ensure_ascii=False)}]"
+        else:
+            text += f".{segment}" if text else str(segment)
     return text

@@ -7,15 +7,26 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Final
 
-_SEGMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
+# A name, a list index, or a key that is no name written as a JSON string in brackets (`dashboards["abc-def"]`).
+_SEGMENT = re.compile(r'([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]')
+NAME: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 DIGEST_LENGTH = 16
 
 
 def parse_path(path: str) -> list[str | int]:
-    """`requests[0].formulas` → ["requests", 0, "formulas"]."""
-    return [name if name else int(index) for name, index in _SEGMENT.findall(path)]
+    """`requests[0].formulas` → ["requests", 0, "formulas"]; `dashboards["abc-def-ghi"]` → ["dashboards",
+    "abc-def-ghi"]."""
+    return [name or (int(index) if index else _quoted(quoted)) for name, index, quoted in _SEGMENT.findall(path)]
+
+
+def _quoted(text: str) -> str:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return text[1:-1]
+    return value if isinstance(value, str) else text[1:-1]
 
 
 def without_ignored(definition: dict[str, Any], ignore: Iterable[str]) -> dict[str, Any]:

@@ -63,7 +63,7 @@ def load_manifests(
     problems.extend(duplicate_id_problems(manifests))
     problems.extend(duplicate_adopt_problems(manifests))
     problems.extend(moved_from_problems(manifests))
-    problems.extend(reference_problems(manifests))
+    problems.extend(reference_problems(manifests, others=bool(problems)))
     return LoadResult(tuple(manifests), tuple(sorted(problems)), tuple(digests))
 
 

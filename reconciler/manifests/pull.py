@@ -79,6 +79,9 @@ def _set(document: CommentedMap, path: list[str | int], field: FieldChange) -> N
         following = path[depth + 1]
         parent = _child(parent, segment, fresh=CommentedSeq() if isinstance(following, int) else CommentedMap())
     last = path[-1]
+    if isinstance(parent, list) and isinstance(last, str):
+        _set_member(parent, last, field)
+        return
     if field.kind == FieldKind.ADDED:  # in the manifest, not in the remote: someone removed it there
         if isinstance(parent, dict):
             parent.pop(last, None)
@@ -95,6 +98,17 @@ def _set(document: CommentedMap, path: list[str | int], field: FieldChange) -> N
         parent[last] = _styled(parent.get(last), value)
     else:
         raise PullError(f"{field.path}: the manifest holds no mapping or list on the way there")
+
+
+def _set_member(members: list[Any], member: str, field: FieldChange) -> None:
+    """A set the manifest writes as a list and the content as a mapping keyed by member (a dashboard list's
+    dashboards): a member added remotely is appended, one removed remotely taken out."""
+    if field.kind == FieldKind.ADDED:
+        if member not in members:
+            raise PullError(f"{field.path}: the manifest names that member by reference; remove it there by hand")
+        members.remove(member)
+    elif member not in members:
+        members.append(member)
 
 
 def _child(parent: Any, segment: str | int, fresh: Any) -> Any:

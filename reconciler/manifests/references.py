@@ -95,11 +95,12 @@ def _ref_problem(value: dict[str, Any]) -> str | None:
     return None
 
 
-def reference_problems(manifests: Sequence[LoadedManifest]) -> list[Problem]:
-    """Every reference names a manifest given to this run, and no manifest reaches itself through references."""
+def reference_problems(manifests: Sequence[LoadedManifest], others: bool = False) -> list[Problem]:
+    """Every reference names a manifest given to this run, and no manifest reaches itself through references;
+    `others`: some manifest has a problem already (the one a reference names may be it)."""
     by_target = {(m.manifest.kind, m.manifest.id): m for m in manifests}
     problems = [
-        Problem(ref.file, ref.line, ref.column, _dangling(ref, loaded))
+        Problem(ref.file, ref.line, ref.column, _dangling(ref, loaded, others))
         for loaded in manifests
         for ref in loaded.references
         if ref.target not in by_target
@@ -107,7 +108,12 @@ def reference_problems(manifests: Sequence[LoadedManifest]) -> list[Problem]:
     return problems + _cycles(manifests, by_target)
 
 
-def _dangling(ref: Reference, loaded: LoadedManifest) -> str:
+def _dangling(ref: Reference, loaded: LoadedManifest, others: bool) -> str:
+    if others:
+        # Its manifest may be there but invalid: that problem, reported too, is the one to fix first.
+        return (
+            f"ref: {ref.named} names no valid manifest given to this run; if its manifest has a problem, fix that first"
+        )
     return (
         f"ref: {ref.named} names no manifest given to this run; a reference names a manifest of this repository"
         " (managed by the same owner) — check the id, add its manifest, or write the remote id of a resource"

@@ -126,3 +126,27 @@ def test_a_suffix_edited_in_the_ui_is_a_conflict_nobody_writes(tmp_path: Path) -
         assert "edited" in planned.output or "conflict" in json.dumps(plan), planned.output
         repo.wac("apply", *KIND, "--auto-approve")
         assert [x["name"] for x in _lists(server.url)] == [edited], "nobody wrote to it"
+
+
+def test_pull_writes_members_added_or_removed_in_the_ui_into_the_list(tmp_path: Path) -> None:
+    with emulator_thread(tmp_path / "state.sqlite3") as server:
+        orders, floor = _dashboard(server.url, "Orders", "ordered"), _dashboard(server.url, "Floor", "free")
+        # Dashboard ids hold hyphens: a field path once split such a key into several segments.
+        extra = _dashboard(server.url, "Extra", "ordered")
+        repo = make_workspace(tmp_path, server.url, copy_examples=False)
+        repo.widgets.mkdir()
+        manifest = repo.widgets / "checkout.yaml"
+        manifest.write_text(_manifest("Checkout", [orders, floor]))
+        _applied(repo)
+        (made,) = _lists(server.url)
+        url = f"{server.url}/api/v2/dashboard/lists/manual/{made['id']}/dashboards"
+        taken = {"dashboards": [{"id": floor, "type": "custom_screenboard"}]}
+        assert httpx.request("DELETE", url, headers=BOB, json=taken).status_code == 200
+        added = {"dashboards": [{"id": extra, "type": "custom_timeboard"}]}
+        assert httpx.post(url, headers=BOB, json=added).status_code == 200
+        pulled = repo.wac("pull", *KIND)
+        assert pulled.exit_code == 0, pulled.output
+        assert "not pulled" not in pulled.output, pulled.output
+        text = manifest.read_text()
+        assert orders in text and extra in text and floor not in text, text
+        assert _gets_of_a_plan(server, repo) == 2, "the pulled manifest matches the list: nothing to do"

@@ -72,3 +72,11 @@ def test_a_hand_written_placeholder_is_refused(tmp_path: Path) -> None:
     write(tmp_path, "b.yaml", dashboard("b", "plain"))
     (problem,) = problems_of(tmp_path)
     assert problem.startswith("a.yaml:9:") and "this text is how wac stands for a reference" in problem
+
+
+def test_a_reference_to_an_invalid_manifest_says_to_fix_that_first(tmp_path: Path) -> None:
+    write(tmp_path, "a.yaml", dashboard("a", "{ref: datadog/dashboard/b}"))
+    write(tmp_path, "b.yaml", dashboard("b", "plain").replace("layout_type: ordered", "layout_type: sideways"))
+    problems = problems_of(tmp_path)
+    assert any(p.startswith("b.yaml:") for p in problems), problems
+    assert any("names no valid manifest given to this run; if its manifest has a problem" in p for p in problems)
