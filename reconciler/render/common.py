@@ -130,8 +130,10 @@ def field_line(field: FieldChange) -> str:
 
 def refusal_lines(plan: Plan) -> list[str]:
     """What `wac apply` would refuse, first thing a reviewer reads, with how to allow it."""
+    # Said under a plan, the refusal's own advice (review with `wac plan`, run again with the flag) is the line's end.
     return [
-        f"apply will refuse this plan: {r.text.removeprefix('Refusing to apply: ')} To apply it anyway: {r.allow_with}."
+        f"apply will refuse this plan: {r.text.removeprefix('Refusing to apply: ').split(' Run `wac plan`')[0]}"
+        f" To apply it anyway: {r.allow_with}."
         for r in apply_refusals(plan)
     ]
 

@@ -30,7 +30,7 @@ def render_drift_text(report: DriftReport) -> str:
 def _headline(report: DriftReport) -> list[str]:
     if not report.drifted:
         return [f"No drift: the resources of owner '{report.owner}' match the manifests."]
-    return [f"Drift for owner '{report.owner}' (each field: value from git → value now):", ""]
+    return [f"Drift for owner '{report.owner}' (each field: value last applied from git → value now):", ""]
 
 
 def _widened(report: DriftReport) -> list[str]:
