@@ -92,8 +92,10 @@ class Resolver:
         return None
 
     def created(self, key: ResourceKey) -> None:
-        """The plan creates or replaces `key`: what refers to it gets the new id at apply."""
-        self.pending.add((key[0], key[2]))
+        """The plan creates or replaces `key`: what refers to it gets the new id at apply (what belongs to `key`,
+        its share or edit lock, shares its kind and id but is never what a reference names)."""
+        if self.principals.get((key[0], key[2])) == key:
+            self.pending.add((key[0], key[2]))
 
     def skipped(self, key: ResourceKey) -> None:
         """`key` is not planned this time: what refers to it can use its current id only."""

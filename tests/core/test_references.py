@@ -10,7 +10,7 @@ from typing import Any
 from reconciler.core.backend import Listing
 from reconciler.core.planning import Action, Plan, plan_changes
 from reconciler.core.references import token
-from reconciler.core.resources import Desired
+from reconciler.core.resources import Claims, Desired, Remote
 from reconciler.engine.applying import apply_plan
 from reconciler.engine.ordering import write_levels
 from reconciler.engine.runs import plan_run, read_remote
@@ -179,3 +179,22 @@ def test_deleting_a_resource_whose_id_a_manifest_writes_out_is_named() -> None:
         w.startswith(f"default/latency-pack ({pack_id}) is deleted, but checkout.yaml:3 still names its id")
         for w in plan.warnings
     ), plan.warnings
+
+
+def test_a_child_created_beside_an_existing_target_leaves_its_id_known() -> None:
+    """A dashboard's new edit lock shares the dashboard's kind and id; a list naming the dashboard still gets
+    its remote id at plan time."""
+    board_key = ("api/board", "board", "checkout")
+    mine = Desired("api/board", "board", "checkout", "Checkout", {"title": "Checkout"}, (), "b.yaml:1")
+    lock = Desired("api/board", "lock", "checkout", "Checkout", {"editors": ["x"]}, (), "b.yaml:1", parent=board_key)
+    lists = Desired(
+        "api/list", "list", "team", "Team", {"members": [token("api/board", "checkout")]}, (), "l.yaml:1",
+        references=(("api/board", "checkout"),),
+    )  # fmt: skip
+    claims = Claims(("team",), ("checkout",), mine.digest())
+    existing = Remote("api/board", "board", "abc-def-ghi", "Checkout", {"title": "Checkout"}, claims)
+    plan = plan_changes([mine, lock, lists], Listing((existing,)), "team")
+    assert not plan.errors
+    by_scope = {c.scope: c for c in plan.changes}
+    assert by_scope["lock"].action == Action.CREATE
+    assert by_scope["list"].content == {"members": ["abc-def-ghi"]}
