@@ -25,6 +25,7 @@ from reconciler.cli.shell import (
     Command,
     colour,
     connection_options,
+    echo_lines,
     everywhere,
     fail,
     kind_option,
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
     from reconciler.core.outcomes import ApplyReport
     from reconciler.core.plan_file import SavedPlan
     from reconciler.engine.saved_plans import Chosen
-from reconciler.render.text import render_text
+from reconciler.render.text import text_lines
 
 MAX_PLAN_BYTES = 64 * 1024 * 1024
 
@@ -160,7 +161,7 @@ def apply(
     refuse_plan_errors(the_plan)
     text = output == "text"
     if text:
-        click.echo(render_text(the_plan, colour()), color=colour())
+        echo_lines(text_lines(the_plan, colour()), colour())
     if the_plan.has_changes:
         _refuse_mass_delete(the_plan, allow_mass_delete, delete_limit)
     if not the_plan.has_changes or dry_run:

@@ -20,6 +20,7 @@ from reconciler.cli.shell import (
     Command,
     colour,
     connection_options,
+    echo_lines,
     everywhere,
     kind_option,
     paths_argument,
@@ -27,7 +28,7 @@ from reconciler.cli.shell import (
 )
 from reconciler.render.common import refusal_lines
 from reconciler.render.markdown import render_markdown
-from reconciler.render.text import render_text
+from reconciler.render.text import text_lines
 
 
 @click.command(cls=Command)
@@ -65,7 +66,7 @@ def plan(
     else:
         for line in refusal_lines(result):
             click.echo(click.style(f"! {line}", fg="red", bold=True), color=colour())
-        click.echo(render_text(result, colour()), color=colour())
+        echo_lines(text_lines(result, colour()), colour())
     refuse_plan_errors(result)
     if out_file is not None:
         write_file(out_file, plan_to_json(result, run.site.name, inputs))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -312,6 +312,18 @@ parallelism_option = click.option(
 def fail(message: str) -> NoReturn:
     click.echo(click.style("Error: ", fg="red", bold=True) + message, err=True)
     raise SystemExit(EXIT_ERROR)
+
+
+def echo_lines(lines: Iterable[str], color: bool) -> None:
+    """Lines printed a thousand at a time: a long plan is never held whole as one string."""
+    chunk: list[str] = []
+    for line in lines:
+        chunk.append(line)
+        if len(chunk) >= 1000:
+            click.echo("\n".join(chunk), color=color)
+            chunk = []
+    if chunk:
+        click.echo("\n".join(chunk), color=color)
 
 
 def colour() -> bool:

@@ -14,14 +14,14 @@ from typing import Any, NoReturn
 import click
 
 from reconciler.backends.registry import SCOPES
-from reconciler.cli.shell import Command, colour, everywhere, fail
+from reconciler.cli.shell import Command, colour, echo_lines, everywhere, fail
 from reconciler.core.identity import REMOTE_ID
 from reconciler.core.plan_file import PlanFileError, SavedPlan, plan_from_json, plan_to_json
 from reconciler.core.planning import Conflict, Plan
 from reconciler.core.resources import Caution
 from reconciler.render.common import printable
 from reconciler.render.markdown import render_markdown
-from reconciler.render.text import render_text
+from reconciler.render.text import text_lines
 
 # As large as `apply --plan` reads.
 MAX_PLAN_BYTES = 64 * 1024 * 1024
@@ -41,7 +41,7 @@ def show(plan_file: Path, output: str) -> None:
     if output == "markdown":
         click.echo(render_markdown(plan, saved.site))
         return
-    click.echo(render_text(plan, colour()), color=colour())
+    echo_lines(text_lines(plan, colour()), colour())
     _errors(plan.errors)
     click.echo(f"Saved for site {_shown(saved.site)}; apply exactly it with: wac apply --plan {plan_file}", err=True)
 

@@ -385,7 +385,7 @@ def _decide(
             forgotten = replace(_delete(keeper, Reason.FORGOTTEN), action=Action.FORGET, fields=())
             decisions.changes.append(forgotten)
         elif keeper is not None:
-            decisions.changes.append(_delete(keeper, Reason.REMOVED))
+            decisions.changes.append(_removed(key, keeper))
         return
     found = adoptable.get((want.kind, want.scope, want.adopt)) if want.adopt else None
     if keeper is None and want.adopt and _adopted(want, found, owner, decisions):
@@ -399,6 +399,16 @@ def _decide(
         decisions.unchanged_kinds.add(want.kind)
     else:
         decisions.changes.append(change)
+
+
+def _removed(key: ResourceKey, keeper: Remote) -> Change:
+    """The delete of a resource whose manifest is gone. What belongs to a resource this plan renames (see
+    `_move_children`) is deleted under the new id: its marker is the parent's, rewritten by the rename before
+    any delete runs, so that is what the checks right before the delete find."""
+    change = _delete(keeper, Reason.REMOVED)
+    if key[2] == change.manifest_id:
+        return change
+    return replace(change, manifest_id=key[2], remote_claims=replace(keeper.claims, manifest_ids=(key[2],)))
 
 
 def _forgotten_but_wanted(wanted: Mapping[ResourceKey, Desired], forget: frozenset[str]) -> list[str]:
@@ -426,12 +436,22 @@ def _renamed(index: _Index, wanted: Mapping[ResourceKey, Desired]) -> _Index:
             old_key = (want.kind, want.scope, old)
             if old_key not in wanted and by_key.get(old_key):
                 by_key[key] = by_key.pop(old_key)
+                _move_children(by_key, old_key, key)
                 break
     if by_key == index.by_key:
         return replace(index, warnings=(*index.warnings, *notes)) if notes else index
     keepers = {key: _keeper(candidates)[0] for key, candidates in by_key.items() if candidates}
     found = {k: v for k, v in keepers.items() if v is not None}
     return replace(index, by_key=by_key, keepers=found, warnings=(*index.warnings, *notes))
+
+
+def _move_children(by_key: dict[ResourceKey, list[Remote]], old: ResourceKey, new: ResourceKey) -> None:
+    """What belongs to a renamed resource (its share, its edit lock) is filed under the new id too: its marker is
+    the parent's, which the rename rewrites before anything of the child is written or deleted."""
+    for key in [k for k in by_key if k[0] == old[0] and k[2] == old[2] and k != old]:
+        moved = (key[0], key[1], new[2])
+        if moved not in by_key and all(r.parent == old for r in by_key[key]):
+            by_key[moved] = by_key.pop(key)
 
 
 def _not_renamed(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Final
 
 from reconciler.core.planning import Action, Change, Plan
@@ -31,38 +32,42 @@ CREATE_FIELDS_SHOWN: Final = 20
 
 
 def render_text(plan: Plan, colour: bool) -> str:
+    return "\n".join(text_lines(plan, colour))
+
+
+def text_lines(plan: Plan, colour: bool) -> Iterator[str]:
+    """The plan's lines one by one: a plan of many thousand creates is printed without being held whole."""
+
     def paint(text: str, fg: str, bold: bool = False) -> str:
         return ansi(text, fg, bold) if colour else text
 
-    lines: list[str] = []
     access = access_changes(plan)
     if access:
-        lines.append(paint("Access changes (review these first):", "red", bold=True))
+        yield paint("Access changes (review these first):", "red", bold=True)
         for change, caution in access:
             mark, tone = ("!", "red") if caution.widens else ("·", "cyan")
-            lines.append(paint(printable(f"  {mark} {where(change)}: {caution.text}"), tone))
-        lines.append("")
+            yield paint(printable(f"  {mark} {where(change)}: {caution.text}"), tone)
+        yield ""
     for change in plan.changes:
-        lines.append(paint(printable(headline(change)), COLOURS[change.action], bold=True))
+        yield paint(printable(headline(change)), COLOURS[change.action], bold=True)
         for caution in change.cautions:
-            lines.append("    " + paint(printable(f"! {caution.text}"), "red" if caution.widens else "cyan"))
+            yield "    " + paint(printable(f"! {caution.text}"), "red" if caution.widens else "cyan")
         details = [why(change)]
         if change.remote_id:
             details.append(remote_label(change))
         details.append(kind_note(change))
         if change.source:
             details.append(change.source)
-        lines.append("    " + printable(" · ".join(details)))
+        yield "    " + printable(" · ".join(details))
         tone = COLOURS[Action.CREATE if change.action == Action.CREATE else Action.UPDATE]
-        lines.extend("      " + paint(printable(line), tone) for line in _field_lines(change))
-        lines.append("")
+        yield from ("      " + paint(printable(line), tone) for line in _field_lines(change))
+        yield ""
     for note in (*plan.withheld_deletes, *plan.warnings):
-        lines.append(paint(printable(f"! {note}"), "magenta"))
+        yield paint(printable(f"! {note}"), "magenta")
     for conflict in plan.conflicts:
-        lines.append(paint(printable(f"! conflict: {conflict.describe()}"), "red"))
-    lines.extend(paint(printable(f"! {line}"), "red") for line in held_back_lines(plan))
-    lines.append(paint(summary_line(plan), "cyan", bold=True))
-    return "\n".join(lines)
+        yield paint(printable(f"! conflict: {conflict.describe()}"), "red")
+    yield from (paint(printable(f"! {line}"), "red") for line in held_back_lines(plan))
+    yield paint(summary_line(plan), "cyan", bold=True)
 
 
 def _field_lines(change: Change) -> list[str]:

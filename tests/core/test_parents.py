@@ -3,6 +3,8 @@ known by their content when the API keeps no modification time. Plain data, no I
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from reconciler.core.backend import Listing
 from reconciler.core.planning import Action, fingerprint, plan_changes
 from reconciler.core.resources import Claims, Desired, Remote
@@ -50,3 +52,16 @@ def test_a_resource_without_modification_time_is_fingerprinted_by_its_content() 
     assert fingerprint([remote("share", mine, {"type": "invite"})]) == before
     timed = fingerprint([remote("board", mine, {"title": "a"}, modified_at="t1")])
     assert fingerprint([remote("board", mine, {"title": "b"}, modified_at="t1")]) == timed
+
+
+def test_renaming_a_resource_and_removing_what_belongs_to_it_deletes_that_under_the_new_id() -> None:
+    """The rename rewrites the parent's marker first; the child's delete then re-checks it under the new id."""
+    mine = Claims(owners=("team",), manifest_ids=("checkout",), applied=board().digest())
+    listing = Listing((remote("board", mine, {"title": "Checkout"}), remote("share", mine, {"type": "open"})))
+    renamed = replace(board("checkout-v2"), moved_from=("checkout",))
+    plan = plan_changes([renamed], listing, "team")
+    by_scope = {c.scope: c for c in plan.changes}
+    assert by_scope["board"].renamed_from == "checkout"
+    assert by_scope["share"].action == Action.DELETE and by_scope["share"].manifest_id == "checkout-v2"
+    claims = by_scope["share"].remote_claims
+    assert claims is not None and claims.manifest_ids == ("checkout-v2",), "checked as the rename leaves it"
