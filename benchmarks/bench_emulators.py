@@ -101,7 +101,7 @@ def seed_spaceone(db: Path, count: int) -> None:
 def list_widgets(http: httpx.Client) -> int:
     pages = 0
     while True:
-        params = {"page[size]": 100, "page[number]": pages, "filter[tags]": "[wac-owner:bench]"}
+        params: dict[str, str | int] = {"page[size]": 100, "page[number]": pages, "filter[tags]": "[wac-owner:bench]"}
         data = http.get("/api/v2/widgets/ccm_reports", params=params, headers=DATADOG).json()["data"]
         pages += 1
         if len(data) < 100:

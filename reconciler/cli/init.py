@@ -95,9 +95,7 @@ def init(
 
     Existing files are never overwritten; each one kept is named.
     """
-    from reconciler.backends.registry import manifests_json_schema
-    from reconciler.manifests.templates import editor_schema
-    from reconciler.scaffold import DEFAULT_ACTION, scaffold
+    from reconciler.scaffold import DEFAULT_ACTION, scaffold, template
 
     asking = _on_a_terminal()
     owner = _answer(owner, asking, ("--owner", "Owner (one per repository)", "default"), _owner_problem)
@@ -106,7 +104,7 @@ def init(
     ).strip()
     kinds = kinds or _asked_kinds(asking)
     chosen_action = _checked_action(action or DEFAULT_ACTION)
-    schema = _json(editor_schema(manifests_json_schema()))
+    schema = template("manifest.schema.json")  # what `wac schema` prints
     examples = () if from_remote else _examples(kinds)
     files = scaffold(
         owner, site, kinds, schema, chosen_action, examples=examples, environments=environments, drift=drift_mode
@@ -239,12 +237,6 @@ def _existing_under(directory: Path, folder: str) -> list[str]:
 
 def _on_a_terminal() -> bool:
     return sys.stdin.isatty()
-
-
-def _json(schema: object) -> str:
-    import json
-
-    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
 
 
 def _owner_problem(owner: str) -> str | None:

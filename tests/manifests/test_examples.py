@@ -16,6 +16,7 @@ from reconciler.cli import main
 from reconciler.manifests.documents import parse_documents
 from reconciler.manifests.loading import load_manifests
 from reconciler.manifests.templates import editor_schema
+from reconciler.scaffold import template
 
 WIDGETS = Path(__file__).resolve().parents[2] / "widgets"
 SCHEMA = editor_schema(manifests_json_schema())
@@ -45,6 +46,10 @@ def test_examples_are_valid() -> None:
 def test_committed_schema_is_current() -> None:
     committed = json.loads((WIDGETS / "manifest.schema.json").read_text())
     assert committed == SCHEMA, "run: wac schema > widgets/manifest.schema.json"
+    shipped = json.loads(template("manifest.schema.json"))
+    assert shipped == SCHEMA, (
+        "regenerate reconciler/scaffold/templates/manifest.schema.json from the models (what `wac schema` prints)"
+    )
 
 
 def test_wac_schema_prints_the_schema() -> None:
