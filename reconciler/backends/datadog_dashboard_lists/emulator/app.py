@@ -187,8 +187,9 @@ class ListsApi:
 def _name_problem(body: Any) -> str | None:
     if not isinstance(body, dict) or "name" not in body:
         return "'name' is a required property"
-    if not isinstance(body["name"], str) or not body["name"]:
-        return "'name' must be a non-empty string"
+    # The published schema asks for a string, of any length (wac's manifests ask for a non-empty one).
+    if not isinstance(body["name"], str):
+        return "'name' must be a string"
     return None
 
 
