@@ -16,6 +16,7 @@ RUNS: tuple[tuple[str, ...], ...] = (
     ("bench_load", "10000"),
     ("bench_templates", "1000"),
     ("bench_reconcile", "1000", "10000"),
+    ("bench_memory", "20000"),
     ("bench_dashboards", "1000", "--rate-limit", "100000"),
     ("bench_dashboards", "1000", "--rate-limit", "1000"),
     ("bench_spaceone", "2000"),

@@ -147,7 +147,9 @@ def measure(count: int, latency: float, rate_limit: int, rate_period: float, sha
     # A create is one POST (a shared one two more: the share and its invitations); each answer waits the latency,
     # `parallelism` at a time, and no more than the rate limit admits.
     writes = count + 2 * shared
-    write_floor = max(math.ceil(writes / PARALLELISM) * latency, writes / rate_limit * rate_period)
+    # The limit counts fixed windows: a window admits `rate_limit` at once, so the writes wait for every
+    # window but the first.
+    write_floor = max(math.ceil(writes / PARALLELISM) * latency, (math.ceil(writes / rate_limit) - 1) * rate_period)
     print(
         f"apply: {count:,} creates in {apply_wall:.2f} s, {apply_calls:,} calls ({apply_429} answered 429);"
         f" floor {write_floor:.2f} s ({writes:,} writes, {PARALLELISM} at a time, limit {rate_limit} per"

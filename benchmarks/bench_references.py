@@ -80,13 +80,20 @@ def requests_seen(url: str) -> int:
     return int(httpx.get(url + "/_emulator/stats").json()["requests"])
 
 
-def wac(root: Path, url: str, cache: Path, *args: str) -> tuple[float, int, str]:
-    """(wall seconds, requests the emulator saw, stdout) of one `wac` process."""
+# Runs a command, keeps its output, and prints its peak RSS in KiB last (a fresh process: see bench_memory).
+_PEAK_OF = (
+    "import resource, subprocess, sys; done = subprocess.run(sys.argv[1:]); sys.stdout.flush();"
+    " print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(done.returncode)"
+)
+
+
+def wac(root: Path, url: str, cache: Path, *args: str) -> tuple[float, int, str, float]:
+    """(wall seconds, requests the emulator saw, stdout, peak RSS MiB) of one `wac` process."""
     env = {**os.environ, "DD_API_KEY": "bench-api-key", "DD_APP_KEY": "bench-app-key", "WAC_CACHE_DIR": str(cache)}
     before = requests_seen(url)
     started = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-m", "reconciler", *args, "--site", url, "widgets/"],
+        [sys.executable, "-c", _PEAK_OF, sys.executable, "-m", "reconciler", *args, "--site", url, "widgets/"],
         cwd=root,
         env=env,
         capture_output=True,
@@ -95,7 +102,8 @@ def wac(root: Path, url: str, cache: Path, *args: str) -> tuple[float, int, str]
     wall = time.perf_counter() - started
     if done.returncode not in (0, 2):
         raise SystemExit(f"wac {' '.join(args)} failed:\n{done.stderr[-2000:]}")
-    return wall, requests_seen(url) - before, done.stdout
+    output, _, peak = done.stdout.rstrip("\n").rpartition("\n")
+    return wall, requests_seen(url) - before, output, int(peak) / 1024
 
 
 def measure(dashboards: int, powerpacks: int, lists: int, latency: float) -> None:
@@ -104,11 +112,11 @@ def measure(dashboards: int, powerpacks: int, lists: int, latency: float) -> Non
         write_repository(root, dashboards, powerpacks, lists)
         cache = Path(scratch) / "cache"
         with emulator_process(Path(scratch) / "state.sqlite3", "--latency", str(latency)) as url:
-            apply_wall, apply_calls, _ = wac(root, url, cache, "apply", "--auto-approve")
+            apply_wall, apply_calls, _, apply_peak = wac(root, url, cache, "apply", "--auto-approve")
             for folder in cache.glob("*"):
                 subprocess.run(["rm", "-rf", str(folder)], check=True)
-            cold_wall, cold_calls, cold = wac(root, url, cache, "plan")
-            warm_wall, warm_calls, warm = wac(root, url, cache, "plan")
+            cold_wall, cold_calls, cold, cold_peak = wac(root, url, cache, "plan")
+            warm_wall, warm_calls, warm, warm_peak = wac(root, url, cache, "plan")
     assert "No changes" in cold and "No changes" in warm, (cold[-500:], warm[-500:])
     dashboard_pages = math.ceil((dashboards + 1) / DASHBOARD_PAGE) + 1  # and the page of shared dashboards
     # With Datadog keys every Datadog kind is read, saved widgets too: one search per experience type.
@@ -119,10 +127,14 @@ def measure(dashboards: int, powerpacks: int, lists: int, latency: float) -> Non
         f"\n{dashboards:,} dashboards, {powerpacks:,} powerpacks (each used by {dashboards // powerpacks}),"
         f" {lists} lists of {dashboards // lists}; {latency * 1000:.0f} ms latency"
     )
-    print(f"{'measure':<22}{'wall s':>10}{'calls':>10}{'÷floor calls':>14}{'÷floor s':>10}")
-    print(f"{'apply (all creates)':<22}{apply_wall:>10.2f}{apply_calls:>10,}")
-    for name, wall, calls in (("cold no-op plan", cold_wall, cold_calls), ("warm no-op plan", warm_wall, warm_calls)):
-        print(f"{name:<22}{wall:>10.2f}{calls:>10,}{calls / floor_calls:>14.2f}{wall / floor_wall:>10.1f}")
+    print(f"{'measure':<22}{'wall s':>10}{'calls':>10}{'÷floor calls':>14}{'÷floor s':>10}{'peak MiB':>10}")
+    print(f"{'apply (all creates)':<22}{apply_wall:>10.2f}{apply_calls:>10,}{'':>24}{apply_peak:>10.0f}")
+    for name, wall, calls, peak in (
+        ("cold no-op plan", cold_wall, cold_calls, cold_peak),
+        ("warm no-op plan", warm_wall, warm_calls, warm_peak),
+    ):
+        shown = f"{calls / floor_calls:>14.2f}{wall / floor_wall:>10.1f}{peak:>10.0f}"
+        print(f"{name:<22}{wall:>10.2f}{calls:>10,}{shown}")
     print(f"{'floor (listings)':<22}{floor_wall:>10.2f}{floor_calls:>10,}")
     print("(wall figures include each `wac` process's start-up)")
 
