@@ -150,3 +150,25 @@ def test_pull_writes_members_added_or_removed_in_the_ui_into_the_list(tmp_path: 
         text = manifest.read_text()
         assert orders in text and extra in text and floor not in text, text
         assert _gets_of_a_plan(server, repo) == 2, "the pulled manifest matches the list: nothing to do"
+
+
+def test_every_recorded_create_applies_then_plans_empty(tmp_path: Path) -> None:
+    """Each list the recordings create, written as a manifest: applied, then planned again with nothing to do."""
+    import yaml
+
+    names = []
+    for cassette in sorted((Path(__file__).parent / "cassettes").glob("*.yaml")):
+        for interaction in yaml.safe_load(cassette.read_text())["interactions"]:
+            request = interaction["request"]
+            if request["method"] == "POST" and request["uri"].endswith(LISTS):
+                names.append(json.loads(request["body"])["name"])
+    assert len(names) == 9, "every recorded create"
+    with emulator_thread(tmp_path / "state.sqlite3") as server:
+        repo = make_workspace(tmp_path, server.url, copy_examples=False)
+        repo.widgets.mkdir()
+        for index, name in enumerate(names):
+            document = _manifest(name, []).replace("id: checkout", f"id: recorded-{index}")
+            (repo.widgets / f"recorded-{index}.yaml").write_text(document)
+        _applied(repo)
+        assert len(_lists(server.url)) == len(names)
+        assert _gets_of_a_plan(server, repo) == 1, "nothing to do, and no items read of an empty list"
