@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import quote
 
 from reconciler.core.backend import BackendError
+from reconciler.core.resources import Caution
 
 if TYPE_CHECKING:
     # Only for types: a manifest's principals are checked without loading an HTTP client.
@@ -57,6 +58,19 @@ def checked_principals(values: Sequence[str]) -> list[str]:
             raise ValueError(f"'{value}' is listed twice")
         seen.add(value)
     return list(values)
+
+
+def block_problem(editors: Sequence[str], viewers: Sequence[str], noun: str) -> str | None:
+    """Why a manifest's `permissions:` block (its principals each already checked) says no policy, or None."""
+    if not editors and not viewers:
+        return (
+            f"permissions names no editors and no viewers; to leave the {noun} to the organisation's default,"
+            " remove the `permissions:` block"
+        )
+    both = sorted(set(editors) & set(viewers))
+    if both:
+        return f"'{both[0]}' is both an editor and a viewer; an editor may view already"
+    return None
 
 
 def permissions_content(editors: Iterable[str] = (), viewers: Iterable[str] = ()) -> Permissions:
@@ -174,3 +188,48 @@ def lockout(content: Mapping[str, Sequence[str]] | None, identity: Sequence[str]
             f" ({', '.join(identity)}), so wac could never write it again"
         )
     return None
+
+
+def access_cautions(
+    before: Mapping[str, Any] | None, after: Mapping[str, Any] | None, identity: Sequence[str], noun: str
+) -> tuple[Caution, ...]:
+    """What a lock change does to access: `widens` when more people may edit or view. A lock that would leave
+    wac out of its own resource (a `noun`) is refused here, at plan time, before anything is written."""
+    problem = lockout(after, identity)
+    refusal = () if problem is None else (Caution(f"refused (edit lock): {problem}", widens=False, refuses=True),)
+    was = permissions_content(*_lists(before))
+    now = permissions_content(*_lists(after))
+    if was == now:
+        return refusal
+    if is_empty(now):
+        return (
+            Caution(
+                f"widens access: removes the edit lock; the {noun} returns to the organisation's default (anyone"
+                f" allowed to edit {noun}s may edit it)"
+            ),
+        )
+    changed = tuple(
+        _relation(name, was[name], now[name], noun) for name in ("editors", "viewers") if was[name] != now[name]
+    )
+    return refusal + changed
+
+
+def _lists(content: Mapping[str, Any] | None) -> tuple[list[str], list[str]]:
+    content = content or {}
+    return list(content.get("editors") or []), list(content.get("viewers") or [])
+
+
+def _relation(name: str, was: list[str], now: list[str], noun: str) -> Caution:
+    verb = "edit" if name == "editors" else "view"
+    if not was:
+        also = "" if name == "editors" else " (and the editors)"
+        return Caution(f"only {', '.join(now)}{also} may {verb} the {noun}", widens=False)
+    if not now:
+        return Caution(
+            f"widens access: anyone allowed by the organisation's default may {verb} it (was {', '.join(was)})"
+        )
+    added, removed = sorted(set(now) - set(was)), sorted(set(was) - set(now))
+    if added:
+        gone = f"; no longer {', '.join(removed)}" if removed else ""
+        return Caution(f"widens access: {', '.join(added)} may {verb} the {noun}{gone}")
+    return Caution(f"{', '.join(removed)} may no longer {verb} the {noun}", widens=False)

@@ -52,6 +52,15 @@ _DATADOG_USERS: Final = EmulatorOption(
     "JSON file naming the Datadog user behind each application key (widgets and dashboards).",
     "reconciler.backends.datadog_widgets.emulator.settings:load_users",
 )
+_DATADOG_PRINCIPALS: Final = EmulatorOption(
+    "--principals",
+    "JSON file naming the roles, teams, user and org each Datadog application key acts as"
+    " (what restriction policies name).",
+    "reconciler.backends.datadog_dashboards.emulator.settings:load_principals",
+)
+# The principals wac's own key acts as, which every edit lock must keep among its editors.
+_DATADOG_IDENTITY: Final = (Variable("WAC_DATADOG_PRINCIPALS"),)
+_DATADOG_IDENTITY_SETTING: Final = (Setting("datadog.principals", "user:<uuid>, role:<uuid>"),)
 
 BACKENDS: Final[tuple[Registration, ...]] = (
     Registration(
@@ -128,22 +137,13 @@ BACKENDS: Final[tuple[Registration, ...]] = (
         explain_ref="reconciler.backends.datadog_dashboards.explain:explain",
         export_ref="reconciler.backends.datadog_dashboards.explain:manifest_document",
         connect="reconciler.backends.datadog_dashboards.connection:connect",
-        # The principals wac's own key acts as, which every edit lock must keep among its editors.
-        variables=(*_DATADOG_KEYS, Variable("WAC_DATADOG_PRINCIPALS")),
-        settings=(Setting("datadog.principals", "user:<uuid>, role:<uuid>"),),
+        variables=(*_DATADOG_KEYS, *_DATADOG_IDENTITY),
+        settings=_DATADOG_IDENTITY_SETTING,
         example=Example("examples/datadog-dashboard.yaml", "widgets/dashboards/service-overview.yaml"),
         emulator=Emulator(
             "reconciler.backends.datadog_dashboards.emulator.app:mounted",
             (dashboards.API_ROOT, dashboards.POLICY_ROOT),
-            options=(
-                _DATADOG_USERS,
-                EmulatorOption(
-                    "--principals",
-                    "JSON file naming the roles, teams, user and org each Datadog application key acts as"
-                    " (what restriction policies name).",
-                    "reconciler.backends.datadog_dashboards.emulator.settings:load_principals",
-                ),
-            ),
+            options=(_DATADOG_USERS, _DATADOG_PRINCIPALS),
         ),
         secret_patterns=(dashboards.SHARE_TOKEN_IN_TEXT,),
     ),
@@ -169,21 +169,23 @@ BACKENDS: Final[tuple[Registration, ...]] = (
     ),
     Registration(
         kind=powerpacks.KIND,
-        title="Datadog powerpacks",
-        scopes=(powerpacks.SCOPE,),
+        title="Datadog powerpacks and their edit locks",
+        scopes=(powerpacks.SCOPE, powerpacks.POLICY_SCOPE),
         scope_name="organisation",
-        nouns={powerpacks.SCOPE: "powerpack"},
+        nouns={powerpacks.SCOPE: "powerpack", powerpacks.POLICY_SCOPE: "edit lock"},
         model_ref="reconciler.backends.datadog_powerpacks.schema:PowerpackManifest",
         data_path_ref="reconciler.backends.datadog_powerpacks.explain:data_path",
         explain_ref="reconciler.backends.datadog_powerpacks.explain:explain",
         export_ref="reconciler.backends.datadog_powerpacks.explain:manifest_document",
         connect="reconciler.backends.datadog_powerpacks.connection:connect",
-        variables=_DATADOG_KEYS,
+        variables=(*_DATADOG_KEYS, *_DATADOG_IDENTITY),
+        settings=_DATADOG_IDENTITY_SETTING,
         example=Example("examples/datadog-powerpack.yaml", "widgets/powerpacks/latency-pack.yaml"),
+        # Their restriction policies are served by the dashboards' emulator, which serves every `<type>:<id>`.
         emulator=Emulator(
             "reconciler.backends.datadog_powerpacks.emulator.app:mounted",
             (powerpacks.API_ROOT,),
-            options=(_DATADOG_USERS,),
+            options=(_DATADOG_USERS, _DATADOG_PRINCIPALS),
         ),
     ),
 )

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from reconciler.backends.datadog_dashboards.vocabulary import KIND, POLICY_SCOPE, SCOPE
-from reconciler.backends.datadog_restriction import Permissions, is_empty, lockout, permissions_content
+from reconciler.backends.datadog_restriction import Permissions, access_cautions, is_empty, permissions_content
 from reconciler.core.resources import Caution, Claims, Desired, Remote, User
 
 NOT_RECORDED: Final = (
@@ -61,41 +61,5 @@ def permissions_document(content: Mapping[str, Sequence[str]]) -> dict[str, list
 def lock_cautions(
     before: Mapping[str, Any] | None, after: Mapping[str, Any] | None, identity: Sequence[str]
 ) -> tuple[Caution, ...]:
-    """What a lock change does to access: `widens` when more people may edit or view. A lock that would leave
-    wac out of its own dashboard is refused here, at plan time, before anything is written."""
-    problem = lockout(after, identity)
-    refusal = () if problem is None else (Caution(f"refused (edit lock): {problem}", widens=False, refuses=True),)
-    was = permissions_content(*_lists(before))
-    now = permissions_content(*_lists(after))
-    if was == now:
-        return refusal
-    if is_empty(now):
-        return (
-            Caution(
-                "widens access: removes the edit lock; the dashboard returns to the organisation's default (anyone"
-                " allowed to edit dashboards may edit it)"
-            ),
-        )
-    changed = tuple(_relation(name, was[name], now[name]) for name in ("editors", "viewers") if was[name] != now[name])
-    return refusal + changed
-
-
-def _lists(content: Mapping[str, Any] | None) -> tuple[list[str], list[str]]:
-    content = content or {}
-    return list(content.get("editors") or []), list(content.get("viewers") or [])
-
-
-def _relation(name: str, was: list[str], now: list[str]) -> Caution:
-    verb = "edit" if name == "editors" else "view"
-    if not was:
-        also = "" if name == "editors" else " (and the editors)"
-        return Caution(f"only {', '.join(now)}{also} may {verb} the dashboard", widens=False)
-    if not now:
-        return Caution(
-            f"widens access: anyone allowed by the organisation's default may {verb} it (was {', '.join(was)})"
-        )
-    added, removed = sorted(set(now) - set(was)), sorted(set(was) - set(now))
-    if added:
-        gone = f"; no longer {', '.join(removed)}" if removed else ""
-        return Caution(f"widens access: {', '.join(added)} may {verb} the dashboard{gone}")
-    return Caution(f"{', '.join(removed)} may no longer {verb} the dashboard", widens=False)
+    """What a lock change does to access, and its refusal when it would leave wac out of its own dashboard."""
+    return access_cautions(before, after, identity, "dashboard")

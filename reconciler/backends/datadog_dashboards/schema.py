@@ -24,7 +24,7 @@ from reconciler.backends.datadog_dashboards.vocabulary import (
     TEAM_TAG,
     WIDGET_TYPES,
 )
-from reconciler.backends.datadog_restriction import checked_principals
+from reconciler.backends.datadog_restriction import block_problem, checked_principals
 from reconciler.core.identity import id_problem
 from reconciler.core.resources import Desired
 
@@ -258,14 +258,9 @@ class Permissions(BaseModel):
 
     @model_validator(mode="after")
     def _names_someone(self) -> Permissions:
-        if not self.editors and not self.viewers:
-            raise ValueError(
-                "permissions names no editors and no viewers; to leave the dashboard to the organisation's default,"
-                " remove the `permissions:` block"
-            )
-        both = sorted(set(self.editors) & set(self.viewers))
-        if both:
-            raise ValueError(f"'{both[0]}' is both an editor and a viewer; an editor may view already")
+        problem = block_problem(self.editors, self.viewers, "dashboard")
+        if problem:
+            raise ValueError(problem)
         return self
 
 

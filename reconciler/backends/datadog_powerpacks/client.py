@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from reconciler.backends.datadog_http import DatadogClient
-from reconciler.backends.datadog_powerpacks.vocabulary import API_ROOT, PAGE_LIMIT, POWERPACK_ID
+from reconciler.backends.datadog_powerpacks.vocabulary import API_ROOT, PAGE_LIMIT, POLICY_RESOURCE_TYPE, POWERPACK_ID
+from reconciler.backends.datadog_restriction import Permissions, delete_policy, policy_path, read_policy, write_policy
 from reconciler.core.backend import BackendError, OutcomeUnknown
 
 
 class PowerpacksClient(DatadogClient):
-    """List a page, get, create, update (PATCH) and delete a powerpack."""
+    """List a page, get, create, update (PATCH) and delete a powerpack; read, replace and delete its policy."""
 
     async def page(self, offset: int) -> dict[str, Any]:
         params: dict[str, str | int] = {"page[limit]": PAGE_LIMIT, "page[offset]": offset}
@@ -38,6 +39,25 @@ class PowerpacksClient(DatadogClient):
             return False
         self.json_of(response, "delete powerpack")
         return True
+
+    async def restriction(self, powerpack_id: str) -> Permissions:
+        """The powerpack's restriction policy, both lists empty when it has none."""
+        return await read_policy(self, _policy(powerpack_id), resource_of(powerpack_id))
+
+    async def lock(self, powerpack_id: str, content: Permissions) -> None:
+        await write_policy(self, _policy(powerpack_id), resource_of(powerpack_id), content)
+
+    async def unlock(self, powerpack_id: str) -> bool:
+        return await delete_policy(self, _policy(powerpack_id))
+
+
+def resource_of(powerpack_id: str) -> str:
+    """How a restriction policy names the powerpack (`powerpack:<uuid>`)."""
+    return f"{POLICY_RESOURCE_TYPE}:{powerpack_id}"
+
+
+def _policy(powerpack_id: str) -> str:
+    return policy_path(POLICY_RESOURCE_TYPE, powerpack_id, POWERPACK_ID)
 
 
 def _item(powerpack_id: str) -> str:

@@ -113,10 +113,13 @@ def remote_from(data: Mapping[str, Any], users: Mapping[str, User]) -> Remote:
     )
 
 
-def request_body(content: Mapping[str, Any], marker: Marker, *, update: bool = False) -> dict[str, Any]:
-    """The POST (or, `update`, the PATCH) body: the manifest's attributes, its tags, then the marker's three."""
+def request_body(
+    content: Mapping[str, Any], marker: Marker, *, update: bool = False, policy: str | None = None
+) -> dict[str, Any]:
+    """The POST (or, `update`, the PATCH) body: the manifest's attributes, its tags, then the marker's three (and,
+    with `policy`, the tag recording the edit lock as wac's)."""
     attributes = {**(CLEARED if update else {}), **content[BODY]}
-    attributes["tags"] = [*user_tags(attributes.get("tags") or ()), *marker_tags(marker)]
+    attributes["tags"] = [*user_tags(attributes.get("tags") or ()), *marker_tags(marker, policy)]
     return {"data": {"type": "powerpack", "attributes": attributes}}
 
 
@@ -124,4 +127,15 @@ def unmarked_body(attributes: Mapping[str, Any]) -> dict[str, Any]:
     """The PATCH body of a powerpack let go: everything as read, its marker tags taken out."""
     written = {**CLEARED, **normalised(attributes)}
     written["tags"] = user_tags(t for t in attributes.get("tags") or () if isinstance(t, str))
+    return {"data": {"type": "powerpack", "attributes": written}}
+
+
+def recorded_policy(attributes: Mapping[str, Any], policy: str | None) -> dict[str, Any]:
+    """The PATCH body of a powerpack as read (its marker owned and whole), written back with `policy` (a digest)
+    recorded as wac's edit lock (None: no lock); nothing else changes."""
+    tags = [t for t in attributes.get("tags") or () if isinstance(t, str)]
+    claims = claims_from(tags)
+    assert claims.owner is not None and claims.manifest_id is not None and claims.applied is not None
+    written = {**CLEARED, **normalised(attributes)}
+    written["tags"] = [*user_tags(tags), *marker_tags(Marker(claims.owner, claims.manifest_id, claims.applied), policy)]
     return {"data": {"type": "powerpack", "attributes": written}}

@@ -3,40 +3,50 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 import httpx
 
-from reconciler.backends.connection import Connected, Connection
+from reconciler.backends.connection import Connected, Connection, SettingsError
 from reconciler.backends.datadog_keys import credentials_for
 from reconciler.backends.datadog_powerpacks.backend import DatadogPowerpacks
 from reconciler.backends.datadog_powerpacks.client import PowerpacksClient
+from reconciler.backends.datadog_restriction import identity_from
+from reconciler.backends.registration import load
 from reconciler.core.backend import Backend
+
+# At `--site local` a powerpack's edit lock is a restriction policy, which another emulator serves: powerpacks
+# are reached through the one-port emulator every registered API answers on, as `wac emulator` serves it.
+LOCAL_EMULATOR = "reconciler.backends.emulator_server:create_emulator"
 
 
 def connect(connection: Connection) -> Connected:
     credentials = credentials_for(connection.site, connection.environ)
     site = connection.site
+    try:
+        identity = identity_from(connection.environ, connection.config)
+    except ValueError as exc:
+        raise SettingsError(str(exc)) from None
 
     @asynccontextmanager
     async def opened() -> AsyncIterator[Backend]:
-        transport = None
-        if site.local_db is not None:
-            from reconciler.backends.datadog_powerpacks.emulator.app import create_powerpacks_app
-            from reconciler.backends.datadog_powerpacks.emulator.store import PowerpackStore
-
-            store = PowerpackStore(site.local_db)
-            transport = httpx.ASGITransport(app=create_powerpacks_app(store))
-        client = PowerpacksClient(
-            site,
-            credentials.api_key,
-            credentials.app_key,
-            parallelism=connection.parallelism,
-            policy=connection.policy,
-            transport=transport,
-        )
-        async with client:
-            yield DatadogPowerpacks(client)
+        async with AsyncExitStack() as stack:
+            transport = None
+            if site.local_db is not None:
+                app, _, stores = load(LOCAL_EMULATOR)(site.local_db)
+                for store in stores.values():
+                    stack.callback(store.close)
+                transport = httpx.ASGITransport(app=app)
+            client = PowerpacksClient(
+                site,
+                credentials.api_key,
+                credentials.app_key,
+                parallelism=connection.parallelism,
+                policy=connection.policy,
+                transport=transport,
+            )
+            await stack.enter_async_context(client)
+            yield DatadogPowerpacks(client, identity)
 
     # Powerpacks share the Datadog keys: read whenever a Datadog site connects, like the widgets and dashboards.
     return Connected(secrets=(credentials.api_key, credentials.app_key), open=opened, configured=False)

@@ -9,8 +9,14 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from reconciler.backends.datadog_powerpacks.codec import BODY
-from reconciler.backends.datadog_powerpacks.schema import Powerpack, PowerpackManifest
-from reconciler.backends.datadog_powerpacks.vocabulary import KIND
+from reconciler.backends.datadog_powerpacks.permissions import is_permissions, permissions_document
+from reconciler.backends.datadog_powerpacks.schema import (
+    LOCKED_USER_TAGS,
+    Powerpack,
+    PowerpackManifest,
+    PowerpackPermissions,
+)
+from reconciler.backends.datadog_powerpacks.vocabulary import KIND, POLICY_SCOPE
 from reconciler.core.resources import Remote
 
 FIELDS = tuple(PowerpackManifest.model_fields)
@@ -39,13 +45,28 @@ def manifest_document(
     body = dict(powerpack.content.get(BODY) or {})
     dropped: list[str] = []
     tags = list(body.get("tags") or [])
+    permissions = _permissions(children)
     try:
         Powerpack.model_validate({**body, "tags": tags} if tags else body)
-    except ValidationError:
+        if permissions is not None and len(tags) > LOCKED_USER_TAGS:
+            raise ValueError("no room for the tag recording the lock")
+    except (ValidationError, ValueError):
         body.pop("tags", None)
         dropped = tags
     document: dict[str, Any] = {"kind": KIND, "id": manifest_id}
     if adopt:
         document["adopt"] = powerpack.remote_id
     document[BODY] = {k: body[k] for k in (*_ORDER, *body) if k in body}
+    if permissions is not None:
+        document["permissions"] = permissions
     return document, tuple(dropped)
+
+
+def _permissions(children: Sequence[Remote]) -> dict[str, Any] | None:
+    """The `permissions:` block for the powerpack's restriction policy, when it has one a manifest can say."""
+    locks = [c for c in children if c.scope == POLICY_SCOPE and is_permissions(c.content)]
+    block = permissions_document(locks[0].content) if len(locks) == 1 else None
+    try:
+        return None if block is None else PowerpackPermissions.model_validate(block).model_dump(exclude_defaults=True)
+    except ValidationError:
+        return None

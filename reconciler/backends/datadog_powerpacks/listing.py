@@ -9,11 +9,12 @@ carry none): when they do, a listing that saw fewer is incomplete; when they do 
 from __future__ import annotations
 
 import math
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from reconciler.backends.datadog_powerpacks.answers import MALFORMED, checked_item, users_of
 from reconciler.backends.datadog_powerpacks.client import PowerpacksClient
 from reconciler.backends.datadog_powerpacks.codec import remote_from
+from reconciler.backends.datadog_powerpacks.marker import policy_applied
 from reconciler.backends.datadog_powerpacks.vocabulary import PAGE_LIMIT
 from reconciler.backends.http_client import read_pages
 from reconciler.core.backend import BackendError
@@ -77,10 +78,25 @@ async def _pages(client: PowerpacksClient) -> tuple[list[dict[str, Any]], int | 
     )
 
 
-async def every(client: PowerpacksClient) -> tuple[list[Remote], str | None]:
-    """Every powerpack, and why the listing is not provably complete (None when it is)."""
+class Listed(NamedTuple):
+    """Every powerpack; the digest of the edit lock each one's tags record as wac's (by powerpack id, only those
+    that record one); and why the listing is not provably complete (None when it is)."""
+
+    powerpacks: list[Remote]
+    locks: dict[str, str]
+    problem: str | None
+
+
+def recorded_lock(item: dict[str, Any]) -> str | None:
+    """The digest of the edit lock a checked `data` item's tags record as wac's, or None."""
+    return policy_applied(tuple(item["attributes"].get("tags") or ()))
+
+
+async def every(client: PowerpacksClient) -> Listed:
+    """Every powerpack, the locks their tags record, and why the listing is not provably complete."""
     pages, total = await _pages(client)
     found: dict[str, Remote] = {}
+    locks: dict[str, str] = {}
     listed = 0
     for number, page in enumerate(pages):
         where = f"list powerpacks page {number}"
@@ -89,10 +105,14 @@ async def every(client: PowerpacksClient) -> tuple[list[Remote], str | None]:
             raise BackendError(f"{where}: no `data` list; {MALFORMED}")
         users = users_of(page)
         for index, item in enumerate(items):
-            powerpack = remote_from(checked_item(item, f"{where}: data[{index}]"), users)
+            checked = checked_item(item, f"{where}: data[{index}]")
+            powerpack = remote_from(checked, users)
             found[powerpack.remote_id] = powerpack
+            lock = recorded_lock(checked)
+            if lock is not None:
+                locks[powerpack.remote_id] = lock
             listed += 1
-    return list(found.values()), _problem(listed, len(found), total)
+    return Listed(list(found.values()), locks, _problem(listed, len(found), total))
 
 
 def _problem(listed: int, distinct: int, total: int | None) -> str | None:
@@ -106,6 +126,14 @@ def _problem(listed: int, distinct: int, total: int | None) -> str | None:
 async def fetch(client: PowerpacksClient, powerpack_id: str) -> Remote | None:
     body = await client.get(powerpack_id)
     return None if body is None else remote_of(body, powerpack_id)
+
+
+async def fetch_with_lock(client: PowerpacksClient, powerpack_id: str) -> tuple[Remote, str | None] | None:
+    """The powerpack and the digest of the edit lock its tags record (None when they record none); None when gone."""
+    body = await client.get(powerpack_id)
+    if body is None:
+        return None
+    return remote_of(body, powerpack_id), recorded_lock(body["data"])
 
 
 def remote_of(body: dict[str, Any], powerpack_id: str) -> Remote:

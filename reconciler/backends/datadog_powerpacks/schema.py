@@ -10,11 +10,13 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from reconciler.backends.datadog_powerpacks.codec import desired_powerpack
-from reconciler.backends.datadog_powerpacks.marker import MARKER_TAGS, is_marker_tag
+from reconciler.backends.datadog_powerpacks.marker import LOCK_TAGS, MARKER_TAGS, is_marker_tag
+from reconciler.backends.datadog_powerpacks.permissions import desired_permissions
 from reconciler.backends.datadog_powerpacks.vocabulary import INNER_WIDGET_TYPES, MAX_TAGS, POWERPACK_ID, SCOPE
+from reconciler.backends.datadog_restriction import block_problem, checked_principals
 from reconciler.core.identity import id_problem
 from reconciler.core.resources import Desired
 
@@ -23,6 +25,8 @@ _IGNORE_PATH: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9
 _TAG: Final = re.compile(r"^[a-z][a-z0-9_\-:./]*$")
 _TAG_MAX_LENGTH: Final = 200
 USER_TAGS: Final = MAX_TAGS - MARKER_TAGS
+# With an edit lock, one more tag records it as wac's.
+LOCKED_USER_TAGS: Final = USER_TAGS - LOCK_TAGS
 LiveSpan = Literal["1m", "5m", "10m", "15m", "30m", "1h", "4h", "1d", "2d", "1w", "1mo", "3mo", "6mo", "1y", "alert"]
 
 
@@ -36,7 +40,9 @@ def _valid_id(manifest_id: str) -> str:
 def _valid_tags(tags: list[str]) -> list[str]:
     for tag in tags:
         if is_marker_tag(tag):
-            raise ValueError(f"tag '{tag}' is reserved: wac sets its wac-owner, wac-id and wac-applied tags itself")
+            raise ValueError(
+                f"tag '{tag}' is reserved: wac sets its wac-owner, wac-id, wac-applied and wac-permissions tags itself"
+            )
         if len(tag) > _TAG_MAX_LENGTH or not _TAG.fullmatch(tag) or tag.endswith(":"):
             raise ValueError(
                 f"tag '{tag[:60]}' is not a valid Datadog tag: at most {_TAG_MAX_LENGTH} characters, starting with a"
@@ -116,6 +122,26 @@ class Powerpack(_Closed):
     template_variables: list[TemplateVariable] | None = None
 
 
+class PowerpackPermissions(_Closed):
+    """Who may edit and who may view the powerpack: its restriction policy (edit lock), kept as code."""
+
+    editors: Annotated[list[str], AfterValidator(checked_principals)] = Field(
+        default_factory=list,
+        description="The only principals that may edit it (`role:`, `team:`, `user:` or `org:` and a UUID); one"
+        " must be wac's own identity.",
+    )
+    viewers: Annotated[list[str], AfterValidator(checked_principals)] = Field(
+        default_factory=list, description="The only principals (besides the editors) that may view it."
+    )
+
+    @model_validator(mode="after")
+    def _names_someone(self) -> PowerpackPermissions:
+        problem = block_problem(self.editors, self.viewers, "powerpack")
+        if problem:
+            raise ValueError(problem)
+        return self
+
+
 class PowerpackManifest(BaseModel):
     """One Datadog powerpack, managed by widgets-as-code."""
 
@@ -126,6 +152,21 @@ class PowerpackManifest(BaseModel):
     powerpack: Powerpack
     ignore: tuple[Annotated[str, AfterValidator(_valid_ignore_path)], ...] = ()
     adopt: str | None = Field(default=None, pattern=POWERPACK_ID.pattern, description="Id of a powerpack to take over.")
+    permissions: PowerpackPermissions | None = Field(
+        default=None,
+        description="The powerpack's edit lock (a restriction policy); removing it returns the powerpack to the"
+        f" organisation's default. With it, `powerpack.tags` holds at most {LOCKED_USER_TAGS}.",
+    )
+
+    @model_validator(mode="after")
+    def _room_for_the_lock_tag(self) -> PowerpackManifest:
+        tags = self.powerpack.tags or []
+        if self.permissions is not None and len(tags) > LOCKED_USER_TAGS:
+            raise ValueError(
+                f"powerpack.tags has {len(tags)} tags; a powerpack with `permissions:` takes {LOCKED_USER_TAGS} of"
+                f" your own, as wac records its edit lock in one more tag ({MAX_TAGS} in all)"
+            )
+        return self
 
     @property
     def scope(self) -> str:
@@ -137,4 +178,8 @@ class PowerpackManifest(BaseModel):
         return desired_powerpack(self.id, body, self.ignore, source, self.adopt)
 
     def resources(self, source: str) -> tuple[Desired, ...]:
-        return (self.desired(source),)
+        powerpack = self.desired(source)
+        if self.permissions is None:
+            return (powerpack,)
+        lock = desired_permissions(self.id, self.permissions.model_dump(), powerpack.title, source)
+        return (powerpack, lock)

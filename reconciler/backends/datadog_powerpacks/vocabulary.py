@@ -30,3 +30,10 @@ INNER_WIDGET_TYPES: Final = (
     "slo_list", "split_group", "sunburst", "timeseries", "toplist", "topology_map", "trace_service",
     "treemap", "wildcard",
 )  # fmt: skip
+
+# A powerpack's restriction policy (who may edit or view it): a resource of its own, keyed by its powerpack's
+# manifest id, its remote id the powerpack's.
+POLICY_SCOPE: Final = "powerpack-permissions"
+# The resource type a restriction policy names a powerpack by (`powerpack:<uuid>`).
+POLICY_RESOURCE_TYPE: Final = "powerpack"
+POLICY_ROOT: Final = "/api/v2/restriction_policy"

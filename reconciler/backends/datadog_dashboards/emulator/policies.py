@@ -1,11 +1,10 @@
-"""`/api/v2/restriction_policy/{resource_id}`: who may edit or view a resource, as the recordings answer, and
-the check a dashboard write must pass while its policy names editors."""
+"""`/api/v2/restriction_policy/{resource_id}`: who may edit or view a resource (any `<type>:<id>`), as the
+recordings answer, and the check a dashboard write must pass while its policy names editors."""
 
 from __future__ import annotations
 
 import json
 import re
-import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
@@ -13,22 +12,17 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from reconciler.backends.datadog_dashboards.emulator.store import DashboardStore, Document
+from reconciler.backends.emulation.principals import ORG, editors, may_edit, principals_of
+
+__all__ = ["ORG", "ROOT", "PoliciesApi", "bindings_errors", "editors", "principals_of"]
 
 ROOT: Final = "/api/v2/restriction_policy"
 # `<type>:<id>`; the path's colon may come percent-encoded (the server decodes the path first).
 RESOURCE: Final = re.compile(r"^(?P<type>[a-z][a-z_-]{0,40}):(?P<id>[A-Za-z0-9._:-]{1,200})$")
 PRINCIPAL: Final = re.compile(r"^(role|team|user|org):[0-9a-fA-F-]{1,64}$")
 RELATIONS: Final = ("viewer", "editor")
-# The organisation every key of the emulator belongs to, unless `--principals` says otherwise.
-ORG: Final = "org:7f3a2d10-5b1e-11ef-9c2a-da7ad0900002"
-_NAMESPACE: Final = uuid.UUID("0b6f3c2e-8d0a-4c7e-9d55-6a1e0c4b9f21")
-
-
-def principals_of(app_key: str, configured: Mapping[str, Sequence[str]]) -> frozenset[str]:
-    """Who a key acts as: what `--principals` names for it, else its own user (a UUID from the key) and the org."""
-    if app_key in configured:
-        return frozenset(configured[app_key])
-    return frozenset({f"user:{uuid.uuid5(_NAMESPACE, app_key)}", ORG})
+# Resource types whose policy only their editors may change (once it names some), as their own writes.
+GUARDED: Final = ("dashboard", "powerpack")
 
 
 def _error(status: int, message: str) -> JSONResponse:
@@ -63,10 +57,6 @@ def _binding_error(binding: Any) -> str | None:
     return None
 
 
-def editors(bindings: list[Document]) -> set[str]:
-    return {p for b in bindings if b.get("relation") == "editor" for p in b.get("principals") or []}
-
-
 class PoliciesApi:
     """Get, replace and delete a resource's policy; `allowed` says whether a caller may write a dashboard."""
 
@@ -76,9 +66,11 @@ class PoliciesApi:
 
     def allowed(self, request: Request, dashboard_id: str) -> bool:
         """False when the dashboard's policy names editors and the caller is none of them."""
-        named = editors(self.store.policy(f"dashboard:{dashboard_id}"))
-        mine = principals_of(request.headers.get("dd-application-key", ""), self.principals)
-        return not named or bool(named & mine)
+        return self._may_write(request, f"dashboard:{dashboard_id}")
+
+    def _may_write(self, request: Request, resource_id: str) -> bool:
+        app_key = request.headers.get("dd-application-key", "")
+        return may_edit(self.store.policy(resource_id), app_key, self.principals)
 
     async def item(self, request: Request) -> Response:
         resource_id = request.path_params["resource_id"]
@@ -87,7 +79,7 @@ class PoliciesApi:
             return _error(400, f"Invalid resource: '{resource_id[:200]}' is not in a valid format")
         if request.method == "GET":
             return _answer(resource_id, self.store.policy(resource_id))
-        if found["type"] == "dashboard" and not self.allowed(request, found["id"]):
+        if found["type"] in GUARDED and not self._may_write(request, resource_id):
             return _error(403, "Forbidden: you are not an editor of this resource")
         if request.method == "DELETE":
             self.store.drop_policy(resource_id)

@@ -10,7 +10,7 @@ import hashlib
 import json
 import secrets
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
@@ -27,13 +27,16 @@ from reconciler.backends.datadog_powerpacks.vocabulary import (
     API_ROOT,
     DEFAULT_PAGE_LIMIT,
     PAGE_LIMIT,
+    POLICY_RESOURCE_TYPE,
     POWERPACK_ID,
 )
+from reconciler.backends.emulation.principals import may_edit
 
 # What an answer's attributes always hold, and what each is when a request left it out.
 DEFAULTS: Final[Mapping[str, Any]] = {"description": "", "template_variables": [], "tags": []}
 ATTRIBUTES: Final = ("name", "description", "group_widget", "template_variables", "tags")
 _USERS: Final = uuid.UUID("0c1f9b52-6a4e-4d0b-8a8f-3f3e2b7d9a11")
+LOCKED: Final = "Forbidden: you are not an editor of this powerpack"
 
 
 def _error(status: int, *messages: str) -> JSONResponse:
@@ -50,9 +53,21 @@ def _with_widget_ids(group: Any) -> Any:
 
 
 class PowerpacksApi:
-    def __init__(self, store: PowerpackStore, users: Mapping[str, tuple[str, str | None]]) -> None:
+    def __init__(
+        self,
+        store: PowerpackStore,
+        users: Mapping[str, tuple[str, str | None]],
+        principals: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
         self.store = store
         self.users = users
+        # Who each key acts as, for a powerpack's restriction policy (the state file's, which the dashboards'
+        # emulator serves): a policy naming editors refuses everyone else's update and delete.
+        self.principals = principals or {}
+
+    def _allowed(self, request: Request, powerpack_id: str) -> bool:
+        bindings = self.store.policy(f"{POLICY_RESOURCE_TYPE}:{powerpack_id}")
+        return may_edit(bindings, request.headers.get("dd-application-key", ""), self.principals)
 
     def _author(self, request: Request) -> str:
         """The caller's user id, recorded with its email and name; the key itself is never kept."""
@@ -149,6 +164,8 @@ class PowerpacksApi:
             return _error(404, f"Powerpack with ID {powerpack_id} not found")
         if request.method == "GET":
             return self._one(found)
+        if not self._allowed(request, powerpack_id):
+            return _error(403, LOCKED)
         if request.method == "DELETE":
             self.store.delete(powerpack_id)
             return Response(status_code=204, media_type="text/html")
@@ -177,9 +194,11 @@ async def _unexpected(_: Request, exc: Exception) -> Response:
 
 
 def create_powerpacks_app(
-    store: PowerpackStore | None = None, users: Mapping[str, tuple[str, str | None]] | None = None
+    store: PowerpackStore | None = None,
+    users: Mapping[str, tuple[str, str | None]] | None = None,
+    principals: Mapping[str, Sequence[str]] | None = None,
 ) -> ASGIApp:
-    api = PowerpacksApi(store or PowerpackStore(), users or {})
+    api = PowerpacksApi(store or PowerpackStore(), users or {}, principals)
     return Starlette(
         routes=[
             Route(API_ROOT, api.collection, methods=["GET", "POST"]),
@@ -191,7 +210,10 @@ def create_powerpacks_app(
 
 def mounted(db: str | Path, options: Mapping[str, Any]) -> tuple[ASGIApp, PowerpackStore]:
     """The app and its store over the shared state file, as the emulator server mounts it (its registration);
-    the `users` option (Datadog's, shared with the widgets and dashboards) names each application key's author."""
+    the `users` option (Datadog's, shared with the widgets and dashboards) names each application key's author,
+    `principals` the roles, teams, user and org each key acts as (what a restriction policy names)."""
     users: Mapping[str, tuple[str, str]] = options.get("users", {})
+    principals: Mapping[str, Sequence[str]] = options.get("principals", {})
     store = PowerpackStore(db)
-    return create_powerpacks_app(store, {key: (handle, name) for key, (handle, name) in users.items()}), store
+    authors = {key: (handle, name) for key, (handle, name) in users.items()}
+    return create_powerpacks_app(store, authors, principals), store

@@ -7,6 +7,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from reconciler.backends.emulation.principals import POLICY_TABLE
 from reconciler.backends.emulator_state import open_state
 
 Document = dict[str, Any]
@@ -30,7 +31,8 @@ CREATE TABLE IF NOT EXISTS datadog_powerpack_users (
 class PowerpackStore:
     def __init__(self, path: str | Path = ":memory:") -> None:
         self._lock = threading.Lock()
-        self._db = open_state(path, _SCHEMA)
+        # The restriction policies' table too: the dashboards' emulator serves them, over the same file.
+        self._db = open_state(path, _SCHEMA + POLICY_TABLE)
 
     def close(self) -> None:
         with self._lock:
@@ -85,3 +87,11 @@ class PowerpackStore:
                 f"SELECT id, document FROM datadog_powerpack_users WHERE id IN ({marks})", tuple(ids)
             ).fetchall()
         return {row[0]: json.loads(row[1]) for row in rows}
+
+    def policy(self, resource_id: str) -> list[Document]:
+        """The bindings of the resource's restriction policy; empty when it has none."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT bindings FROM datadog_restriction_policies WHERE resource_id = ?", (resource_id,)
+            ).fetchone()
+        return [] if row is None else list(json.loads(row[0]))
