@@ -172,7 +172,8 @@ class KeptAliveTransport(httpx.AsyncBaseTransport):
             raise
         return httpx.Response(
             head.status_code,
-            headers=head.headers,
+            # The list h11 keeps: its Headers object iterates item by item through Sequence's slow path.
+            headers=head.headers.raw_items(),
             stream=_Body(connection),
             extensions={"http_version": b"HTTP/1.1", "reason_phrase": head.reason},
         )
