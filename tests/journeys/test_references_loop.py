@@ -1,7 +1,7 @@
 """The daily loop of resources that name each other (hypothesis, stateful): powerpacks, dashboards that use them
-by `{ref:}`, lists holding dashboards by `{ref:}`, edit locks, renames (`moved_from`), removals and deletes in the
-UI, in any order. After every apply through the `wac` command against the emulator, a plan is settled and every
-reference holds its target's remote id, read straight from the APIs."""
+by `{ref:}`, lists holding dashboards by `{ref:}`, edit locks on both, renames (`moved_from`), removals and
+deletes in the UI, in any order. After every apply through the `wac` command against the emulator, a plan is
+settled and every reference holds its target's remote id, read straight from the APIs."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ LOCK: Final = f"permissions:\n  editors: [{ORG}]\n"
 
 
 def _powerpack(manifest_id: str, version: int) -> str:
+    """Each edit changes the note and locks or unlocks it (odd versions carry an edit lock)."""
     return f"""\
 kind: datadog/powerpack
 id: {manifest_id}
@@ -38,7 +39,7 @@ powerpack:
       layout_type: ordered
       widgets:
         - definition: {{type: note, content: "note v{version}"}}
-"""
+""" + (LOCK if version % 2 else "")
 
 
 def _dashboard(manifest_id: str, pack: str, locked: bool, moved_from: str | None) -> str:
