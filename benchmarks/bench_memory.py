@@ -10,33 +10,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 from benchmarks.bench_reconcile import KEYS
 from benchmarks.corpus import write_corpus
+from benchmarks.peak import wac_with_peak
 from reconciler.backends.emulator_server import emulator_process
-
-# Runs a command, then prints its peak RSS in KiB (see bench_reconcile's `_PEAK_OF`: why a fresh process).
-PEAK_OF = (
-    "import resource, subprocess, sys; done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL,"
-    " stderr=subprocess.DEVNULL); print(done.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
-)
-
-
-def peak_mib(command: list[str], env: dict[str, str]) -> tuple[int, float]:
-    """(exit status, peak RSS MiB) of `wac` with these arguments."""
-    done = subprocess.run(
-        [sys.executable, "-c", PEAK_OF, sys.executable, "-m", "reconciler", *command],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    status, kib = done.stdout.split()
-    return int(status), int(kib) / 1024
 
 
 def measure(count: int) -> None:
@@ -54,8 +34,8 @@ def measure(count: int) -> None:
             print(f"\nN = {count:,} saved widgets")
             print(f"{'command':<28}{'exit':>6}{'peak RSS MiB':>15}")
             for name, command in runs:
-                status, mib = peak_mib(command, env)
-                print(f"{name:<28}{status:>6}{mib:>15.0f}")
+                ran = wac_with_peak(command, env)
+                print(f"{name:<28}{ran.status:>6}{ran.peak_mib:>15.0f}")
 
 
 def main() -> None:

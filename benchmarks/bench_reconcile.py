@@ -16,8 +16,6 @@ import argparse
 import asyncio
 import math
 import os
-import subprocess
-import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -29,6 +27,7 @@ import httpx
 import yaml
 
 from benchmarks.corpus import write_corpus
+from benchmarks.peak import wac_with_peak
 from reconciler.backends.datadog_keys import Credentials
 from reconciler.backends.datadog_widgets.backend import DatadogWidgets
 from reconciler.backends.datadog_widgets.connection import open_client
@@ -109,25 +108,16 @@ def search_floor(counts: dict[str, int]) -> int:
     return sum(max(1, math.ceil(n / PAGE_SIZE_MAX)) for n in counts.values())
 
 
-# Runs a command and prints its peak RSS in KiB. The command is started from this small fresh process: a child
-# forked from the benchmark itself (hundreds of MiB by then) counts the parent's pages until it execs.
-_PEAK_OF = (
-    "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL);"
-    " print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
-)
-
-
 def peak_rss_of_cli_plan(url: str, widgets: Path) -> tuple[float, float]:
-    """(wall seconds, peak RSS MiB) of a real `wac plan` process, start-up included, measured by a fresh
-    process that starts it (see `_PEAK_OF`)."""
+    """(wall seconds, peak RSS MiB) of a real `wac plan` process, start-up included (see `benchmarks/peak.py`)."""
     env = {**os.environ, "DD_API_KEY": KEYS.api_key, "DD_APP_KEY": KEYS.app_key}
-    command = [sys.executable, "-m", "reconciler", "plan", str(widgets), "--site", url, "--format", "json"]
+    args = ["plan", str(widgets), "--site", url, "--format", "json"]
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", _PEAK_OF, *command], env=env, capture_output=True, text=True)
+    ran = wac_with_peak(args, env)
     wall = time.perf_counter() - started
-    if done.returncode != 0:
-        raise subprocess.CalledProcessError(done.returncode, command, done.stdout, done.stderr)
-    return wall, int(done.stdout.strip()) / 1024
+    if ran.status != 0:
+        raise SystemExit(f"wac plan failed:\n{ran.stderr[-2000:]}")
+    return wall, ran.peak_mib
 
 
 def cpu_of_pipeline(widgets: Path, listing: Listing) -> tuple[float, float]:

@@ -16,14 +16,14 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import subprocess
-import sys
+import shutil
 import tempfile
 import time
 from pathlib import Path
 
 import httpx
 
+from benchmarks.peak import wac_with_peak
 from reconciler.backends.datadog_dashboards.vocabulary import PAGE_SIZE as DASHBOARD_PAGE
 from reconciler.backends.datadog_widgets.vocabulary import EXPERIENCE_TYPES
 from reconciler.backends.emulator_server import emulator_process
@@ -80,30 +80,16 @@ def requests_seen(url: str) -> int:
     return int(httpx.get(url + "/_emulator/stats").json()["requests"])
 
 
-# Runs a command, keeps its output, and prints its peak RSS in KiB last (a fresh process: see bench_memory).
-_PEAK_OF = (
-    "import resource, subprocess, sys; done = subprocess.run(sys.argv[1:]); sys.stdout.flush();"
-    " print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(done.returncode)"
-)
-
-
 def wac(root: Path, url: str, cache: Path, *args: str) -> tuple[float, int, str, float]:
     """(wall seconds, requests the emulator saw, stdout, peak RSS MiB) of one `wac` process."""
     env = {**os.environ, "DD_API_KEY": "bench-api-key", "DD_APP_KEY": "bench-app-key", "WAC_CACHE_DIR": str(cache)}
     before = requests_seen(url)
     started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-c", _PEAK_OF, sys.executable, "-m", "reconciler", *args, "--site", url, "widgets/"],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+    ran = wac_with_peak([*args, "--site", url, "widgets/"], env, cwd=root)
     wall = time.perf_counter() - started
-    if done.returncode not in (0, 2):
-        raise SystemExit(f"wac {' '.join(args)} failed:\n{done.stderr[-2000:]}")
-    output, _, peak = done.stdout.rstrip("\n").rpartition("\n")
-    return wall, requests_seen(url) - before, output, int(peak) / 1024
+    if ran.status not in (0, 2):
+        raise SystemExit(f"wac {' '.join(args)} failed:\n{ran.stderr[-2000:]}")
+    return wall, requests_seen(url) - before, ran.stdout, ran.peak_mib
 
 
 def measure(dashboards: int, powerpacks: int, lists: int, latency: float) -> None:
@@ -113,8 +99,7 @@ def measure(dashboards: int, powerpacks: int, lists: int, latency: float) -> Non
         cache = Path(scratch) / "cache"
         with emulator_process(Path(scratch) / "state.sqlite3", "--latency", str(latency)) as url:
             apply_wall, apply_calls, _, apply_peak = wac(root, url, cache, "apply", "--auto-approve")
-            for folder in cache.glob("*"):
-                subprocess.run(["rm", "-rf", str(folder)], check=True)
+            shutil.rmtree(cache, ignore_errors=True)  # apply keeps no cache; a plan before it might
             cold_wall, cold_calls, cold, cold_peak = wac(root, url, cache, "plan")
             warm_wall, warm_calls, warm, warm_peak = wac(root, url, cache, "plan")
     assert "No changes" in cold and "No changes" in warm, (cold[-500:], warm[-500:])

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import quote
 
 from reconciler.core.backend import BackendError
-from reconciler.core.resources import Caution
+from reconciler.core.resources import Caution, Claims, Desired, Remote, User
 
 if TYPE_CHECKING:
     # Only for types: a manifest's principals are checked without loading an HTTP client.
@@ -233,3 +233,47 @@ def _relation(name: str, was: list[str], now: list[str], noun: str) -> Caution:
         gone = f"; no longer {', '.join(removed)}" if removed else ""
         return Caution(f"widens access: {', '.join(added)} may {verb} the {noun}{gone}")
     return Caution(f"{', '.join(removed)} may no longer {verb} the {noun}", widens=False)
+
+
+def is_permissions(content: Mapping[str, Any]) -> bool:
+    """Whether `content` is a lock's (editors and viewers), rather than its resource's."""
+    return set(content) == {"editors", "viewers"}
+
+
+def desired_lock(
+    parent: tuple[str, str, str], scope: str, block: Mapping[str, Sequence[str]], title: str, source: str
+) -> Desired:
+    """The edit lock a manifest's `permissions:` block asks for, as a resource belonging to `parent` (kind, scope,
+    manifest id): keyed by the parent's manifest id, written after it and deleted before it."""
+    kind, _, manifest_id = parent
+    content = permissions_content(block.get("editors") or (), block.get("viewers") or ())
+    return Desired(kind, scope, manifest_id, title, content, (), source, parent=parent)
+
+
+def remote_lock(
+    kind: str, scopes: tuple[str, str], remote_id: str, title: str, content: Permissions, claims: Claims, noun: str
+) -> Remote:
+    """A policy as read, under its resource's id and claims (`applied` the digest the resource's marker records);
+    `scopes` are the lock's and its resource's."""
+    scope, parent_scope = scopes
+    note = (
+        "Datadog records neither who changed a restriction policy nor when (its Audit Trail may: search it for"
+        f" the {noun}'s id)"
+    )
+    return Remote(
+        kind=kind,
+        scope=scope,
+        remote_id=remote_id,
+        title=title,
+        content=dict(content),
+        claims=claims,
+        modified_by=User("", "", "", note=note),
+        parent=(kind, parent_scope, claims.manifest_id or ""),
+    )
+
+
+def permissions_document(content: Mapping[str, Sequence[str]]) -> dict[str, list[str]] | None:
+    """The `permissions:` block `wac export` writes (None for a resource without a policy)."""
+    if is_empty(content):
+        return None
+    return {name: list(content.get(name) or []) for name in ("editors", "viewers") if content.get(name)}

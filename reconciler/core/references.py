@@ -46,7 +46,7 @@ def parse_target(text: str) -> tuple[str, str] | None:
 def targets_in(content: Any) -> tuple[tuple[str, str], ...]:
     """The (kind, manifest id) of every reference in `content`, in the order first met, once each."""
     found: dict[tuple[str, str], None] = {}
-    for value in _strings(content):
+    for value in strings_in(content):
         match = TOKEN.match(value) if value.startswith(_PREFIX) else None
         if match:
             found[(match.group(1), match.group(2))] = None
@@ -70,14 +70,15 @@ def _swapped(text: str, ids: Mapping[tuple[str, str], str]) -> str:
     return ids.get((match.group(1), match.group(2)), text) if match else text
 
 
-def _strings(content: Any) -> Iterable[str]:
+def strings_in(content: Any) -> Iterable[str]:
+    """Every text in `content`: its string values, and its mappings' keys (a set of members keyed by other
+    resources' ids may name them there)."""
     if isinstance(content, str):
         yield content
     elif isinstance(content, dict):
-        # A mapping keyed by other resources' ids (a set of members) may hold references in its keys.
         yield from (key for key in content if isinstance(key, str))
         for value in content.values():
-            yield from _strings(value)
+            yield from strings_in(value)
     elif isinstance(content, list):
         for value in content:
-            yield from _strings(value)
+            yield from strings_in(value)

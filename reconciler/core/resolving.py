@@ -3,11 +3,11 @@ target before what names it, so a target the plan creates or replaces leaves "(k
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from reconciler.core.normalise import unordered_sorted
-from reconciler.core.references import resolved
+from reconciler.core.references import resolved, strings_in
 from reconciler.core.resources import Desired, Remote, ResourceKey
 
 Target = tuple[str, str]
@@ -111,23 +111,10 @@ def still_named(deleted: Mapping[str, str], wanted: Iterable[Desired]) -> list[s
         return []
     found: dict[str, list[str]] = {}
     for want in wanted:
-        for text in set(_texts(want.content)) & deleted.keys():
+        for text in set(strings_in(want.content)) & deleted.keys():
             found.setdefault(text, []).append(want.source)
     return [
         f"{deleted[remote_id]} ({remote_id}) is deleted, but {', '.join(sorted(sources))} still names its id; name"
         " it by `{ref: KIND/ID}` to have a plan say so, or remove the id there too"
         for remote_id, sources in sorted(found.items())
     ]
-
-
-def _texts(content: object) -> Iterator[str]:
-    if isinstance(content, str):
-        yield content
-    elif isinstance(content, dict):
-        for key, value in content.items():
-            if isinstance(key, str):
-                yield key
-            yield from _texts(value)
-    elif isinstance(content, list):
-        for value in content:
-            yield from _texts(value)

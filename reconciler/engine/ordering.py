@@ -3,9 +3,10 @@ to, the powerpack a dashboard names) is written before it, and what names a reso
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from reconciler.core.planning import Change
+from reconciler.core.references import strings_in
 from reconciler.core.resources import ResourceKey
 
 
@@ -30,7 +31,7 @@ def delete_levels(deletes: Sequence[Change]) -> list[list[Change]]:
     for change in deletes:
         if change.parent is not None and change.parent in waits:
             waits[change.parent].append(change.key)
-        for named in _strings(change.remote_content):
+        for named in strings_in(change.remote_content):
             other = by_remote_id.get(named)
             if other is not None and other != change.key:
                 waits[other].append(change.key)
@@ -59,15 +60,3 @@ def _levels(changes: Sequence[Change], before: Mapping[ResourceKey, list[Resourc
     for change in changes:
         grouped.setdefault(depth[change.key], []).append(change)
     return [grouped[n] for n in sorted(grouped)]
-
-
-def _strings(content: object) -> Iterable[str]:
-    if isinstance(content, str):
-        yield content
-    elif isinstance(content, dict):
-        yield from (key for key in content if isinstance(key, str))
-        for value in content.values():
-            yield from _strings(value)
-    elif isinstance(content, list):
-        for value in content:
-            yield from _strings(value)

@@ -5,19 +5,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
-import httpx
-
 from reconciler.backends.connection import Connected, Connection, SettingsError
 from reconciler.backends.datadog_keys import credentials_for
 from reconciler.backends.datadog_powerpacks.backend import DatadogPowerpacks
 from reconciler.backends.datadog_powerpacks.client import PowerpacksClient
 from reconciler.backends.datadog_restriction import identity_from
-from reconciler.backends.registration import load
+from reconciler.backends.one_port import one_port_transport
 from reconciler.core.backend import Backend
-
-# At `--site local` a powerpack's edit lock is a restriction policy, which another emulator serves: powerpacks
-# are reached through the one-port emulator every registered API answers on, as `wac emulator` serves it.
-LOCAL_EMULATOR = "reconciler.backends.emulator_server:create_emulator"
 
 
 def connect(connection: Connection) -> Connected:
@@ -31,12 +25,7 @@ def connect(connection: Connection) -> Connected:
     @asynccontextmanager
     async def opened() -> AsyncIterator[Backend]:
         async with AsyncExitStack() as stack:
-            transport = None
-            if site.local_db is not None:
-                app, _, stores = load(LOCAL_EMULATOR)(site.local_db)
-                for store in stores.values():
-                    stack.callback(store.close)
-                transport = httpx.ASGITransport(app=app)
+            transport = one_port_transport(site, stack)
             client = PowerpacksClient(
                 site,
                 credentials.api_key,
