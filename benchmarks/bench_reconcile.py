@@ -65,8 +65,9 @@ def backends_of(client: Any) -> dict[str, Backend]:
     return {backend.kind: backend}
 
 
-def run_library(url: str, parallelism: int, work: Any) -> tuple[Any, float, int]:
-    """Run `work(client)` and return (result, wall seconds, requests the server saw)."""
+def run_library(url: str, parallelism: int, work: Any) -> tuple[Any, float, int, float]:
+    """Run `work(client)` and return (result, wall seconds, requests the server saw, this process's CPU seconds:
+    the client's alone, the emulator being another process)."""
     site = resolve_site(url)
     before = server_requests(url)
 
@@ -74,10 +75,10 @@ def run_library(url: str, parallelism: int, work: Any) -> tuple[Any, float, int]
         async with open_client(site, KEYS, parallelism) as client:
             return await work(client)
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     result = asyncio.run(main())
-    wall = time.perf_counter() - started
-    return result, wall, server_requests(url) - before
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return result, wall, server_requests(url) - before, cpu
 
 
 def refresh_like_terraform(url: str, targets: list[tuple[str, str]], in_flight: int = 10) -> tuple[float, int]:
@@ -157,8 +158,10 @@ def bench(count: int, latency: float, parallelism: int, rate_limit: int | None) 
             ["--rate-limit", str(rate_limit), "--rate-period", "1"] if rate_limit else []
         )
         with emulator_process(Path(tmp) / "emulator.sqlite3", *options) as url:
-            plan, _, plan_calls = run_library(url, parallelism, lambda c: plan_run(backends_of(c), "default", desired))
-            report, wall, calls = run_library(
+            plan, _, plan_calls, _ = run_library(
+                url, parallelism, lambda c: plan_run(backends_of(c), "default", desired)
+            )
+            report, wall, calls, cpu = run_library(
                 url, parallelism, lambda c: apply_run(backends_of(c), plan, lambda _: None)
             )
             assert not report.failed, report.failed[:3]
@@ -169,12 +172,13 @@ def bench(count: int, latency: float, parallelism: int, rate_limit: int | None) 
                     calls,
                     write_floor,
                     count,
-                    note=f"{calls / wall:,.0f} req/s; plan before it: {plan_calls} calls",
+                    note=f"{calls / wall:,.0f} req/s, client CPU {cpu / calls * 1000:.2f} ms a request; plan before it:"
+                    f" {plan_calls} calls",
                 )
             )
 
-            listing, wall, calls = run_library(url, parallelism, lambda c: read_remote(backends_of(c), "default"))
-            noop, wall, calls = run_library(url, parallelism, lambda c: plan_run(backends_of(c), "default", desired))
+            listing, *_ = run_library(url, parallelism, lambda c: read_remote(backends_of(c), "default"))
+            noop, wall, calls, _ = run_library(url, parallelism, lambda c: plan_run(backends_of(c), "default", desired))
             assert not noop.changes
             floor_calls = search_floor(counts)
             floor_wall = math.ceil(floor_calls / parallelism) * latency + latency
@@ -187,15 +191,22 @@ def bench(count: int, latency: float, parallelism: int, rate_limit: int | None) 
             for path in widgets.rglob("*.yaml"):
                 path.write_text(path.read_text().replace(" spend by service", " spend by service (v2)"))
             changed = [d for m in load_manifests([widgets]).manifests for d in desired_from(m)]
-            update_plan, _, plan_calls = run_library(
+            update_plan, _, plan_calls, _ = run_library(
                 url, parallelism, lambda c: plan_run(backends_of(c), "default", changed)
             )
-            report, wall, calls = run_library(
+            report, wall, calls, cpu = run_library(
                 url, parallelism, lambda c: apply_run(backends_of(c), update_plan, lambda _: None)
             )
             assert not report.failed and len(report.outcomes) == count
             rows.append(
-                Row(f"apply {count:,} updates", wall, calls, write_floor, count, note=f"{calls / wall:,.0f} req/s")
+                Row(
+                    f"apply {count:,} updates",
+                    wall,
+                    calls,
+                    write_floor,
+                    count,
+                    note=f"{calls / wall:,.0f} req/s, client CPU {cpu / calls * 1000:.2f} ms a request",
+                )
             )
             for path in widgets.rglob("*.yaml"):
                 path.write_text(path.read_text().replace(" spend by service (v2)", " spend by service"))

@@ -61,7 +61,12 @@ def _backend_options(command: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
 @click.option("--port", default=8126, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--db", default=".wac/emulator.sqlite3", show_default=True, help="SQLite file, or :memory:.")
-@click.option("--latency", default=0.0, type=click.FloatRange(min=0), help="Seconds added to every API request.")
+@click.option(
+    "--latency",
+    default=0.0,
+    type=click.FloatRange(min=0),
+    help="Least seconds from each API request to its answer (a round trip).",
+)
 @click.option("--rate-limit", type=click.IntRange(min=1), help="Requests allowed per --rate-period (429 beyond).")
 @click.option("--rate-period", default=10.0, show_default=True, type=click.FloatRange(min=0.001))
 @click.option("--error-rate", default=0.0, type=click.FloatRange(0, 1), help="Share of requests answered 503.")

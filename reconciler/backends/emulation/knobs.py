@@ -94,10 +94,30 @@ class KnobsMiddleware:
         if scope["type"] != "http" or not scope["path"].startswith(self.prefixes):
             await self.app(scope, receive, send)
             return
+        if not self.settings.latency:
+            await self._knobbed(scope, receive, send)
+            return
+        # Latency is the round trip a client sees: the answer is held until `latency` after the request
+        # arrived, however long it took to make. A real API answers from many machines at once; this one
+        # process making 16 answers in a row after 16 sleeps ended together would add its own queue to
+        # every request, and benchmarks would measure the emulator rather than the client.
+        loop = asyncio.get_running_loop()
+        due = loop.time() + self.settings.latency
+        held: list[Message] = []
+
+        async def hold(message: Message) -> None:
+            held.append(message)
+
+        try:
+            await self._knobbed(scope, receive, hold)
+        finally:
+            await asyncio.sleep(max(0.0, due - loop.time()))
+            for message in held:
+                await send(message)
+
+    async def _knobbed(self, scope: Scope, receive: Receive, send: Send) -> None:
         method = scope["method"]
         self.stats.by_method[method] += 1
-        if self.settings.latency:
-            await asyncio.sleep(self.settings.latency)
 
         limit_headers: dict[str, str] = {}
         if self._window is not None:
