@@ -107,15 +107,16 @@ def refresh_like_terraform(url: str, in_flight: int = 10) -> tuple[float, int]:
     return time.perf_counter() - started, stats(url)["requests"] - before
 
 
-def window_floor(writes: int, limit: int, period: float, began: float) -> float:
+def window_floor(writes: int, limit: int, period: float, began: float, used: int, latency: float) -> float:
     """Least time for `writes` under fixed windows of `limit` per `period` (on the clock, as the emulator counts
-    them), starting at `began`: the writes wait for the window that admits the last of them, and the first
-    window is only the part of it left when the apply began (the whole limit assumed still free in it)."""
-    windows = math.ceil(writes / limit)
-    if windows < 2:
+    them), starting at `began` in a window that has admitted `used` already: the writes wait for the window that
+    admits the last of them, and the first window is only the part of it left when the apply began."""
+    left_over = writes - max(0, limit - used)
+    if left_over <= 0:
         return 0.0
     first_left = (math.floor(began / period) + 1) * period - began
-    return first_left + (windows - 2) * period
+    # The last of them is answered a round trip after its window opens.
+    return first_left + (math.ceil(left_over / limit) - 1) * period + latency
 
 
 def measure(count: int, latency: float, rate_limit: int, rate_period: float, shared: int = 0) -> None:
@@ -131,8 +132,11 @@ def measure(count: int, latency: float, rate_limit: int, rate_period: float, sha
         desired = [d for m in load_manifests([folder]).manifests for d in desired_from(m)]
         options = ("--latency", str(latency), "--rate-limit", str(rate_limit), "--rate-period", str(rate_period))
         with emulator_process(Path(scratch) / "state.sqlite3", *options) as url:
-            plan, *_ = run_library(url, None, lambda b: plan_run(b, "default", desired))
+            plan_began = time.time()
+            plan, _, plan_calls, _ = run_library(url, None, lambda b: plan_run(b, "default", desired))
             apply_began = time.time()
+            # The plan's reads count against the window the apply starts in when both fall in it.
+            used = plan_calls if math.floor(plan_began / rate_period) == math.floor(apply_began / rate_period) else 0
             report, apply_wall, apply_calls, apply_429 = run_library(
                 url, None, lambda b: apply_run(b, plan, lambda _: None)
             )
@@ -166,7 +170,8 @@ def measure(count: int, latency: float, rate_limit: int, rate_period: float, sha
     # `parallelism` at a time, and no more than the rate limit admits.
     writes = count + 2 * shared
     write_floor = max(
-        math.ceil(writes / PARALLELISM) * latency, window_floor(writes, rate_limit, rate_period, apply_began)
+        math.ceil(writes / PARALLELISM) * latency,
+        window_floor(writes, rate_limit, rate_period, apply_began, used, latency),
     )
     print(
         f"apply: {count:,} creates in {apply_wall:.2f} s, {apply_calls:,} calls ({apply_429} answered 429);"

@@ -59,6 +59,9 @@ class DashboardStore:
     def __init__(self, path: str | Path = ":memory:") -> None:
         self._lock = threading.Lock()
         self._db = open_state(path, _SCHEMA)
+        # Where each page served last ended (listing, shared only, next start) -> seq; see `_resume_at`.
+        self._resume: dict[tuple[bool, bool, int], int] = {}
+        self._resume_version = -1
 
     def close(self) -> None:
         with self._lock:
@@ -66,6 +69,7 @@ class DashboardStore:
 
     def insert(self, document: Document) -> None:
         with self._lock:
+            self._resume.clear()
             self._db.execute(
                 "INSERT INTO datadog_dashboards (id, seq, deleted_at, document) VALUES"
                 " (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM datadog_dashboards), NULL, ?)",
@@ -91,6 +95,7 @@ class DashboardStore:
     def set_deleted(self, dashboard_id: str, deleted: bool) -> bool:
         """Soft delete (or restore); False when there was nothing to change. A deleted dashboard's share ends."""
         with self._lock:
+            self._resume.clear()
             if deleted:
                 changed = self._db.execute(
                     "UPDATE datadog_dashboards SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL",
@@ -113,18 +118,34 @@ class DashboardStore:
         """A page of the dashboards (or the deleted ones; or only those with a live share), oldest first, with
         when each was deleted; only the page's documents are decoded."""
         only_shared = " AND id IN (SELECT dashboard_id FROM datadog_dashboard_shares)" if shared else ""
+        select = "SELECT document, deleted_at, seq FROM datadog_dashboards WHERE (deleted_at IS NOT NULL) = ?"
         with self._lock:
-            rows = self._db.execute(
-                "SELECT document, deleted_at FROM datadog_dashboards WHERE (deleted_at IS NOT NULL) = ?"
-                f"{only_shared} ORDER BY seq LIMIT ? OFFSET ?",
-                (1 if deleted else 0, count, start),
-            ).fetchall()
+            after = self._resume_at(deleted, shared, start)
+            if after is None:
+                query, args = f"{select}{only_shared} ORDER BY seq LIMIT ? OFFSET ?", (count, start)
+            else:
+                query, args = f"{select}{only_shared} AND seq > ? ORDER BY seq LIMIT ?", (after, count)
+            rows = self._db.execute(query, (1 if deleted else 0, *args)).fetchall()
+            if rows and count > 0:
+                self._resume[(deleted, shared, start + len(rows))] = rows[-1][2]
         return [(json.loads(row[0]), row[1]) for row in rows]
+
+    def _resume_at(self, deleted: bool, shared: bool, start: int) -> int | None:
+        """The seq after which the page at `start` begins, when the page before it was the last one served and
+        nothing has changed since: the next page is then found by index, not by counting `start` rows again."""
+        # data_version moves when another connection (another process on the same file) commits; the writes
+        # of this store clear the map themselves.
+        version = self._db.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._resume_version or len(self._resume) > 64:
+            self._resume.clear()
+            self._resume_version = version
+        return self._resume.get((deleted, shared, start))
 
     # shares ----------------------------------------------------------------
 
     def put_share(self, share: Document) -> None:
         with self._lock:
+            self._resume.clear()
             self._db.execute(
                 "INSERT OR REPLACE INTO datadog_dashboard_shares (token, dashboard_id, document) VALUES (?, ?, ?)",
                 (share["token"], share["dashboard_id"], json.dumps(share)),
@@ -148,6 +169,7 @@ class DashboardStore:
             return self._end_share(token)
 
     def _end_share(self, token: str) -> bool:
+        self._resume.clear()
         self._db.execute("DELETE FROM datadog_dashboard_invitations WHERE token = ?", (token,))
         return bool(self._db.execute("DELETE FROM datadog_dashboard_shares WHERE token = ?", (token,)).rowcount)
 
