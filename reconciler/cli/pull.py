@@ -91,8 +91,15 @@ def _from_the_remote(
         return plan, [r for r in fetched if r is not None]
 
     plan, remotes = run.run(work)
-    exported = export_manifests(remotes, run.owner, run.site.name).manifests if remotes else ()
-    return plan.changes, tuple(m for m in exported if m.problem is None)
+    if not remotes:
+        return plan.changes, ()
+    exported = export_manifests(remotes, run.owner, run.site.name)
+    for sentence in exported.skipped:
+        click.echo(f"not pulled: {sentence}", err=True)
+    for manifest in exported.manifests:
+        if manifest.problem is not None:
+            click.echo(f"not pulled: {manifest.scope} {manifest.remote_id}: {manifest.problem}", err=True)
+    return plan.changes, tuple(m for m in exported.manifests if m.problem is None)
 
 
 def _from_report(report: Path) -> tuple[tuple[Change, ...], tuple[ExportedManifest, ...]]:

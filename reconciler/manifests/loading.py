@@ -76,6 +76,8 @@ def _repositories(paths: Iterable[str | Path]) -> tuple[Path, ...]:
 
 
 def discover(paths: Iterable[str | Path]) -> tuple[list[str], list[Problem]]:
+    paths = list(paths)
+    roots = _repositories(paths)
     files: list[str] = []
     problems: list[Problem] = []
     for raw in paths:
@@ -84,10 +86,21 @@ def discover(paths: Iterable[str | Path]) -> tuple[list[str], list[Problem]]:
             found, problem = _found(path)
         except OSError as exc:  # a name too long, a folder that cannot be read
             found, problem = [], f"cannot be read: {exc.strerror or type(exc).__name__}"
-        files.extend(found)
+        for file in found:
+            # A file named on the command line is read wherever it leads: the user chose it.
+            if path.is_dir() and _leads_outside(file, roots):
+                problems.append(Problem(file, 1, 1, _OUTSIDE))
+            else:
+                files.append(file)
         if problem:
             problems.append(Problem(_shown(path), 1, 1, problem))
     return list(dict.fromkeys(files)), problems
+
+
+_OUTSIDE: Final = (
+    "a symbolic link to a file outside the repository; a folder's manifests are read only from inside it"
+    " (name the file itself to read it anyway)"
+)
 
 
 def _found(path: Path) -> tuple[list[str], str | None]:
@@ -106,6 +119,16 @@ def _walk(root: Path) -> Iterable[str]:
         for name in names:
             if name.endswith(SUFFIXES) and not name.startswith("."):
                 yield _shown(Path(folder) / name)
+
+
+def _leads_outside(file: str, roots: tuple[Path, ...]) -> bool:
+    """A file found in a folder that is a link to somewhere outside every root: a pull request adding
+    `widgets/x.yaml -> ~/.netrc` must not get that file read (and its text quoted in problems)."""
+    path = Path(file)
+    if not path.is_symlink():
+        return False
+    target = Path(os.path.realpath(path))
+    return not any(target.is_relative_to(os.path.realpath(root)) for root in roots)
 
 
 def _shown(path: Path) -> str:

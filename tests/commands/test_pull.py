@@ -146,3 +146,23 @@ def test_a_resource_made_outside_git_with_the_marker_is_pulled_as_a_new_manifest
         written = repo.widgets / "logs_reports" / "made-in-ui.yaml"
         assert "Made in the UI" in written.read_text()
         assert repo.wac("plan", "--detailed-exitcode").exit_code == 0, "git now holds it"
+
+
+def test_a_resource_pull_cannot_write_as_a_manifest_is_named(tmp_path: Path) -> None:
+    """A widget carrying this owner's marker with an id no manifest may have is named, not skipped silently."""
+    with emulator_thread() as server:
+        repo = make_workspace(tmp_path, server.url)
+        assert repo.wac("apply", "--auto-approve").exit_code == 0
+        body = {"data": {"type": "widgets", "attributes": {
+            "definition": {"type": "toplist", "title": "Odd id", "requests": [{"q": "sum:x{*}"}]},
+            "tags": ["wac-owner:default", "wac-id:-odd"],
+        }}}  # fmt: skip
+        answer = httpx.post(f"{server.url}/api/v2/widgets/logs_reports", headers=BOB, json=body)
+        assert answer.status_code == 200, answer.text
+        uuid = answer.json()["data"]["id"]
+
+        pulled = repo.wac("pull")
+        assert f'not pulled: logs_reports {uuid} ("Odd id") has the owner marker but no usable manifest id' in (
+            pulled.output
+        ), pulled.output
+        assert not list(repo.widgets.rglob("*odd*.yaml"))

@@ -5,6 +5,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
+
+from reconciler.manifests.loading import load_manifests
 from tests.manifests.helpers import VALID, problems_of, write
 
 
@@ -67,3 +70,28 @@ def test_binary_garbage_is_a_clear_error(tmp_path: Path) -> None:
 def test_non_string_keys_are_refused(tmp_path: Path) -> None:
     write(tmp_path, "w.yaml", VALID + "  1: one\n")
     assert problems_of(tmp_path) == ["w.yaml:9:3: mapping keys must be plain text"]
+
+
+def test_a_link_in_a_folder_to_a_file_outside_the_repository_is_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pull request adding `widgets/x.yaml -> ~/.netrc` gets a refusal, never that file's text in problems."""
+    repo, elsewhere = tmp_path / "repo", tmp_path / "home"
+    secret = write(elsewhere, "credentials.yaml", "secret_key: hunter2-value\n")
+    write(repo / "widgets", "w.yaml", VALID)
+    write(repo / "shared", "inside.yaml", VALID.replace("id: spend", "id: shared"))
+    (repo / "widgets" / "evil.yaml").symlink_to(secret)
+    (repo / "widgets" / "linked.yaml").symlink_to(repo / "shared" / "inside.yaml")
+    monkeypatch.chdir(repo)
+
+    result = load_manifests(["widgets"])
+    messages = [f"{p.file}: {p.message}" for p in result.problems]
+    assert messages == [
+        "widgets/evil.yaml: a symbolic link to a file outside the repository; a folder's manifests are read only"
+        " from inside it (name the file itself to read it anyway)"
+    ]
+    assert "hunter2" not in repr(result)
+    # A link to a file elsewhere in the repository is read like any file.
+    assert {m.manifest.id for m in result.manifests} == {"shared", "spend"}
+    # Named on the command line, the file is read: the user chose it.
+    assert any("secret_key" in p.message for p in load_manifests(["widgets/evil.yaml"]).problems)
