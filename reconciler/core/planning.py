@@ -364,8 +364,13 @@ def _decide_resolved(
             return
     before = len(decisions.changes)
     _decide(key, want, index, adoptable, owner, decisions)
-    if any(c.key == key and c.action in (Action.CREATE, Action.REPLACE) for c in decisions.changes[before:]):
-        resolver.created(key)
+    for change in decisions.changes[before:]:
+        if change.key != key:
+            continue
+        if change.action in (Action.CREATE, Action.REPLACE):
+            resolver.created(key)
+        elif change.reason == Reason.ADOPT and change.remote_id:
+            resolver.adopted(key, change.remote_id)
 
 
 def _decide(

@@ -97,6 +97,11 @@ class Resolver:
         if self.principals.get((key[0], key[2])) == key:
             self.pending.add((key[0], key[2]))
 
+    def adopted(self, key: ResourceKey, remote_id: str) -> None:
+        """The plan takes over the existing resource `remote_id` for `key`: what refers to it names that id."""
+        if self.principals.get((key[0], key[2])) == key:
+            self.ids[(key[0], key[2])] = remote_id
+
     def skipped(self, key: ResourceKey) -> None:
         """`key` is not planned this time: what refers to it can use its current id only."""
         if self.principals.get((key[0], key[2])) == key and (key[0], key[2]) not in self.ids:

@@ -23,7 +23,8 @@ from reconciler.core.identity import MANIFEST_ID_MAX_LENGTH, id_problem
 from reconciler.core.inert import inert
 from reconciler.core.redaction import redact
 from reconciler.core.resources import Remote
-from reconciler.manifests.documents import parse_documents
+from reconciler.manifests.documents import Document, parse_documents
+from reconciler.manifests.references import REF, STRUCTURE, with_tokens
 from reconciler.manifests.validation import LoadedManifest, validate_document
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
@@ -87,7 +88,7 @@ def export_manifests(widgets: Iterable[Remote], owner: str, site: str) -> Export
     ]
     mine, taken = _claimed_ids(ordered, owner, skipped)
     children = _children(every)
-    exported = []
+    chosen: list[_Chosen] = []
     for resource in ordered:
         reason = _left_out(resource, owner, mine)
         if reason is not None:
@@ -98,7 +99,8 @@ def export_manifests(widgets: Iterable[Remote], owner: str, site: str) -> Export
         assert manifest_id is not None
         # Only a managed resource's marker leads to what belongs to it.
         kids = children.get((resource.kind, resource.scope, manifest_id), []) if managed else []
-        exported.append(_manifest(resource, manifest_id, adopt=not managed, site=site, children=kids))
+        chosen.append(_Chosen(resource, manifest_id, not managed, tuple(kids)))
+    exported = _referring([_manifest(c, site) for c in chosen], chosen, site)
     paths = [e.relative_path for e in exported]
     assert len(set(paths)) == len(paths), "manifest_path is one-to-one for unique ids"
     return Export(tuple(exported), tuple(skipped))
@@ -158,10 +160,43 @@ def _named(resource: Remote) -> str:
     return f"{resource.scope} {resource.remote_id} ({json.dumps(resource.title)})"
 
 
-def _manifest(
-    widget: Remote, manifest_id: str, adopt: bool, site: str, children: Sequence[Remote] = ()
-) -> ExportedManifest:
-    raw, dropped = BY_KIND[widget.kind].export_document(widget, manifest_id, adopt, children)
+@dataclass(frozen=True)
+class _Chosen:
+    """A resource to export, with the manifest id it gets, whether it is adopted, and what belongs to it."""
+
+    resource: Remote
+    manifest_id: str
+    adopt: bool
+    children: tuple[Remote, ...]
+
+
+# Remote ids this short (a dashboard list's number) could be any text's value; they are never made references.
+_REFERABLE_LENGTH: Final = 8
+
+
+def _referring(exported: list[ExportedManifest], chosen: Sequence[_Chosen], site: str) -> list[ExportedManifest]:
+    """Each manifest that names another exported in the same run by its remote id (a list's dashboards, a
+    dashboard's powerpacks) written with `{ref: KIND/ID}` there instead, so a rename or replacement of the
+    target keeps the referrer right; kept as it was when the references would not read back."""
+    targets = {
+        e.remote_id: f"{e.kind}/{e.manifest_id}"
+        for e in exported
+        if e.problem is None and len(e.remote_id) >= _REFERABLE_LENGTH
+    }
+    if not targets:
+        return exported
+    result = []
+    for plain, one in zip(exported, chosen, strict=True):
+        others = {remote_id: named for remote_id, named in targets.items() if remote_id != plain.remote_id}
+        referring = _manifest(one, site, others) if plain.problem is None else plain
+        result.append(referring if referring.problem is None else plain)
+    return result
+
+
+def _manifest(chosen: _Chosen, site: str, targets: Mapping[str, str] | None = None) -> ExportedManifest:
+    widget, manifest_id = chosen.resource, chosen.manifest_id
+    raw, dropped = BY_KIND[widget.kind].export_document(widget, manifest_id, chosen.adopt, chosen.children)
+    raw = with_references(raw, targets) if targets else raw
     # JSON-quoted: a site or uuid can never end the comment line.
     noun = BY_KIND[widget.kind].noun(widget.scope)
     header = f"# Exported by wac export from {json.dumps(site)}, {noun} {json.dumps(widget.remote_id)}.\n"
@@ -225,12 +260,36 @@ def read_back_problem(text: str, document: dict[str, Any]) -> str | None:
         return f"would not parse back: line {located[0].line}: {located[0].message}"
     if len(documents) != 1:
         return f"would read back as {len(documents)} documents, not 1"
-    result = validate_document("exported", documents[0])
+    data, _, refused = with_tokens(documents[0].data, _nowhere)
+    if refused:
+        return f"would not validate: {refused[0].message}"
+    result = validate_document("exported", Document(data, documents[0].root, documents[0].line))
     if not isinstance(result, LoadedManifest):
         return f"would not validate: {result[0].message}"
     if documents[0].data != document:
         return "would read back as different data than the widget holds"
     return None
+
+
+def _nowhere(path: Sequence[str | int], want_key: bool = False) -> tuple[str, int, int, str]:
+    return ("exported", 1, 1, "")
+
+
+def with_references(document: dict[str, Any], targets: Mapping[str, str]) -> dict[str, Any]:
+    """The document with each whole text in its body equal to a key of `targets` (a remote id) written as
+    `{ref: <its value>}`; the document's structure (id, kind, adopt…) is never one."""
+    return {key: value if key in STRUCTURE else _with_refs(value, targets) for key, value in document.items()}
+
+
+def _with_refs(value: Any, targets: Mapping[str, str]) -> Any:
+    if isinstance(value, str):
+        named = targets.get(value)
+        return {REF: named} if named is not None else value
+    if isinstance(value, dict):
+        return {key: _with_refs(item, targets) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_with_refs(item, targets) for item in value]
+    return value
 
 
 def _unique(widget: Remote, taken: set[tuple[str, str]]) -> str:

@@ -18,7 +18,7 @@ _HAND_WRITTEN = (
     " {ref: datadog/powerpack/latency-pack}, or the remote id"
 )
 # A document's structure is never a reference: only what its kind's body holds.
-_STRUCTURE: Final = frozenset({"id", "kind", "adopt", "ignore", "moved_from"})
+STRUCTURE: Final = frozenset({"id", "kind", "adopt", "ignore", "moved_from"})
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ def with_tokens(data: Any, where: Where) -> tuple[Any, tuple[Reference, ...], li
     found: list[Reference] = []
     problems: list[Problem] = []
     result = {
-        key: value if key in _STRUCTURE else _swap(value, (key,), where, found, problems) for key, value in data.items()
+        key: value if key in STRUCTURE else _swap(value, (key,), where, found, problems) for key, value in data.items()
     }
     return result, tuple(found), problems
 

@@ -97,3 +97,70 @@ def test_export_without_kind_reaches_every_kind_and_names_each_it_skips(tmp_path
         assert skipped.exit_code == 0, skipped.output
         assert "skipped spaceone/custom-widget: SPACEONE_" in skipped.output
         assert "datadog/dashboard: 1" in skipped.output
+
+
+def test_export_names_what_it_exports_with_it_by_reference_and_plans_no_change(tmp_path: Path) -> None:
+    """Exported together, a list names its dashboards and a dashboard its powerpack by `{ref:}`, not by remote id:
+    the exported files alone, as a repository, plan no change."""
+    with emulator_thread() as server:
+        repo = make_workspace(tmp_path, server.url, dashboards=True)
+        assert repo.wac("apply", "--auto-approve").exit_code == 0
+        kinds = ["--kind", "datadog/dashboard", "--kind", "datadog/powerpack", "--kind", "datadog/dashboard-list"]
+        exported = repo.wac("export", "--out", "exported", *kinds)
+        assert exported.exit_code == 0, exported.output
+
+        texts = {p.name: p.read_text() for p in (repo.root / "exported").rglob("*.yaml")}
+        assert "- ref: datadog/dashboard/checkout-overview\n" in texts["checkout.yaml"], texts["checkout.yaml"]
+        assert "- ref: datadog/dashboard/checkout-slo\n" in texts["checkout.yaml"]
+        assert "powerpack_id:\n" in texts["checkout-overview.yaml"]
+        assert "ref: datadog/powerpack/latency-pack" in texts["checkout-overview.yaml"]
+
+        for kind in ("dashboards", "powerpacks", "lists"):
+            for path in (repo.widgets / kind).rglob("*.yaml"):
+                path.unlink()
+        (repo.root / "exported").rename(repo.widgets / "exported")
+        plan = repo.wac("plan", "--detailed-exitcode", *kinds)
+        assert plan.exit_code == 0, plan.output
+
+
+def test_resources_made_in_the_ui_are_adopted_with_their_references(tmp_path: Path) -> None:
+    """A powerpack, a dashboard using it and a list holding the dashboard, all made in the UI: exported, the
+    dashboard and the list name theirs by `{ref:}` to adopted manifests, and one apply adopts all three in place."""
+    with emulator_thread() as server:
+        pack = {"data": {"type": "powerpack", "attributes": {"name": "Pack", "tags": [], "group_widget": {
+            "definition": {"type": "group", "layout_type": "ordered", "title": "Pack",
+                           "widgets": [{"definition": {"type": "note", "content": "x"}}]},
+        }}}}  # fmt: skip
+        made = httpx.post(f"{server.url}/api/v2/powerpacks", headers=ALICE, json=pack)
+        assert made.status_code == 200, made.text
+        pack_id = made.json()["data"]["id"]
+        board = {
+            "title": "Board",
+            "layout_type": "ordered",
+            "widgets": [{"definition": {"type": "powerpack", "powerpack_id": pack_id}}],
+        }
+        made = httpx.post(f"{server.url}/api/v1/dashboard", headers=ALICE, json=board)
+        assert made.status_code == 200, made.text
+        board_id = made.json()["id"]
+        made = httpx.post(f"{server.url}/api/v1/dashboard/lists/manual", headers=ALICE, json={"name": "Mine"})
+        list_id = made.json()["id"]
+        members = {"dashboards": [{"id": board_id, "type": "custom_timeboard"}]}
+        put = httpx.put(f"{server.url}/api/v2/dashboard/lists/manual/{list_id}/dashboards", headers=ALICE, json=members)
+        assert put.status_code == 200, put.text
+
+        repo = make_workspace(tmp_path, server.url, copy_examples=False)
+        kinds = ["--kind", "datadog/dashboard", "--kind", "datadog/powerpack", "--kind", "datadog/dashboard-list"]
+        exported = repo.wac("export", "--out", "widgets", "--unmanaged-only", *kinds)
+        assert exported.exit_code == 0, exported.output
+        lines = [line for p in repo.widgets.rglob("*.yaml") for line in p.read_text().splitlines()]
+        texts = "\n".join(line for line in lines if not line.startswith("#"))  # the header names the remote id
+        assert board_id not in texts.replace(f"adopt: {board_id}", ""), "the list names the board by reference"
+        assert pack_id not in texts.replace(f"adopt: {pack_id}", ""), "the board names the pack by reference"
+        assert "ref: datadog/dashboard/board" in texts and "ref: datadog/powerpack/pack" in texts
+
+        applied = repo.wac("apply", "--auto-approve", *kinds)
+        assert applied.exit_code == 0, applied.output
+        assert "+ create" not in applied.output and "adopted" in applied.output, applied.output
+        assert repo.wac("plan", "--detailed-exitcode", *kinds).exit_code == 0
+        listed = httpx.get(f"{server.url}/api/v2/dashboard/lists/manual/{list_id}/dashboards", headers=ALICE).json()
+        assert [d["id"] for d in listed["dashboards"]] == [board_id], "adopted in place, not made again"
