@@ -166,6 +166,9 @@ class Registration:
     example: Example | None = None
     # Text that grants access wherever it is read (a share's token): masked in every error and log line.
     secret_patterns: tuple[re.Pattern[str], ...] = ()
+    # Keys in its manifests' bodies whose value (or each item of the list there) is another resource's remote
+    # id: where `wac export` writes `{ref: KIND/ID}` for a resource it exports in the same run.
+    id_fields: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if set(self.nouns) != set(self.scopes):

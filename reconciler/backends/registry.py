@@ -146,6 +146,7 @@ BACKENDS: Final[tuple[Registration, ...]] = (
             options=(_DATADOG_USERS, _DATADOG_PRINCIPALS),
         ),
         secret_patterns=(dashboards.SHARE_TOKEN_IN_TEXT,),
+        id_fields=frozenset({"powerpack_id"}),
     ),
     Registration(
         kind=dashboard_lists.KIND,
@@ -166,6 +167,7 @@ BACKENDS: Final[tuple[Registration, ...]] = (
             (dashboard_lists.V1_ROOT, dashboard_lists.V2_ROOT),
             options=(_DATADOG_USERS,),
         ),
+        id_fields=frozenset({"dashboards"}),
     ),
     Registration(
         kind=powerpacks.KIND,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -115,7 +116,7 @@ def _write_new(folder: Path, new: tuple[ExportedManifest, ...]) -> int:
     """Each as a new file under `folder` (as `wac export` writes them); none when one would overwrite a file."""
     from reconciler.cli.output_files import OutputError, link_problem, write_text
 
-    problem = link_problem(folder, [m.relative_path for m in new], "wac pull")
+    problem = link_problem(folder, [m.relative_path for m in new], "wac pull") or _outside_problem(folder)
     existing = [m.relative_path for m in new if (folder / m.relative_path).exists()]
     if problem or existing:
         click.echo(f"not pulled: {problem or f'{existing[0]} already exists'}; no new manifest was written", err=True)
@@ -126,6 +127,14 @@ def _write_new(folder: Path, new: tuple[ExportedManifest, ...]) -> int:
     except OutputError as exc:
         fail(str(exc))
     return len(new)
+
+
+def _outside_problem(folder: Path) -> str | None:
+    """Why new manifests may not go into `folder`: by its name in the repository, but a link to elsewhere."""
+    here = Path.cwd().resolve()
+    if Path(os.path.abspath(folder)).is_relative_to(here) and not folder.resolve().is_relative_to(here):
+        return f"{folder} is a symbolic link to somewhere outside the repository; wac pull writes only inside it"
+    return None
 
 
 def _pull_file(file: str, changes: list[Change]) -> int:

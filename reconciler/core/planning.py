@@ -187,7 +187,7 @@ def plan_changes(
     index = _renamed(_indexed(resources, owner, wanted), wanted)
     # References resolve across every kind read, also those `kinds` leaves out of the plan.
     whole = index if len(wanted) == len(every) else _renamed(_indexed(listing.resources, owner, every), every)
-    resolver = Resolver.of(every, whole.keepers)
+    resolver = Resolver.of(every, whole.keepers, listing.adoptable)
     decided = _decided(wanted, index, listing, owner, set(targets), frozenset(forget), resolver)
     changes, withheld = _withheld(decided.changes, listing)
     return Plan(
@@ -327,7 +327,7 @@ def _decided(
     # A resource in conflict with no manifest (an unrecorded share, an edited marker whose manifest is gone)
     # would be revoked or deleted: that waits on a person too.
     in_conflict = {(c.kind, c.scope, manifest_id) for c in index.conflicts for manifest_id in c.manifest_ids}
-    resolver = resolver or Resolver.of(wanted, index.keepers)
+    resolver = resolver or Resolver.of(wanted, index.keepers, listing.adoptable)
     for key in reference_order(sorted(set(wanted) | set(index.by_key) | in_conflict), wanted):
         # A target is an id, the `scope/id` a plan prints, or the KIND/ID a reference names.
         if chosen and not chosen & {key[2], f"{key[1]}/{key[2]}", f"{key[0]}/{key[2]}"}:

@@ -60,9 +60,21 @@ class Resolver:
     unplanned: set[Target] = field(default_factory=set)
 
     @classmethod
-    def of(cls, wanted: Mapping[ResourceKey, Desired], keepers: Mapping[ResourceKey, Remote]) -> Resolver:
+    def of(
+        cls,
+        wanted: Mapping[ResourceKey, Desired],
+        keepers: Mapping[ResourceKey, Remote],
+        adoptable: Iterable[Remote] = (),
+    ) -> Resolver:
+        """Targets known before planning: those managed already, and those a manifest adopts (the resource it
+        names exists), whether or not this plan gets to the adoption (`--target`)."""
         principal = _principals(wanted)
         ids = {target: keepers[key].remote_id for target, key in principal.items() if key in keepers}
+        existing = {(r.kind, r.scope, r.remote_id) for r in adoptable}
+        for target, key in principal.items():
+            adopt = wanted[key].adopt
+            if target not in ids and adopt and (key[0], key[1], adopt) in existing:
+                ids[target] = adopt
         return cls(ids=ids, principals=principal)
 
     def resolve(self, want: Desired) -> tuple[Desired, str | None]:

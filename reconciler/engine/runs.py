@@ -48,8 +48,9 @@ async def plan_run(
     backends = _read_for(backends, wanted, kinds)
     listing = await read_remote(backends, owner)
     managed = {(r.kind, r.scope, r.claims.manifest_id) for r in listing.resources if r.claims.owner == owner}
-    # Only manifests not yet matched need their `adopt` resource fetched: after the first apply, none do.
-    adopt = [w for w in wanted if w.adopt and w.key not in managed]
+    # Only manifests not yet matched need their `adopt` resource fetched: after the first apply, none do. A kind
+    # left out of this run (by --kind) is neither read nor fetched.
+    adopt = [w for w in wanted if w.adopt and w.key not in managed and w.kind in backends]
     if adopt:
         found = await asyncio.gather(*(_fetch(backends, w.kind, w.scope, w.adopt or "") for w in adopt))
         listing = replace(listing, adoptable=tuple(r for r in found if r is not None))

@@ -11,7 +11,7 @@ import hashlib
 import io
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -143,7 +143,11 @@ def _left_out(resource: Remote, owner: str, mine: Mapping[str, Remote]) -> str |
     if claims.owner != owner:
         return f"{_named(resource)} is managed by owner '{claims.owner}'"
     if claims.manifest_id is None or id_problem(claims.manifest_id):
-        return f"{_named(resource)} has the owner marker but no usable manifest id"
+        carried = "no id" if claims.manifest_id is None else f"the id {json.dumps(claims.manifest_id[:80])}"
+        return (
+            f"{_named(resource)} has the owner marker but {carried}, which no manifest can have; as it is, a plan"
+            " deletes it: give its marker an id like `service-errors` in the UI (or remove the marker) to keep it"
+        )
     return ""
 
 
@@ -170,19 +174,11 @@ class _Chosen:
     children: tuple[Remote, ...]
 
 
-# Remote ids this short (a dashboard list's number) could be any text's value; they are never made references.
-_REFERABLE_LENGTH: Final = 8
-
-
 def _referring(exported: list[ExportedManifest], chosen: Sequence[_Chosen], site: str) -> list[ExportedManifest]:
     """Each manifest that names another exported in the same run by its remote id (a list's dashboards, a
     dashboard's powerpacks) written with `{ref: KIND/ID}` there instead, so a rename or replacement of the
     target keeps the referrer right; kept as it was when the references would not read back."""
-    targets = {
-        e.remote_id: f"{e.kind}/{e.manifest_id}"
-        for e in exported
-        if e.problem is None and len(e.remote_id) >= _REFERABLE_LENGTH
-    }
+    targets = {e.remote_id: f"{e.kind}/{e.manifest_id}" for e in exported if e.problem is None}
     if not targets:
         return exported
     result = []
@@ -196,7 +192,7 @@ def _referring(exported: list[ExportedManifest], chosen: Sequence[_Chosen], site
 def _manifest(chosen: _Chosen, site: str, targets: Mapping[str, str] | None = None) -> ExportedManifest:
     widget, manifest_id = chosen.resource, chosen.manifest_id
     raw, dropped = BY_KIND[widget.kind].export_document(widget, manifest_id, chosen.adopt, chosen.children)
-    raw = with_references(raw, targets) if targets else raw
+    raw = with_references(raw, targets, BY_KIND[widget.kind].id_fields) if targets else raw
     # JSON-quoted: a site or uuid can never end the comment line.
     noun = BY_KIND[widget.kind].noun(widget.scope)
     header = f"# Exported by wac export from {json.dumps(site)}, {noun} {json.dumps(widget.remote_id)}.\n"
@@ -275,21 +271,28 @@ def _nowhere(path: Sequence[str | int], want_key: bool = False) -> tuple[str, in
     return ("exported", 1, 1, "")
 
 
-def with_references(document: dict[str, Any], targets: Mapping[str, str]) -> dict[str, Any]:
-    """The document with each whole text in its body equal to a key of `targets` (a remote id) written as
-    `{ref: <its value>}`; the document's structure (id, kind, adopt…) is never one."""
-    return {key: value if key in STRUCTURE else _with_refs(value, targets) for key, value in document.items()}
+def with_references(document: dict[str, Any], targets: Mapping[str, str], id_fields: Set[str]) -> dict[str, Any]:
+    """The document with each remote id that is a key of `targets`, where its kind keeps ids (`id_fields`: a
+    value under such a key, or an item of the list there), written as `{ref: <its value>}`. Titles, notes and
+    the document's structure (id, kind, adopt…) are never touched, whatever text they hold."""
+    body = {key: value for key, value in document.items() if key not in STRUCTURE}
+    return {**document, **_with_refs(body, targets, id_fields)}
 
 
-def _with_refs(value: Any, targets: Mapping[str, str]) -> Any:
-    if isinstance(value, str):
-        named = targets.get(value)
-        return {REF: named} if named is not None else value
+def _with_refs(value: Any, targets: Mapping[str, str], id_fields: Set[str]) -> Any:
     if isinstance(value, dict):
-        return {key: _with_refs(item, targets) for key, item in value.items()}
+        return {key: _ids_as_refs(item, targets) if key in id_fields else _with_refs(item, targets, id_fields)
+                for key, item in value.items()}  # fmt: skip
     if isinstance(value, list):
-        return [_with_refs(item, targets) for item in value]
+        return [_with_refs(item, targets, id_fields) for item in value]
     return value
+
+
+def _ids_as_refs(value: Any, targets: Mapping[str, str]) -> Any:
+    if isinstance(value, list):
+        return [_ids_as_refs(item, targets) if isinstance(item, str) else item for item in value]
+    named = targets.get(value) if isinstance(value, str) else None
+    return {REF: named} if named is not None else value
 
 
 def _unique(widget: Remote, taken: set[tuple[str, str]]) -> str:

@@ -76,8 +76,6 @@ def _repositories(paths: Iterable[str | Path]) -> tuple[Path, ...]:
 
 
 def discover(paths: Iterable[str | Path]) -> tuple[list[str], list[Problem]]:
-    paths = list(paths)
-    roots = _repositories(paths)
     files: list[str] = []
     problems: list[Problem] = []
     for raw in paths:
@@ -86,9 +84,10 @@ def discover(paths: Iterable[str | Path]) -> tuple[list[str], list[Problem]]:
             found, problem = _found(path)
         except OSError as exc:  # a name too long, a folder that cannot be read
             found, problem = [], f"cannot be read: {exc.strerror or type(exc).__name__}"
+        # A file named on the command line is read wherever it leads: the user chose it.
+        root = _walked_root(path) if path.is_dir() else None
         for file in found:
-            # A file named on the command line is read wherever it leads: the user chose it.
-            if path.is_dir() and _leads_outside(file, roots):
+            if root is not None and not Path(os.path.realpath(file)).is_relative_to(root):
                 problems.append(Problem(file, 1, 1, _OUTSIDE))
             else:
                 files.append(file)
@@ -98,9 +97,19 @@ def discover(paths: Iterable[str | Path]) -> tuple[list[str], list[Problem]]:
 
 
 _OUTSIDE: Final = (
-    "a symbolic link to a file outside the repository; a folder's manifests are read only from inside it"
-    " (name the file itself to read it anyway)"
+    "a symbolic link (this file, or a folder on the way to it) to somewhere outside the repository; a folder's"
+    " manifests are read only from inside it (name the file itself to read it anyway)"
 )
+
+
+def _walked_root(folder: Path) -> Path:
+    """Where the files found in `folder` must really be: inside the repository (the folder commands run in) for
+    a folder in it, else inside the folder itself; links are followed to the end on both sides, so a pull
+    request adding `widgets -> ~/.ssh` or `widgets/x.yaml -> ~/.netrc` gets a refusal, never that file read
+    (and its text quoted in problems)."""
+    here = Path(os.path.abspath(Path.cwd()))
+    given = Path(os.path.abspath(folder))
+    return Path(os.path.realpath(here if given.is_relative_to(here) else given))
 
 
 def _found(path: Path) -> tuple[list[str], str | None]:
@@ -119,16 +128,6 @@ def _walk(root: Path) -> Iterable[str]:
         for name in names:
             if name.endswith(SUFFIXES) and not name.startswith("."):
                 yield _shown(Path(folder) / name)
-
-
-def _leads_outside(file: str, roots: tuple[Path, ...]) -> bool:
-    """A file found in a folder that is a link to somewhere outside every root: a pull request adding
-    `widgets/x.yaml -> ~/.netrc` must not get that file read (and its text quoted in problems)."""
-    path = Path(file)
-    if not path.is_symlink():
-        return False
-    target = Path(os.path.realpath(path))
-    return not any(target.is_relative_to(os.path.realpath(root)) for root in roots)
 
 
 def _shown(path: Path) -> str:

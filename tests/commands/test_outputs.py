@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -116,7 +117,7 @@ def test_markdown_warns_about_deletes() -> None:
 
 
 def test_the_local_site_needs_no_keys_and_keeps_state_under_dot_wac(tmp_path: Path) -> None:
-    (tmp_path / "widgets").symlink_to(EXAMPLES)
+    shutil.copytree(EXAMPLES, tmp_path / "widgets")
     env = {k: v for k, v in os.environ.items() if not k.startswith("DD_")}
     env["PYTHONPATH"] = str(ROOT)
 

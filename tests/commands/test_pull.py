@@ -162,7 +162,7 @@ def test_a_resource_pull_cannot_write_as_a_manifest_is_named(tmp_path: Path) -> 
         uuid = answer.json()["data"]["id"]
 
         pulled = repo.wac("pull")
-        assert f'not pulled: logs_reports {uuid} ("Odd id") has the owner marker but no usable manifest id' in (
-            pulled.output
-        ), pulled.output
+        said = f'not pulled: logs_reports {uuid} ("Odd id") has the owner marker but the id "-odd", which no manifest'
+        assert said in pulled.output, pulled.output
+        assert "a plan deletes it" in pulled.output and "- delete logs_reports/-odd" in repo.wac("plan").output
         assert not list(repo.widgets.rglob("*odd*.yaml"))

@@ -132,5 +132,24 @@ def test_every_kind_of_write_between_pages_moves_the_next_page() -> None:
         assert _ids(store, 0, 2, shared=True) == [board[1], board[2]]
         store.end_share("t1")
         assert _ids(store, 2, 1, shared=True) == [], "an ended share before the page shifts it back"
+
+        # What the API refuses (a negative start) still never leaves a wrong place to resume from.
+        store.listed(False, -3, 4)
+        assert _ids(store, 1, 2) == board[1:3]
+    finally:
+        store.close()
+
+
+def test_pages_asked_for_out_of_order_or_past_the_end_are_counted() -> None:
+    store = DashboardStore(":memory:")
+    try:
+        for n in range(5):
+            store.insert(_document(n))
+        board = [str(_document(n)["id"]) for n in range(5)]
+        assert _ids(store, 3, 2) == board[3:5]
+        assert _ids(store, 5, 2) == [] and _ids(store, 9, 2) == []
+        assert _ids(store, 0, 0) == [] and _ids(store, 0, 2) == board[:2]
+        assert _ids(store, 4, 3) == board[4:], "a page further on than the last one ended"
+        assert _ids(store, 2, 3) == board[2:5]
     finally:
         store.close()

@@ -118,6 +118,19 @@ def test_latency_is_added_and_knobs_are_off_by_default() -> None:
         assert client.get(BASE).elapsed.total_seconds() >= 0.05
 
 
+def test_latency_holds_every_answer_and_a_slow_fault_adds_to_it() -> None:
+    """The answer leaves no sooner than the latency after its request arrived, whatever it is (a refusal, an
+    error); a slow fault comes on top of it. Lower bounds only: a busy machine can only add."""
+    settings = EmulatorSettings(
+        latency=0.05, rate_limit=RateLimit(limit=1, period=60.0), faults=(FaultRule("slow", rate=1.0, seconds=0.1),)
+    )
+    with emulator_thread(settings=settings) as running, httpx.Client(base_url=running.url, headers=ALICE) as client:
+        slowed = client.get(BASE)
+        refused = client.get(BASE)
+    assert slowed.status_code == 200 and slowed.elapsed.total_seconds() >= 0.15
+    assert refused.status_code == 429 and refused.elapsed.total_seconds() >= 0.05
+
+
 def test_stats_count_api_requests_only() -> None:
     with emulator_thread() as running, httpx.Client(base_url=running.url, headers=ALICE) as client:
         client.post(BASE, json=widget_body())

@@ -134,10 +134,14 @@ def test_resources_made_in_the_ui_are_adopted_with_their_references(tmp_path: Pa
         made = httpx.post(f"{server.url}/api/v2/powerpacks", headers=ALICE, json=pack)
         assert made.status_code == 200, made.text
         pack_id = made.json()["data"]["id"]
+        # Text that happens to equal an id (a note naming the powerpack) stays text: only id fields become refs.
         board = {
             "title": "Board",
             "layout_type": "ordered",
-            "widgets": [{"definition": {"type": "powerpack", "powerpack_id": pack_id}}],
+            "widgets": [
+                {"definition": {"type": "powerpack", "powerpack_id": pack_id}},
+                {"definition": {"type": "note", "content": pack_id}},
+            ],
         }
         made = httpx.post(f"{server.url}/api/v1/dashboard", headers=ALICE, json=board)
         assert made.status_code == 200, made.text
@@ -155,8 +159,17 @@ def test_resources_made_in_the_ui_are_adopted_with_their_references(tmp_path: Pa
         lines = [line for p in repo.widgets.rglob("*.yaml") for line in p.read_text().splitlines()]
         texts = "\n".join(line for line in lines if not line.startswith("#"))  # the header names the remote id
         assert board_id not in texts.replace(f"adopt: {board_id}", ""), "the list names the board by reference"
-        assert pack_id not in texts.replace(f"adopt: {pack_id}", ""), "the board names the pack by reference"
+        assert f"content: {pack_id}" in texts, "a note's text is not a reference"
+        unreferenced = texts.replace(f"adopt: {pack_id}", "").replace(f"content: {pack_id}", "")
+        assert pack_id not in unreferenced, "the board names the pack by reference"
         assert "ref: datadog/dashboard/board" in texts and "ref: datadog/powerpack/pack" in texts
+
+        # Planned alone, the list names the dashboard being adopted by its id; a kind left out is not read.
+        alone = repo.wac("plan", "--detailed-exitcode", "--target", "datadog/dashboard-list/mine")
+        assert alone.exit_code == 2 and "does not exist yet" not in alone.output, alone.output
+        lists_only = repo.wac("plan", "--detailed-exitcode", "--kind", "datadog/dashboard-list")
+        assert lists_only.exit_code == 2 and "Traceback" not in lists_only.output, lists_only.output
+        assert "adopted: ownership marker added" in lists_only.output
 
         applied = repo.wac("apply", "--auto-approve", *kinds)
         assert applied.exit_code == 0, applied.output

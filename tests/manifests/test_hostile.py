@@ -87,11 +87,36 @@ def test_a_link_in_a_folder_to_a_file_outside_the_repository_is_not_read(
     result = load_manifests(["widgets"])
     messages = [f"{p.file}: {p.message}" for p in result.problems]
     assert messages == [
-        "widgets/evil.yaml: a symbolic link to a file outside the repository; a folder's manifests are read only"
-        " from inside it (name the file itself to read it anyway)"
+        "widgets/evil.yaml: a symbolic link (this file, or a folder on the way to it) to somewhere outside the"
+        " repository; a folder's manifests are read only from inside it (name the file itself to read it anyway)"
     ]
     assert "hunter2" not in repr(result)
     # A link to a file elsewhere in the repository is read like any file.
     assert {m.manifest.id for m in result.manifests} == {"shared", "spend"}
     # Named on the command line, the file is read: the user chose it.
     assert any("secret_key" in p.message for p in load_manifests(["widgets/evil.yaml"]).problems)
+
+
+def test_a_folder_that_is_a_link_outside_the_repository_is_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`widgets -> /somewhere/else` in a repository: none of its files is read, each is named."""
+    repo, elsewhere = tmp_path / "repo", tmp_path / "home"
+    write(elsewhere, "secret.yaml", "id: SECRET_TOKEN_abc123\naws_secret_access_key: hunter2\n")
+    write(elsewhere / "deeper", "w.yaml", VALID)
+    repo.mkdir()
+    (repo / "widgets").symlink_to(elsewhere, target_is_directory=True)
+    write(repo / "real", "w.yaml", VALID)
+    (repo / "real" / "linked").symlink_to(elsewhere, target_is_directory=True)
+    monkeypatch.chdir(repo)
+
+    result = load_manifests(["widgets"])
+    assert not result.manifests and [p.file for p in result.problems] == [
+        "widgets/deeper/w.yaml",
+        "widgets/secret.yaml",
+    ]
+    assert all("outside the repository" in p.message for p in result.problems)
+    assert "SECRET_TOKEN" not in repr(result) and "hunter2" not in repr(result)
+    # A linked folder below a real one is not walked into at all (as before): only the real file is read.
+    below = load_manifests(["real"])
+    assert below.ok and [m.manifest.id for m in below.manifests] == ["spend"]

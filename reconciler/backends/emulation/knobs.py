@@ -108,14 +108,16 @@ class KnobsMiddleware:
         async def hold(message: Message) -> None:
             held.append(message)
 
+        slowed: list[float] = []
         try:
-            await self._knobbed(scope, receive, hold)
+            await self._knobbed(scope, receive, hold, slowed)
         finally:
-            await asyncio.sleep(max(0.0, due - loop.time()))
+            # A slow fault is on top of the latency, as it was when the latency was slept first.
+            await asyncio.sleep(max(0.0, due + sum(slowed) - loop.time()))
             for message in held:
                 await send(message)
 
-    async def _knobbed(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _knobbed(self, scope: Scope, receive: Receive, send: Send, slowed: list[float] | None = None) -> None:
         method = scope["method"]
         self.stats.by_method[method] += 1
 
@@ -132,6 +134,8 @@ class KnobsMiddleware:
             self.stats.faults[fault.kind] += 1
             if fault.kind == "slow":
                 await asyncio.sleep(fault.seconds)
+                if slowed is not None:
+                    slowed.append(fault.seconds)
             elif fault.kind == "error":
                 asked = {} if fault.retry_after is None else {"Retry-After": str(fault.retry_after)}
                 await self._answer(send, fault.status or 503, ["Service Unavailable"], {**limit_headers, **asked})

@@ -119,23 +119,31 @@ class DashboardStore:
         when each was deleted; only the page's documents are decoded."""
         only_shared = " AND id IN (SELECT dashboard_id FROM datadog_dashboard_shares)" if shared else ""
         select = "SELECT document, deleted_at, seq FROM datadog_dashboards WHERE (deleted_at IS NOT NULL) = ?"
+        flag = 1 if deleted else 0
+        counted = (f"{select}{only_shared} ORDER BY seq LIMIT ? OFFSET ?", (flag, count, start))
         with self._lock:
-            after = self._resume_at(deleted, shared, start)
+            after = self._resume_at(deleted, shared, start) if start >= 0 and count > 0 else None
             if after is None:
-                query, args = f"{select}{only_shared} ORDER BY seq LIMIT ? OFFSET ?", (count, start)
+                rows = self._db.execute(*counted).fetchall()
             else:
-                query, args = f"{select}{only_shared} AND seq > ? ORDER BY seq LIMIT ?", (after, count)
-            rows = self._db.execute(query, (1 if deleted else 0, *args)).fetchall()
-            if rows and count > 0:
+                resumed = f"{select}{only_shared} AND seq > ? ORDER BY seq LIMIT ?"
+                rows = self._db.execute(resumed, (flag, after, count)).fetchall()
+                # Another process may have committed between the check and the query: then count instead.
+                if self._data_version() != self._resume_version:
+                    rows = self._db.execute(*counted).fetchall()
+            if rows and start >= 0 and count > 0:
                 self._resume[(deleted, shared, start + len(rows))] = rows[-1][2]
         return [(json.loads(row[0]), row[1]) for row in rows]
+
+    def _data_version(self) -> int:
+        return int(self._db.execute("PRAGMA data_version").fetchone()[0])
 
     def _resume_at(self, deleted: bool, shared: bool, start: int) -> int | None:
         """The seq after which the page at `start` begins, when the page before it was the last one served and
         nothing has changed since: the next page is then found by index, not by counting `start` rows again."""
         # data_version moves when another connection (another process on the same file) commits; the writes
         # of this store clear the map themselves.
-        version = self._db.execute("PRAGMA data_version").fetchone()[0]
+        version = self._data_version()
         if version != self._resume_version or len(self._resume) > 64:
             self._resume.clear()
             self._resume_version = version
