@@ -248,3 +248,26 @@ def test_sort_by_several_keys(alice: SpaceOne, seeded: Any) -> None:
 def test_sort_keys_python_core_cannot_read_are_its_unknown_error(alice: SpaceOne, seeded: Any, keys: Any) -> None:
     response = alice.call("list", query={"sort": {"keys": keys}})
     assert response.status_code == 500 and response.json()["detail"]["code"] == "ERROR_UNKNOWN"
+
+
+def test_sorting_by_id_as_wac_lists_answers_what_the_general_sort_answers(alice: SpaceOne, seeded: Any) -> None:
+    """`sort: {key: custom_widget_id}` is read in the store's own order, one widget at a time; the same
+    widgets in the same order as the general sort (here by two keys, the first deciding), filters and pages
+    included."""
+    for n in range(12):
+        alice.create(f"Extra {n}", tags={"wac-owner": "team-a" if n % 3 else "team-b"})
+    owner = [{"k": "tags.wac-owner", "v": "team-a", "o": "eq"}]
+    for conditions in ([], owner):
+        for page in ({"start": 1, "limit": 5}, {"start": 6, "limit": 5}, {"start": 1, "limit": 100}):
+            streamed = alice.ok("list", query={"filter": conditions, "sort": {"key": "custom_widget_id"}, "page": page})
+            general = alice.ok(
+                "list",
+                query={
+                    "filter": conditions,
+                    "sort": {"keys": [{"key": "custom_widget_id"}, {"key": "title"}]},
+                    "page": page,
+                },
+            )
+            assert streamed == general
+            ids = [w["custom_widget_id"] for w in streamed["results"]]
+            assert ids == sorted(ids) and ids

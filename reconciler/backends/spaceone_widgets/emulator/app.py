@@ -44,6 +44,16 @@ def _encoded(document: Document) -> bytes:
     return json.dumps(document, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
 
 
+def _encoded_match(matches: Callable[[Document], bool]) -> Callable[[str], bytes]:
+    """Stored JSON → the widget's answer JSON when `matches` takes it, else b""."""
+
+    def encoded(text: str) -> bytes:
+        info = _info(json.loads(text))
+        return _encoded(info) if matches(info) else b""
+
+    return encoded
+
+
 def _info(document: Document) -> Document:
     """CustomWidgetInfo as the gateway writes it: every field, Structs and lists as stored."""
     defaults: Document = {"options": {}, "settings": {}, "inherit_options": {}, "labels": [], "tags": {}}
@@ -132,9 +142,12 @@ class CustomWidgetApi:
             return cached
         matches = query.combined(query.conditions(spec, "filter"), query.conditions(spec, "filter_or"), _now())
         sort = spec.get("sort")
-        by_id = isinstance(sort, dict) and sort.get("key") == "custom_widget_id"
-        chosen = [info for info in map(_info, self.store.all(domain_id, by_id)) if matches(info)]
-        found = [_encoded(info) for info in query.ordered(chosen, sort, ORDERING)]
+        if query.order_of(sort, ORDERING) == [("custom_widget_id", False)]:
+            # The order the store reads them in (wac's): each widget decoded, matched and encoded in turn.
+            found = [encoded for encoded in map(_encoded_match(matches), self.store.texts(domain_id)) if encoded]
+        else:
+            chosen = [info for info in map(_info, self.store.all(domain_id)) if matches(info)]
+            found = [_encoded(info) for info in query.ordered(chosen, sort, ORDERING)]
         if key is not None:
             if len(self._matches) >= 4:
                 self._matches.pop(next(iter(self._matches)))

@@ -292,8 +292,12 @@ def sorted_by(rows: Iterable[Document], order: Sequence[tuple[str, bool]]) -> li
 def ordered(documents: Iterable[Document], sort: Any, default: Sequence[str]) -> list[Document]:
     """MongoModel.query's `order_by`: `sort.key` (with `desc`), else every `sort.keys` entry in turn, else
     the model's own ordering (`default`)."""
-    order = _order_by(sort) or [(key, False) for key in default]
-    return sorted_by(documents, order)
+    return sorted_by(documents, order_of(sort, default))
+
+
+def order_of(sort: Any, default: Sequence[str]) -> list[tuple[str, bool]]:
+    """The `(key, descending)` pairs `ordered` sorts by; an invalid `sort` fails as it does there."""
+    return _order_by(sort) or [(key, False) for key in default]
 
 
 def _order_by(sort: Any) -> list[tuple[str, bool]]:

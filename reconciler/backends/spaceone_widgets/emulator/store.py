@@ -49,15 +49,23 @@ class CustomWidgetStore:
         with self._lock:
             self._db.close()
 
-    def all(self, domain_id: str, by_id: bool = False) -> list[Document]:
-        """The domain's widgets, oldest first (`by_id`: by custom_widget_id, from the primary key's index, so
-        a sort on it afterwards finds them in order and costs O(N))."""
-        order = "custom_widget_id" if by_id else "seq"
+    def all(self, domain_id: str) -> list[Document]:
+        """The domain's widgets, oldest first."""
         with self._lock:
             rows = self._db.execute(
-                f"SELECT document FROM spaceone_custom_widgets WHERE domain_id = ? ORDER BY {order}", (domain_id,)
+                "SELECT document FROM spaceone_custom_widgets WHERE domain_id = ? ORDER BY seq", (domain_id,)
             ).fetchall()
         return [json.loads(row[0]) for row in rows]
+
+    def texts(self, domain_id: str) -> list[str]:
+        """The domain's widgets as stored JSON, by custom_widget_id (the primary key's order): each is decoded
+        by the caller one at a time, so a listing never holds every widget decoded at once."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT document FROM spaceone_custom_widgets WHERE domain_id = ? ORDER BY custom_widget_id",
+                (domain_id,),
+            ).fetchall()
+        return [row[0] for row in rows]
 
     def get(self, domain_id: str, custom_widget_id: str) -> Document | None:
         with self._lock:
