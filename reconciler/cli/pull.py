@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,7 +12,7 @@ import click
 from reconciler.cli.harness import Run, desired_resources, forgotten, manifests_for_run, needed_kinds
 from reconciler.cli.shell import Command, connection_options, everywhere, fail, kind_option, paths_argument
 from reconciler.core.planning import Action, Change, Plan, Reason
-from reconciler.core.resources import Remote
+from reconciler.core.resources import Desired, Remote
 
 if TYPE_CHECKING:
     from reconciler.engine.runs import Backends
@@ -79,28 +80,38 @@ def _from_the_remote(
 ) -> tuple[tuple[Change, ...], tuple[ExportedManifest, ...]]:
     """The plan's changes, and a manifest for each resource of this owner that exists only remotely (made
     outside git with the marker, or applied from a manifest since removed and not yet deleted)."""
-    from reconciler.engine.runs import plan_run
+    from reconciler.engine.runs import plan_and_listing
     from reconciler.manifests.export import export_manifests
 
     desired = desired_resources(paths)
     run = Run(site, owner, kinds=needed_kinds(desired, kinds), cached=True)
 
-    async def work(backends: Backends) -> tuple[Plan, list[Remote]]:
-        plan = await plan_run(backends, run.owner, desired, kinds=kinds, forget=forgotten())
+    async def work(backends: Backends) -> tuple[Plan, list[Remote], dict[str, str]]:
+        plan, listing = await plan_and_listing(backends, run.owner, desired, kinds=kinds, forget=forgotten())
         only_remote = [c for c in plan.changes if c.action == Action.DELETE and c.reason == Reason.REMOVED]
         fetched = [await backends[c.kind].fetch(c.scope, c.remote_id or "") for c in only_remote]
-        return plan, [r for r in fetched if r is not None]
+        return plan, [r for r in fetched if r is not None], _named_by_manifests(listing.resources, desired, run.owner)
 
-    plan, remotes = run.run(work)
+    plan, remotes, known = run.run(work)
     if not remotes:
         return plan.changes, ()
-    exported = export_manifests(remotes, run.owner, run.site.name)
+    exported = export_manifests(remotes, run.owner, run.site.name, known)
     for sentence in exported.skipped:
         click.echo(f"not pulled: {sentence}", err=True)
     for manifest in exported.manifests:
         if manifest.problem is not None:
             click.echo(f"not pulled: {manifest.scope} {manifest.remote_id}: {manifest.problem}", err=True)
     return plan.changes, tuple(m for m in exported.manifests if m.problem is None)
+
+
+def _named_by_manifests(resources: Sequence[Remote], desired: Sequence[Desired], owner: str) -> dict[str, str]:
+    """Remote id → KIND/ID of each resource a manifest here manages: a new manifest names those by reference."""
+    mine = {(want.kind, want.manifest_id) for want in desired if want.parent is None}
+    return {
+        r.remote_id: f"{r.kind}/{r.claims.manifest_id}"
+        for r in resources
+        if r.parent is None and r.claims.owner == owner and (r.kind, r.claims.manifest_id) in mine
+    }
 
 
 def _from_report(report: Path) -> tuple[tuple[Change, ...], tuple[ExportedManifest, ...]]:

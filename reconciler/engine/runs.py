@@ -44,6 +44,19 @@ async def plan_run(
     forget: Sequence[str] = (),
 ) -> Plan:
     """A plan from a fresh listing; with `kinds`, only those backends are read and planned."""
+    plan, _ = await plan_and_listing(backends, owner, desired, targets, kinds, forget)
+    return plan
+
+
+async def plan_and_listing(
+    backends: Backends,
+    owner: str,
+    desired: Iterable[Desired],
+    targets: Sequence[str] = (),
+    kinds: Sequence[str] = (),
+    forget: Sequence[str] = (),
+) -> tuple[Plan, Listing]:
+    """`plan_run`'s plan, and the listing it was made from (what `wac pull` names remote resources by)."""
     wanted = list(desired)
     backends = _read_for(backends, wanted, kinds)
     listing = await read_remote(backends, owner)
@@ -57,9 +70,9 @@ async def plan_run(
     plan = plan_changes(wanted, listing, owner, targets, kinds, forget)
     missed = await _confirmed_missing(backends, owner, plan, listing)
     if missed:
-        listed = replace(listing, resources=(*listing.resources, *missed))
-        plan = plan_changes(wanted, listed, owner, targets, kinds, forget)
-    return with_cautions(backends, plan)
+        listing = replace(listing, resources=(*listing.resources, *missed))
+        plan = plan_changes(wanted, listing, owner, targets, kinds, forget)
+    return with_cautions(backends, plan), listing
 
 
 def _read_for(backends: Backends, wanted: Sequence[Desired], kinds: Sequence[str]) -> Backends:

@@ -73,10 +73,14 @@ def manifest_path(scope: str, manifest_id: str) -> str:
     return f"{scope}/{name}.yaml"
 
 
-def export_manifests(widgets: Iterable[Remote], owner: str, site: str) -> Export:
+def export_manifests(
+    widgets: Iterable[Remote], owner: str, site: str, known: Mapping[str, str] | None = None
+) -> Export:
     """One manifest per resource this owner manages or nobody does, ids readable and unique, in stable order.
 
-    What belongs to another resource (a dashboard's share) is written into that resource's manifest.
+    What belongs to another resource (a dashboard's share) is written into that resource's manifest. `known`
+    names resources that have a manifest already (remote id → KIND/ID): an exported one naming them by id
+    names them by reference, as it does those exported with it.
     """
     every = list(widgets)
     ordered = sorted((w for w in every if w.parent is None), key=lambda w: (w.scope, w.created_at, w.remote_id))
@@ -86,8 +90,18 @@ def export_manifests(widgets: Iterable[Remote], owner: str, site: str) -> Export
         for w in every
         if w.parent is not None and not w.content
     ]
+    chosen = _chosen(ordered, _children(every), owner, skipped)
+    exported = _referring([_manifest(c, site) for c in chosen], chosen, site, known or {})
+    paths = [e.relative_path for e in exported]
+    assert len(set(paths)) == len(paths), "manifest_path is one-to-one for unique ids"
+    return Export(tuple(exported), tuple(skipped))
+
+
+def _chosen(
+    ordered: Sequence[Remote], children: Mapping[tuple[str, str, str], list[Remote]], owner: str, skipped: list[str]
+) -> list[_Chosen]:
+    """What is exported, each with its manifest id; why each other resource is not goes into `skipped`."""
     mine, taken = _claimed_ids(ordered, owner, skipped)
-    children = _children(every)
     chosen: list[_Chosen] = []
     for resource in ordered:
         reason = _left_out(resource, owner, mine)
@@ -100,10 +114,7 @@ def export_manifests(widgets: Iterable[Remote], owner: str, site: str) -> Export
         # Only a managed resource's marker leads to what belongs to it.
         kids = children.get((resource.kind, resource.scope, manifest_id), []) if managed else []
         chosen.append(_Chosen(resource, manifest_id, not managed, tuple(kids)))
-    exported = _referring([_manifest(c, site) for c in chosen], chosen, site)
-    paths = [e.relative_path for e in exported]
-    assert len(set(paths)) == len(paths), "manifest_path is one-to-one for unique ids"
-    return Export(tuple(exported), tuple(skipped))
+    return chosen
 
 
 def _children(every: Sequence[Remote]) -> dict[tuple[str, str, str], list[Remote]]:
@@ -174,11 +185,13 @@ class _Chosen:
     children: tuple[Remote, ...]
 
 
-def _referring(exported: list[ExportedManifest], chosen: Sequence[_Chosen], site: str) -> list[ExportedManifest]:
+def _referring(
+    exported: list[ExportedManifest], chosen: Sequence[_Chosen], site: str, known: Mapping[str, str]
+) -> list[ExportedManifest]:
     """Each manifest that names another exported in the same run by its remote id (a list's dashboards, a
     dashboard's powerpacks) written with `{ref: KIND/ID}` there instead, so a rename or replacement of the
     target keeps the referrer right; kept as it was when the references would not read back."""
-    targets = {e.remote_id: f"{e.kind}/{e.manifest_id}" for e in exported if e.problem is None}
+    targets = {**known, **{e.remote_id: f"{e.kind}/{e.manifest_id}" for e in exported if e.problem is None}}
     if not targets:
         return exported
     result = []

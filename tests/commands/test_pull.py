@@ -166,3 +166,29 @@ def test_a_resource_pull_cannot_write_as_a_manifest_is_named(tmp_path: Path) -> 
         assert said in pulled.output, pulled.output
         assert "a plan deletes it" in pulled.output and "- delete logs_reports/-odd" in repo.wac("plan").output
         assert not list(repo.widgets.rglob("*odd*.yaml"))
+
+
+def test_a_dashboard_pulled_as_new_names_a_managed_powerpack_by_reference(tmp_path: Path) -> None:
+    """Made in the UI with the marker, using the powerpack this repository manages: the manifest pull writes names
+    the powerpack by `{ref:}`, so git holds no remote id and a replaced powerpack keeps the dashboard right."""
+    with emulator_thread() as server:
+        repo = make_workspace(tmp_path, server.url, dashboards=True)
+        assert repo.wac("apply", "--auto-approve").exit_code == 0
+        packs = httpx.get(f"{server.url}/api/v2/powerpacks", headers=BOB).json()["data"]
+        (pack_id,) = [p["id"] for p in packs if p["attributes"]["name"] == "Service latency"]
+        board = {
+            "title": "Made in the UI",
+            "description": "Managed by widgets-as-code (owner default, id made-in-ui, applied 0123456789abcdef):"
+            " edit it in git.",
+            "layout_type": "ordered",
+            "widgets": [{"definition": {"type": "powerpack", "powerpack_id": pack_id}}],
+        }
+        assert httpx.post(f"{server.url}/api/v1/dashboard", headers=BOB, json=board).status_code == 200
+
+        pulled = repo.wac("pull")
+        assert "1 resource(s) that exist only remotely as new manifests" in pulled.output, pulled.output
+        (written,) = [p for p in repo.widgets.rglob("made-in-ui.yaml")]
+        text = written.read_text()
+        assert "ref: datadog/powerpack/latency-pack" in text and pack_id not in text.split("\n", 1)[1], text
+        assert repo.wac("validate").exit_code == 0
+        assert repo.wac("plan", "--detailed-exitcode").exit_code == 0, "git now holds it as it is"
