@@ -93,12 +93,30 @@ def discover(paths: Iterable[str | Path]) -> tuple[list[str], list[Problem]]:
                 files.append(file)
         if problem:
             problems.append(Problem(_shown(path), 1, 1, problem))
-    return list(dict.fromkeys(files)), problems
+    return _once_each(files), problems
+
+
+def _once_each(files: Iterable[str]) -> list[str]:
+    """Each file once, however many paths (links, folders given twice) lead to it: the first path found."""
+    seen: set[str] = set()
+    result = []
+    for file in dict.fromkeys(files):
+        real = os.path.realpath(file)
+        if real not in seen:
+            seen.add(real)
+            result.append(file)
+    return result
 
 
 _OUTSIDE: Final = (
     "a symbolic link (this file, or a folder on the way to it) to somewhere outside the repository; a folder's"
     " manifests are read only from inside it (name the file itself to read it anyway)"
+)
+
+
+_OUTSIDE_FOLDER: Final = (
+    "a symbolic link to a folder outside the repository; manifests are read only from inside it (name a file"
+    " there itself to read it anyway)"
 )
 
 
@@ -115,15 +133,29 @@ def _walked_root(folder: Path) -> Path:
 def _found(path: Path) -> tuple[list[str], str | None]:
     """The manifest files at `path`, and what is wrong with it when there are none."""
     if path.is_dir():
-        found = sorted(_walk(path))
+        root = _walked_root(path)
+        if not Path(os.path.realpath(path)).is_relative_to(root):
+            return [], _OUTSIDE_FOLDER
+        found = sorted(_walk(path, root))
         return found, None if found else "no manifests here: the directory has no *.yaml or *.yml files"
     if path.is_file():
         return [_shown(path)], None
     return [], "no such file or directory"
 
 
-def _walk(root: Path) -> Iterable[str]:
-    for folder, subfolders, names in os.walk(root):
+def _walk(top: Path, root: Path) -> Iterable[str]:
+    """The manifest files under `top`, hidden ones skipped; a linked folder is walked into when it leads inside
+    `root` (each real folder once, so a link back up ends), and its files are named when it leads outside."""
+    visited: set[str] = set()
+    for folder, subfolders, names in os.walk(top, followlinks=True):
+        real = os.path.realpath(folder)
+        if real in visited:
+            subfolders[:] = []
+            continue
+        visited.add(real)
+        if not Path(real).is_relative_to(root):
+            # Not walked further (a link to `/` must not read the disk): its files here are named as outside.
+            subfolders[:] = []
         subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
         for name in names:
             if name.endswith(SUFFIXES) and not name.startswith("."):

@@ -111,12 +111,28 @@ def test_a_folder_that_is_a_link_outside_the_repository_is_not_read(
     monkeypatch.chdir(repo)
 
     result = load_manifests(["widgets"])
-    assert not result.manifests and [p.file for p in result.problems] == [
-        "widgets/deeper/w.yaml",
-        "widgets/secret.yaml",
-    ]
-    assert all("outside the repository" in p.message for p in result.problems)
+    # Not walked at all: a link to `/` must not read the disk.
+    assert not result.manifests and [(p.file, p.message) for p in result.problems] == [
+        ("widgets", "a symbolic link to a folder outside the repository; manifests are read only from inside it"
+         " (name a file there itself to read it anyway)")
+    ]  # fmt: skip
     assert "SECRET_TOKEN" not in repr(result) and "hunter2" not in repr(result)
-    # A linked folder below a real one is not walked into at all (as before): only the real file is read.
+    # A linked folder below a real one that leads outside: its files are named, and nothing deeper is walked.
     below = load_manifests(["real"])
-    assert below.ok and [m.manifest.id for m in below.manifests] == ["spend"]
+    assert [m.manifest.id for m in below.manifests] == ["spend"]
+    assert [p.file for p in below.problems] == ["real/linked/secret.yaml"]
+
+
+def test_a_linked_folder_inside_the_repository_is_read_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`widgets/shared -> ../common` is read like a folder; a link back up (a loop) ends; a file reached by two
+    paths is read once (no duplicate id)."""
+    repo = tmp_path / "repo"
+    write(repo / "common", "shared.yaml", VALID.replace("id: spend", "id: shared"))
+    write(repo / "widgets", "w.yaml", VALID)
+    (repo / "widgets" / "shared").symlink_to(repo / "common", target_is_directory=True)
+    (repo / "common" / "loop").symlink_to(repo / "widgets", target_is_directory=True)
+    monkeypatch.chdir(repo)
+
+    result = load_manifests(["widgets", "common"])
+    assert result.ok, result.problems
+    assert sorted(m.manifest.id for m in result.manifests) == ["shared", "spend"]
