@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,7 +40,7 @@ def pull(
     changes, new = _from_report(report) if report is not None else _from_the_remote(paths, site, owner, kinds)
     edits = [c for c in changes if c.action == Action.UPDATE and c.reason == Reason.DRIFT and c.parent is None]
     by_file: dict[str, list[Change]] = {}
-    manifests = _manifests_at(paths)
+    read, manifests = _manifests_at(paths)
     for change in edits:
         problem = _not_its_manifest(change, manifests)
         if problem:
@@ -49,17 +50,19 @@ def pull(
     pulled = sum(_pull_file(file, changes) for file, changes in sorted(by_file.items()))
     for change in changes:
         _say_what_is_not_pulled(change)
-    written = _write_new(Path((paths or ("widgets",))[0]), new) if new else 0
+    # New manifests go where this run reads manifests from (the environment's first folder with --env).
+    written = _write_new(Path(read[0]), new) if new else 0
     also = f" and {written} resource(s) that exist only remotely as new manifests" if written else ""
     click.echo(
         f"Pulled {pulled} edit(s) made outside git into the manifests{also}; review them with git diff.", err=True
     )
 
 
-def _manifests_at(paths: tuple[Path, ...]) -> dict[tuple[str, int], LoadedManifest]:
-    """The manifests under the paths (as plan reads them), by file and line: only they are ever written."""
-    _, loaded = manifests_for_run(paths)
-    return {(m.file, m.line): m for m in loaded.manifests}
+def _manifests_at(paths: tuple[Path, ...]) -> tuple[tuple[Path | str, ...], dict[tuple[str, int], LoadedManifest]]:
+    """The paths read, and the manifests under them (as plan reads them) by file and line: only they are ever
+    written."""
+    read, loaded = manifests_for_run(paths)
+    return read, {(m.file, m.line): m for m in loaded.manifests}
 
 
 def _not_its_manifest(change: Change, manifests: dict[tuple[str, int], LoadedManifest]) -> str | None:
@@ -107,10 +110,19 @@ def _from_the_remote(
 def _named_by_manifests(resources: Sequence[Remote], desired: Sequence[Desired], owner: str) -> dict[str, str]:
     """Remote id → KIND/ID of each resource a manifest here manages: a new manifest names those by reference."""
     mine = {(want.kind, want.manifest_id) for want in desired if want.parent is None}
-    return {
-        r.remote_id: f"{r.kind}/{r.claims.manifest_id}"
+    claimed = [
+        r
         for r in resources
-        if r.parent is None and r.claims.owner == owner and (r.kind, r.claims.manifest_id) in mine
+        if r.parent is None
+        and not r.claims.conflicted
+        and r.claims.owner == owner
+        and (r.kind, r.claims.manifest_id) in mine
+    ]
+    # A copy carrying another's marker (a dashboard cloned in the UI) is named by its own id, never by the
+    # reference that means the original: only a manifest id claimed once is a reference.
+    times = Counter((r.kind, r.claims.manifest_id) for r in claimed)
+    return {
+        r.remote_id: f"{r.kind}/{r.claims.manifest_id}" for r in claimed if times[(r.kind, r.claims.manifest_id)] == 1
     }
 
 
@@ -127,7 +139,11 @@ def _write_new(folder: Path, new: tuple[ExportedManifest, ...]) -> int:
     """Each as a new file under `folder` (as `wac export` writes them); none when one would overwrite a file."""
     from reconciler.cli.output_files import OutputError, link_problem, write_text
 
-    problem = link_problem(folder, [m.relative_path for m in new], "wac pull") or _outside_problem(folder)
+    problem = (
+        f"{folder} is a file; new manifests go into a folder (give a folder as the first path)"
+        if folder.exists() and not folder.is_dir()
+        else link_problem(folder, [m.relative_path for m in new], "wac pull") or _outside_problem(folder)
+    )
     existing = [m.relative_path for m in new if (folder / m.relative_path).exists()]
     if problem or existing:
         click.echo(f"not pulled: {problem or f'{existing[0]} already exists'}; no new manifest was written", err=True)

@@ -78,6 +78,11 @@ def read_config(config: Path = CONFIG_FILE) -> dict[str, str]:
     else is an error."""
     if not config.is_file():
         return {}
+    if _links_outside(config):
+        raise SettingsError(
+            f"{config} is a symbolic link to somewhere outside the repository; wac reads its settings only from"
+            " inside it (make it a real file)"
+        )
     try:
         data = yaml.safe_load(config.read_text(encoding="utf-8"))
     except yaml.MarkedYAMLError as exc:
@@ -205,7 +210,33 @@ def _paths(config: Path, name: str, chosen: dict[str, Any]) -> tuple[str, ...]:
     paths = chosen.get("manifests") or []
     if not isinstance(paths, list) or not all(isinstance(p, str) and p for p in paths):
         raise SettingsError(f"{config}: environments.{name}.manifests is a list of paths, like [widgets/]")
+    # The file is in the repository, and a pull request may change it: it names folders of the repository only.
+    for path in paths:
+        if _leaves_the_repository(path):
+            raise SettingsError(
+                f"{config}: environments.{name}.manifests: {path[:200]!r} is not a relative path inside the"
+                " repository (like widgets/prod/); to plan files elsewhere, give their paths on the command line"
+            )
     return tuple(paths)
+
+
+def _links_outside(config: Path) -> bool:
+    """A config file in the repository (by its name) that is a link leading out of it."""
+    here = Path.cwd().resolve()
+    if not config.is_symlink() or not Path(os.path.abspath(config)).is_relative_to(here):
+        return False
+    return not config.resolve().is_relative_to(here)
+
+
+def _leaves_the_repository(path: str) -> bool:
+    if "\x00" in path or Path(path).is_absolute() or path.startswith("~"):
+        return True
+    depth = 0
+    for part in Path(path).parts:
+        depth += -1 if part == ".." else 0 if part == "." else 1
+        if depth < 0:
+            return True
+    return False
 
 
 def _kinds(config: Path, value: Any) -> str:

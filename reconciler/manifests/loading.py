@@ -81,14 +81,15 @@ def discover(paths: Iterable[str | Path]) -> tuple[list[str], list[Problem]]:
     for raw in paths:
         path = Path(raw)
         try:
-            found, problem = _found(path)
+            found, problem = _found(path, problems)
         except OSError as exc:  # a name too long, a folder that cannot be read
             found, problem = [], f"cannot be read: {exc.strerror or type(exc).__name__}"
         # A file named on the command line is read wherever it leads: the user chose it.
         root = _walked_root(path) if path.is_dir() else None
         for file in found:
-            if root is not None and not Path(os.path.realpath(file)).is_relative_to(root):
-                problems.append(Problem(file, 1, 1, _OUTSIDE))
+            refused = _outside(file, root) if root is not None else None
+            if refused:
+                problems.append(Problem(file, 1, 1, refused))
             else:
                 files.append(file)
         if problem:
@@ -109,15 +110,21 @@ def _once_each(files: Iterable[str]) -> list[str]:
 
 
 _OUTSIDE: Final = (
-    "a symbolic link (this file, or a folder on the way to it) to somewhere outside the repository; a folder's"
-    " manifests are read only from inside it (name the file itself to read it anyway)"
+    "a symbolic link (this file or folder, or a folder on the way to it) to somewhere outside the repository; a"
+    " folder's manifests are read only from inside it (name a file itself to read it anyway)"
 )
 
 
-_OUTSIDE_FOLDER: Final = (
-    "a symbolic link to a folder outside the repository; manifests are read only from inside it (name a file"
-    " there itself to read it anyway)"
-)
+def _outside(path: str | Path, root: Path) -> str | None:
+    """Why `path` may not be read as found in a folder of `root`: every link on the way followed, it is
+    elsewhere, or it cannot be followed to its end (a loop, too long a name: the reader might still reach
+    something through it); None when it is inside."""
+    try:
+        real = Path(os.path.realpath(path, strict=True))
+    except (OSError, RuntimeError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+        return f"cannot read the file: its path cannot be followed to its end ({reason})"
+    return None if real.is_relative_to(root) else _OUTSIDE
 
 
 def _walked_root(folder: Path) -> Path:
@@ -130,33 +137,41 @@ def _walked_root(folder: Path) -> Path:
     return Path(os.path.realpath(here if given.is_relative_to(here) else given))
 
 
-def _found(path: Path) -> tuple[list[str], str | None]:
-    """The manifest files at `path`, and what is wrong with it when there are none."""
+def _found(path: Path, problems: list[Problem]) -> tuple[list[str], str | None]:
+    """The manifest files at `path`, and what is wrong with it when there are none; what is wrong below it (a
+    folder that cannot be read) goes into `problems`."""
     if path.is_dir():
         root = _walked_root(path)
-        if not Path(os.path.realpath(path)).is_relative_to(root):
-            return [], _OUTSIDE_FOLDER
-        found = sorted(_walk(path, root))
+        refused = _outside(path, root)
+        if refused:
+            return [], refused
+        found = sorted(_walk(path, root, problems))
         return found, None if found else "no manifests here: the directory has no *.yaml or *.yml files"
     if path.is_file():
         return [_shown(path)], None
     return [], "no such file or directory"
 
 
-def _walk(top: Path, root: Path) -> Iterable[str]:
+def _walk(top: Path, root: Path, problems: list[Problem]) -> Iterable[str]:
     """The manifest files under `top`, hidden ones skipped; a linked folder is walked into when it leads inside
-    `root` (each real folder once, so a link back up ends), and its files are named when it leads outside."""
+    `root` (each real folder once, so a link back up ends); one leading outside is yielded itself, never
+    walked (a link to `/` must not read the disk), so it is named."""
     visited: set[str] = set()
-    for folder, subfolders, names in os.walk(top, followlinks=True):
-        real = os.path.realpath(folder)
-        if real in visited:
+
+    def unreadable(error: OSError) -> None:
+        where = _shown(Path(error.filename)) if error.filename else _shown(top)
+        problems.append(Problem(where, 1, 1, f"cannot be read: {error.strerror or type(error).__name__}"))
+
+    for folder, subfolders, names in os.walk(top, followlinks=True, onerror=unreadable):
+        if _outside(folder, root):
             subfolders[:] = []
+            yield _shown(Path(folder))
+            continue
+        real = os.path.realpath(folder)
+        subfolders[:] = [] if real in visited else sorted(d for d in subfolders if not d.startswith("."))
+        if real in visited:
             continue
         visited.add(real)
-        if not Path(real).is_relative_to(root):
-            # Not walked further (a link to `/` must not read the disk): its files here are named as outside.
-            subfolders[:] = []
-        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
         for name in names:
             if name.endswith(SUFFIXES) and not name.startswith("."):
                 yield _shown(Path(folder) / name)

@@ -192,3 +192,24 @@ def test_a_dashboard_pulled_as_new_names_a_managed_powerpack_by_reference(tmp_pa
         assert "ref: datadog/powerpack/latency-pack" in text and pack_id not in text.split("\n", 1)[1], text
         assert repo.wac("validate").exit_code == 0
         assert repo.wac("plan", "--detailed-exitcode").exit_code == 0, "git now holds it as it is"
+
+
+def test_only_a_resource_claimed_once_is_named_by_reference() -> None:
+    """A copy carrying another's marker (cloned in the UI) keeps its own id in a pulled manifest: a reference
+    would mean the original once the duplicate is gone."""
+    from reconciler.cli.pull import _named_by_manifests
+    from tests.widgets import desired_widget, remote_widget
+
+    chart = {"type": "toplist", "title": "t", "requests": [{"q": "sum:x{*}"}]}
+    mine = ["wac-owner:default", "wac-id:kept"]
+    cloned = ["wac-owner:default", "wac-id:cloned"]
+    remotes = [
+        remote_widget("11111111-1111-1111-1111-111111111111", "logs_reports", chart, mine),
+        remote_widget("22222222-2222-2222-2222-222222222222", "logs_reports", chart, cloned),
+        remote_widget("33333333-3333-3333-3333-333333333333", "logs_reports", chart, cloned),
+        remote_widget("44444444-4444-4444-4444-444444444444", "logs_reports", chart, ["wac-owner:other", "wac-id:x"]),
+    ]
+    desired = [desired_widget("logs_reports", name, chart) for name in ("kept", "cloned", "x")]
+    assert _named_by_manifests(remotes, desired, "default") == {
+        "11111111-1111-1111-1111-111111111111": "datadog/widget/kept"
+    }

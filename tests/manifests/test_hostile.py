@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -9,6 +10,11 @@ import pytest
 
 from reconciler.manifests.loading import load_manifests
 from tests.manifests.helpers import VALID, problems_of, write
+
+OUTSIDE = (
+    "a symbolic link (this file or folder, or a folder on the way to it) to somewhere outside the repository; a"
+    " folder's manifests are read only from inside it (name a file itself to read it anyway)"
+)
 
 
 def test_python_tags_are_refused_never_executed(tmp_path: Path) -> None:
@@ -86,10 +92,7 @@ def test_a_link_in_a_folder_to_a_file_outside_the_repository_is_not_read(
 
     result = load_manifests(["widgets"])
     messages = [f"{p.file}: {p.message}" for p in result.problems]
-    assert messages == [
-        "widgets/evil.yaml: a symbolic link (this file, or a folder on the way to it) to somewhere outside the"
-        " repository; a folder's manifests are read only from inside it (name the file itself to read it anyway)"
-    ]
+    assert messages == [f"widgets/evil.yaml: {OUTSIDE}"]
     assert "hunter2" not in repr(result)
     # A link to a file elsewhere in the repository is read like any file.
     assert {m.manifest.id for m in result.manifests} == {"shared", "spend"}
@@ -112,27 +115,56 @@ def test_a_folder_that_is_a_link_outside_the_repository_is_not_read(
 
     result = load_manifests(["widgets"])
     # Not walked at all: a link to `/` must not read the disk.
-    assert not result.manifests and [(p.file, p.message) for p in result.problems] == [
-        ("widgets", "a symbolic link to a folder outside the repository; manifests are read only from inside it"
-         " (name a file there itself to read it anyway)")
-    ]  # fmt: skip
+    assert not result.manifests and [(p.file, p.message) for p in result.problems] == [("widgets", OUTSIDE)]
     assert "SECRET_TOKEN" not in repr(result) and "hunter2" not in repr(result)
     # A linked folder below a real one that leads outside: its files are named, and nothing deeper is walked.
     below = load_manifests(["real"])
     assert [m.manifest.id for m in below.manifests] == ["spend"]
-    assert [p.file for p in below.problems] == ["real/linked/secret.yaml"]
+    assert [p.file for p in below.problems] == ["real/linked"]
 
 
-def test_a_linked_folder_inside_the_repository_is_read_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """`widgets/shared -> ../common` is read like a folder; a link back up (a loop) ends; a file reached by two
-    paths is read once (no duplicate id)."""
-    repo = tmp_path / "repo"
-    write(repo / "common", "shared.yaml", VALID.replace("id: spend", "id: shared"))
-    write(repo / "widgets", "w.yaml", VALID)
-    (repo / "widgets" / "shared").symlink_to(repo / "common", target_is_directory=True)
-    (repo / "common" / "loop").symlink_to(repo / "widgets", target_is_directory=True)
+def test_a_linked_folder_outside_with_manifests_only_deeper_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`widgets/team -> /elsewhere/nest` holding only `deeper/x.yaml`: named, so a plan never takes its
+    manifests for removed without a word."""
+    repo, elsewhere = tmp_path / "repo", tmp_path / "home"
+    write(elsewhere / "nest" / "deeper", "x.yaml", VALID)
+    write(repo / "widgets", "w.yaml", VALID.replace("id: spend", "id: mine"))
+    (repo / "widgets" / "team").symlink_to(elsewhere / "nest", target_is_directory=True)
     monkeypatch.chdir(repo)
+    result = load_manifests(["widgets"])
+    assert [(p.file, p.message) for p in result.problems] == [("widgets/team", OUTSIDE)]
 
-    result = load_manifests(["widgets", "common"])
-    assert result.ok, result.problems
-    assert sorted(m.manifest.id for m in result.manifests) == ["shared", "spend"]
+
+def test_a_folder_that_cannot_be_read_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = tmp_path / "repo"
+    write(repo / "widgets", "w.yaml", VALID)
+    write(repo / "widgets" / "locked", "x.yaml", VALID.replace("id: spend", "id: locked"))
+    monkeypatch.chdir(repo)
+    (repo / "widgets" / "locked").chmod(0)
+    try:
+        if os.access(repo / "widgets" / "locked", os.R_OK):
+            pytest.skip("this user reads any folder (root)")
+        result = load_manifests(["widgets"])
+    finally:
+        (repo / "widgets" / "locked").chmod(0o755)
+    assert [(p.file, p.message) for p in result.problems] == [("widgets/locked", "cannot be read: Permission denied")]
+
+
+def test_a_path_too_long_to_follow_is_named_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past the system's path limit nothing can be followed to its end: such a file is named, never taken for
+    inside (a reader opening a shorter relative path could still reach outside through it) nor skipped."""
+    repo = tmp_path / "repo"
+    write(repo / "widgets", "w.yaml", VALID)
+    monkeypatch.chdir(repo / "widgets")
+    depth = 0
+    while len(str(repo / "widgets")) + depth * 201 < 4400:
+        os.mkdir("d" * 200)
+        os.chdir("d" * 200)
+        depth += 1
+    Path("deep.yaml").write_text(VALID.replace("id: spend", "id: deep"), encoding="utf-8")
+    monkeypatch.chdir(repo)
+    result = load_manifests(["widgets"])
+    assert [m.manifest.id for m in result.manifests] == ["spend"]
+    assert len(result.problems) == 1 and "too long" in result.problems[0].message, result.problems

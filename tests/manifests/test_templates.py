@@ -204,7 +204,7 @@ def test_a_fragment_through_a_symbolic_link_is_refused(in_repo: Path, tmp_path_f
     referred, linked = problems_of(in_repo / "w")
     assert "goes through the symbolic link" in referred and "secret" not in referred
     # The link itself, found in the folder, is not read as a manifest either.
-    assert linked.startswith("w/linked.yaml:1:1: a symbolic link (this file, or a folder on the way to it)")
+    assert linked.startswith("w/linked.yaml:1:1: a symbolic link (this file or folder, or a folder on the way")
 
 
 def test_fragments_that_fan_out_are_refused_in_one_sentence(in_repo: Path) -> None:
