@@ -134,7 +134,11 @@ def _walked_root(folder: Path) -> Path:
     (and its text quoted in problems)."""
     here = Path(os.path.abspath(Path.cwd()))
     given = Path(os.path.abspath(folder))
-    return Path(os.path.realpath(here if given.is_relative_to(here) else given))
+    # The shell's name for this folder too ($PWD, through links the system's name resolves): `$PWD/widgets`.
+    shell = os.environ.get("PWD", "")
+    names = [here, Path(shell)] if shell and os.path.realpath(shell) == str(here.resolve()) else [here]
+    inside = any(given.is_relative_to(name) for name in names)
+    return Path(os.path.realpath(here if inside else given))
 
 
 def _found(path: Path, problems: list[Problem]) -> tuple[list[str], str | None]:
