@@ -50,12 +50,12 @@ def load_manifests(
     """Every manifest under `paths` (directories recursively, hidden folders skipped), or all problems; `values`
     are the chosen `environment`'s, for templates."""
     paths = list(paths)
-    files, problems = discover(paths)
+    files, problems, walked = discover(paths)
     manifests: list[LoadedManifest] = []
     digests: list[tuple[str, str]] = []
     fragments = FragmentFiles(_repositories(paths), values, environment, environments)
     for file in files:
-        file_manifests, file_problems, digest = read_file(file, fragments)
+        file_manifests, file_problems, digest = read_file(file, fragments, walked.get(file))
         manifests.extend(file_manifests)
         problems.extend(file_problems)
         digests.append((file, digest))
@@ -75,9 +75,12 @@ def _repositories(paths: Iterable[str | Path]) -> tuple[Path, ...]:
     return (here, *(p if p.is_dir() else p.parent for p in given if not p.is_relative_to(here)))
 
 
-def discover(paths: Iterable[str | Path]) -> tuple[list[str], list[Problem]]:
+def discover(paths: Iterable[str | Path]) -> tuple[list[str], list[Problem], dict[str, Path]]:
+    """The manifest files under `paths`, what is wrong with them, and for each found by walking a folder the
+    root it must really be in (checked again on the file opened: a link swapped meanwhile is refused)."""
     files: list[str] = []
     problems: list[Problem] = []
+    walked: dict[str, Path] = {}
     for raw in paths:
         path = Path(raw)
         try:
@@ -92,9 +95,11 @@ def discover(paths: Iterable[str | Path]) -> tuple[list[str], list[Problem]]:
                 problems.append(Problem(file, 1, 1, refused))
             else:
                 files.append(file)
+                if root is not None:
+                    walked.setdefault(file, root)
         if problem:
             problems.append(Problem(_shown(path), 1, 1, problem))
-    return _once_each(files), problems
+    return _once_each(files), problems, walked
 
 
 def _once_each(files: Iterable[str]) -> list[str]:
@@ -195,28 +200,52 @@ def load_file(file: str) -> tuple[list[LoadedManifest], list[Problem]]:
     return manifests, problems
 
 
-def read_file(file: str, fragments: FragmentFiles) -> tuple[list[LoadedManifest], list[Problem], str]:
-    """The file's manifests and problems, and the sha256 of the bytes they came from ("" if unread)."""
-    manifests, problems, raw = _read(file, fragments)
+def read_file(
+    file: str, fragments: FragmentFiles, root: Path | None = None
+) -> tuple[list[LoadedManifest], list[Problem], str]:
+    """The file's manifests and problems, and the sha256 of the bytes they came from ("" if unread); with
+    `root`, the file opened must really be inside it."""
+    manifests, problems, raw = _read(file, fragments, root)
     return manifests, problems, hashlib.sha256(raw).hexdigest() if raw is not None else ""
 
 
-def _read_bytes(file: str) -> tuple[bytes | None, Problem | None]:
+def _read_bytes(file: str, root: Path | None = None) -> tuple[bytes | None, Problem | None]:
     try:
-        size = os.path.getsize(file)
-        if size > MAX_FILE_BYTES:
-            message = (
-                f"file is {size:,} bytes; manifest files are limited to {MAX_FILE_BYTES:,} bytes"
-                " (split it into several files)"
-            )
-            return None, Problem(file, 1, 1, message)
-        return Path(file).read_bytes(), None
+        with open(file, "rb") as handle:
+            if root is not None and not _opened_inside(handle.fileno(), file, root):
+                return None, Problem(file, 1, 1, _OUTSIDE)
+            size = os.fstat(handle.fileno()).st_size
+            if size > MAX_FILE_BYTES:
+                message = (
+                    f"file is {size:,} bytes; manifest files are limited to {MAX_FILE_BYTES:,} bytes"
+                    " (split it into several files)"
+                )
+                return None, Problem(file, 1, 1, message)
+            raw = handle.read(MAX_FILE_BYTES + 1)
+            if len(raw) > MAX_FILE_BYTES:  # grown since fstat
+                return None, Problem(file, 1, 1, f"manifest files are limited to {MAX_FILE_BYTES:,} bytes")
+            return raw, None
     except OSError as exc:
         return None, Problem(file, 1, 1, f"cannot read the file: {exc.strerror or exc}")
 
 
-def _read(file: str, fragments: FragmentFiles) -> tuple[list[LoadedManifest], list[Problem], bytes | None]:
-    raw, problem = _read_bytes(file)
+def _opened_inside(descriptor: int, file: str, root: Path) -> bool:
+    """Whether the file opened is the one `file` names now, inside `root`: checking the path and then opening
+    it are two steps, and a link swapped between them must not get a file elsewhere read."""
+    opened = os.fstat(descriptor)
+    try:
+        real = os.path.realpath(file, strict=True)
+        named = os.stat(real)
+    except (OSError, RuntimeError, ValueError):
+        return False
+    same = (named.st_dev, named.st_ino) == (opened.st_dev, opened.st_ino)
+    return same and Path(real).is_relative_to(root)
+
+
+def _read(
+    file: str, fragments: FragmentFiles, root: Path | None = None
+) -> tuple[list[LoadedManifest], list[Problem], bytes | None]:
+    raw, problem = _read_bytes(file, root)
     if raw is None:
         return [], [problem] if problem else [], None
     try:
@@ -341,14 +370,16 @@ class FragmentFiles:
         if link is not None:
             return f"$ref '{target[:200]}' goes through the symbolic link {_shown(link)}; fragments are real files"
         if candidate not in self._read:
-            self._read[candidate] = self._load(candidate, target)
+            # No link below what folder and fragment share, so the file opened must really be under it.
+            shared = Path(os.path.realpath(os.path.commonpath([folder, candidate])))
+            self._read[candidate] = self._load(candidate, target, shared)
         return self._read[candidate]
 
-    def _load(self, path: Path, target: str) -> Fragment | str:
+    def _load(self, path: Path, target: str, within: Path) -> Fragment | str:
         shown = _shown(path)
         if not path.is_file():
             return f"$ref '{target[:200]}': no such fragment file ({shown})"
-        raw, problem = _read_bytes(str(path))
+        raw, problem = _read_bytes(str(path), within)
         if raw is None:
             return f"$ref '{target[:200]}': {problem.message if problem else 'cannot be read'}"
         self._digests[shown] = hashlib.sha256(raw).hexdigest()

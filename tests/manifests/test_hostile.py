@@ -168,3 +168,39 @@ def test_a_path_too_long_to_follow_is_named_not_read(tmp_path: Path, monkeypatch
     result = load_manifests(["widgets"])
     assert [m.manifest.id for m in result.manifests] == ["spend"]
     assert len(result.problems) == 1 and "too long" in result.problems[0].message, result.problems
+
+
+def test_a_link_swapped_between_the_check_and_the_read_is_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A process flipping `widgets/x.yaml` between a file inside and one outside while wac reads: whatever the
+    timing, the outside file's text is never read (the file opened is checked, not only its path)."""
+    import threading
+
+    repo, elsewhere = tmp_path / "repo", tmp_path / "home"
+    write(elsewhere, "secret.yaml", "id: TOP-SECRET-hunter2\n")
+    write(repo, "inside.yaml", VALID)
+    (repo / "widgets").mkdir()
+    monkeypatch.chdir(repo)
+    link, spare = repo / "widgets" / "x.yaml", repo / "widgets" / ".spare"
+    link.symlink_to(repo / "inside.yaml")
+    stop = threading.Event()
+
+    def flip() -> None:
+        targets = (elsewhere / "secret.yaml", repo / "inside.yaml")
+        n = 0
+        while not stop.is_set():
+            n += 1
+            spare.unlink(missing_ok=True)
+            spare.symlink_to(targets[n % 2])
+            os.replace(spare, link)  # atomic: the link always exists
+
+    flipper = threading.Thread(target=flip)
+    flipper.start()
+    try:
+        for _ in range(300):
+            result = load_manifests(["widgets"])
+            assert "hunter2" not in repr(result), result
+    finally:
+        stop.set()
+        flipper.join()
