@@ -84,11 +84,10 @@ def discover(paths: Iterable[str | Path]) -> tuple[list[str], list[Problem], dic
     for raw in paths:
         path = Path(raw)
         try:
-            found, problem = _found(path, problems)
+            found, problem, root = _found(path, problems)
         except OSError as exc:  # a name too long, a folder that cannot be read
-            found, problem = [], f"cannot be read: {exc.strerror or type(exc).__name__}"
-        # A file named on the command line is read wherever it leads: the user chose it.
-        root = _walked_root(path) if path.is_dir() else None
+            found, problem, root = [], f"cannot be read: {exc.strerror or type(exc).__name__}", None
+        # A file named on the command line is read wherever it leads (no root): the user chose it.
         for file in found:
             refused = _outside(file, root) if root is not None else None
             if refused:
@@ -146,19 +145,19 @@ def _walked_root(folder: Path) -> Path:
     return Path(os.path.realpath(here if inside else given))
 
 
-def _found(path: Path, problems: list[Problem]) -> tuple[list[str], str | None]:
-    """The manifest files at `path`, and what is wrong with it when there are none; what is wrong below it (a
-    folder that cannot be read) goes into `problems`."""
+def _found(path: Path, problems: list[Problem]) -> tuple[list[str], str | None, Path | None]:
+    """The manifest files at `path`, what is wrong with it when there are none, and for a folder the root its
+    files must really be in; what is wrong below it (a folder that cannot be read) goes into `problems`."""
     if path.is_dir():
         root = _walked_root(path)
         refused = _outside(path, root)
         if refused:
-            return [], refused
+            return [], refused, root
         found = sorted(_walk(path, root, problems))
-        return found, None if found else "no manifests here: the directory has no *.yaml or *.yml files"
+        return found, None if found else "no manifests here: the directory has no *.yaml or *.yml files", root
     if path.is_file():
-        return [_shown(path)], None
-    return [], "no such file or directory"
+        return [_shown(path)], None, None
+    return [], "no such file or directory", None
 
 
 def _walk(top: Path, root: Path, problems: list[Problem]) -> Iterable[str]:
